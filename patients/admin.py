@@ -1,0 +1,196 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from patients import services
+from patients.admin_base import ClinicalRecordAdmin, ReasonedInline
+from patients.choices import ParticipantStatus
+from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, SiteMembership, Withdrawal
+
+
+class SiteMembershipInline(admin.TabularInline):
+    model = SiteMembership
+    extra = 0
+
+
+@admin.register(Site)
+class SiteAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "last_sequence_number"]
+    readonly_fields = ["last_sequence_number"]
+    inlines = [SiteMembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Arm)
+class ArmAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "receives_product"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EligibilityAnswerInline(ReasonedInline):
+    model = EligibilityAnswer
+    fields = ["criterion", "answer"]
+
+    def has_change_permission(self, request, obj=None):
+        # Eligibility is fixed once the person is enrolled.
+        editable = obj is None or obj.status in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE)
+        return editable and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+
+class ConsentInline(ReasonedInline):
+    model = Consent
+    fields = ["consent_datetime", "form_version", "given_by", "representative_relationship", "obtained_by"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ClinicalRecordAdmin):
+    list_display = ["study_id", "site", "arm", "status", "severity", "day0_date", "voided"]
+    list_filter = ["site", "arm", "status", "severity", "sex", "voided"]
+    search_fields = ["study_id"]
+    list_select_related = ["site", "arm"]
+    readonly_fields = [
+        "study_id",
+        "status",
+        "screen_failure_reason",
+        "arm",
+        "enrolment_datetime",
+        "day0_date",
+        "enrolled_by",
+        "age_at_enrolment",
+        "bmi",
+        "voided",
+        "void_reason",
+    ]
+    fieldsets = [
+        ("Identification", {"fields": ["study_id", "site", "initials", "status", "screen_failure_reason"]}),
+        (
+            "Demographics",
+            {"fields": ["sex", "date_of_birth", "age_at_enrolment", "weight_kg", "height_cm", "bmi"]},
+        ),
+        ("COVID-19", {"fields": ["admission_date", "symptom_onset_date", "severity"]}),
+        (
+            "Comorbidities",
+            {
+                "fields": [
+                    "hypertension",
+                    "diabetes",
+                    "cardiovascular_disease",
+                    "chronic_lung_disease",
+                    "chronic_kidney_disease",
+                    "chronic_liver_disease",
+                    "other_comorbidities",
+                ]
+            },
+        ),
+        ("Screening", {"fields": ["screening_datetime", "screened_by"]}),
+        ("Enrolment", {"fields": ["arm", "enrolment_datetime", "day0_date", "enrolled_by"]}),
+        ("Audit", {"fields": ["voided", "void_reason", "change_reason"]}),
+    ]
+    inlines = [EligibilityAnswerInline, ConsentInline]
+    change_form_template = "admin/patients/participant/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Site fixes the study ID: chosen once, on creation.
+        return [*self.readonly_fields, "site"] if obj else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        return {"screened_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The eligibility answers decide screening / screen failure.
+        services.participant_update_screening_outcome(participant=form.instance, user=request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/enrol/",
+                self.admin_site.admin_view(self.enrol_view),
+                name="patients_participant_enrol",
+            ),
+            *super().get_urls(),
+        ]
+
+    def enrol_view(self, request, object_id):
+        participant = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, participant):
+            raise PermissionDenied
+        form = EnrolmentForm(request.POST or None, initial={"enrolment_datetime": timezone.now()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.participant_enrol(
+                    participant=participant,
+                    user=request.user,
+                    requested_arm=form.cleaned_data["arm"],
+                    enrolment_datetime=form.cleaned_data["enrolment_datetime"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                self.message_user(request, f"{participant.study_id} enrolled.", messages.SUCCESS)
+                return redirect(reverse("admin:patients_participant_change", args=[participant.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": participant,
+            "form": form,
+            "decision": participant.eligibility(),
+            "title": f"Enrol {participant.study_id}",
+        }
+        return TemplateResponse(request, "admin/patients/participant/enrol.html", context)
+
+
+class EnrolmentForm(forms.Form):
+    arm = forms.ModelChoiceField(queryset=Arm.objects.all())
+    enrolment_datetime = forms.SplitDateTimeField(label="Enrolment date and time", widget=AdminSplitDateTime)
+
+
+@admin.register(EligibilityAnswer)
+class EligibilityAnswerAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "criterion", "answer", "voided"]
+    list_filter = ["criterion", "answer", "participant__site"]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "consent_datetime", "form_version", "given_by", "voided"]
+    list_filter = ["form_version", "given_by", "participant__site"]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant"]
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "withdrawal_date", "reason", "voided"]
+    list_filter = ["reason", "participant__site"]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["participant", "recorded_by"] if obj else ["recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new withdrawal ends follow-up: the service also moves the participant to "withdrawn".
+        services.withdrawal_record(withdrawal=obj, user=request.user)

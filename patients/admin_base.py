@@ -1,0 +1,98 @@
+"""Admin behaviour every clinical model shares: site scoping, a reason for every change, no delete.
+
+dosing and outcomes admins subclass ``ClinicalRecordAdmin`` / ``ReasonedInline`` so the rules hold
+for every case report form without repeating them.
+"""
+
+from django import forms
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from patients.models import Participant, Site
+
+REASON_FIELD = "change_reason"
+
+
+class ClinicalRecordAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when changing a saved record; kept in the audit trail.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not (cleaned.get(REASON_FIELD) or "").strip():
+            self.add_error(REASON_FIELD, "Give the reason for this change; it is kept in the audit trail.")
+        return cleaned
+
+    def has_changed(self):
+        return any(name != REASON_FIELD for name in self.changed_data)
+
+
+class ReasonedInlineFormSet(forms.BaseInlineFormSet):
+    """Changes to saved inline rows take the reason given on the parent form (same POST)."""
+
+    def clean(self):
+        super().clean()
+        changed_existing = [f for f in self.initial_forms if f.has_changed()]
+        if changed_existing and not (self.data.get(REASON_FIELD) or "").strip():
+            raise forms.ValidationError(
+                "You changed saved rows here: give the reason for change in the form above."
+            )
+
+
+def _scope_foreign_key(db_field, request, kwargs):
+    if db_field.name == "participant":
+        kwargs["queryset"] = Participant.objects.for_user(request.user).active()
+    elif db_field.name == "site":
+        kwargs["queryset"] = Site.objects.for_user(request.user)
+    return kwargs
+
+
+class ClinicalRecordAdmin(SimpleHistoryAdmin):
+    """Base admin for clinical models: scoped to the user's sites, audited, never deleted."""
+
+    form = ClinicalRecordAdminForm
+    history_list_display = ["history_change_reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **_scope_foreign_key(db_field, request, kwargs))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # Nothing to record; a save without a change would need an invented reason.
+        obj._change_reason = form.cleaned_data.get(REASON_FIELD) or ("Changed in admin" if change else "Created in admin")
+        obj._history_user = request.user
+        obj.save()
+
+    def save_formset(self, request, form, formset, change):
+        reason = (form.cleaned_data.get(REASON_FIELD) or "").strip()
+        for instance in formset.save(commit=False):
+            instance._history_user = request.user
+            instance._change_reason = reason or "Created in admin"
+            instance.save()
+        formset.save_m2m()
+
+
+class ReasonedInline(admin.TabularInline):
+    formset = ReasonedInlineFormSet
+    extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **_scope_foreign_key(db_field, request, kwargs))

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PatientsConfig(AppConfig):
+    name = "patients"
+    verbose_name = "Enrolment"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from patients.roles import sync_role_permissions
+
+        # Role permissions follow the models: when dosing or outcomes add a model, the next migrate
+        # grants its permissions to the roles that should have them (see patients/roles.py).
+        post_migrate.connect(sync_role_permissions, dispatch_uid="patients.sync_role_permissions")

@@ -1,0 +1,69 @@
+"""Coded values of the enrolment forms. The stored value is the code exported to statisticians."""
+
+from django.db import models
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class Severity(models.TextChoices):
+    """COVID-19 severity per the China national guideline (diagnosis and treatment protocol)."""
+
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+    CRITICAL = "critical", "Critical"
+
+
+SEVERITY_HELP_TEXT = (
+    "COVID-19 severity at enrolment per the national guideline. "
+    "Mild: mild symptoms, no pneumonia on imaging. "
+    "Moderate: fever and respiratory symptoms with pneumonia on imaging. "
+    "Severe: any of respiratory rate >= 30/min, SpO2 <= 93 % at rest, or PaO2/FiO2 <= 300 mmHg. "
+    "Critical: respiratory failure needing mechanical ventilation, shock, or organ failure needing ICU care."
+)
+
+
+class ParticipantStatus(models.TextChoices):
+    SCREENING = "screening", "Screening"
+    SCREEN_FAILURE = "screen_failure", "Screen failure"
+    ENROLLED = "enrolled", "Enrolled"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Statuses in which the participant has an arm and a study day 0.
+ENROLLED_STATUSES = (ParticipantStatus.ENROLLED, ParticipantStatus.COMPLETED, ParticipantStatus.WITHDRAWN)
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+class CriterionKind(models.TextChoices):
+    INCLUSION = "inclusion", "Inclusion"
+    EXCLUSION = "exclusion", "Exclusion"
+
+
+class ConsentGiver(models.TextChoices):
+    PARTICIPANT = "participant", "Participant"
+    LEGAL_REPRESENTATIVE = "legal_representative", "Legal representative"
+
+
+class WithdrawalReason(models.TextChoices):
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Participant withdrew consent"
+    INVESTIGATOR_DECISION = "investigator_decision", "Investigator decision (safety)"
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", "Lost to follow-up"
+    TRANSFERRED = "transferred", "Transferred to another hospital"
+    OTHER = "other", "Other (give details)"
+
+
+class YesNoUnknown(models.TextChoices):
+    """For history items: "unknown" is kept apart from "no" and exported as its own code."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Unknown"

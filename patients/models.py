@@ -1,0 +1,436 @@
+"""Enrolment: sites, who works where, arms, and the participant's casebook front page.
+
+The database holds pseudonymised data only: a study ID and initials, never a name or hospital number.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from patients import rules
+from patients.access import site_ids_for
+from patients.choices import (
+    ENROLLED_STATUSES,
+    SEVERITY_HELP_TEXT,
+    Answer,
+    ConsentGiver,
+    ParticipantStatus,
+    Severity,
+    Sex,
+    WithdrawalReason,
+    YesNoUnknown,
+)
+from patients.eligibility import CRITERION_CHOICES
+from patients.records import ClinicalRecord, ClinicalQuerySet, ParticipantRecord, ParticipantRecordQuerySet
+
+
+class SiteQuerySet(models.QuerySet):
+    def for_user(self, user):
+        site_ids = site_ids_for(user)
+        return self if site_ids is None else self.filter(pk__in=site_ids)
+
+
+class Site(models.Model):
+    code = models.CharField(
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Z]{2,4}$", "Two to four digits or capital letters, e.g. 01.")],
+        help_text="Short code that prefixes the site's study IDs, e.g. 01 gives 01-001.",
+    )
+    name = models.CharField(max_length=200, unique=True)
+    # The last study ID sequence number issued at this site. Only ever incremented, under a row lock,
+    # so numbers are never reused even if a participant record is voided.
+    last_sequence_number = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = SiteQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["last_sequence_number"])
+
+    class Meta:
+        ordering = ["code"]
+        default_permissions = ("add", "change", "view")
+        permissions = [("view_all_sites", "Can see participants of every site")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class SiteMembership(models.Model):
+    """A user works at a site and sees its participants. A user may belong to several sites."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="patients_sitemembership_unique")]
+
+    def __str__(self):
+        return f"{self.user} at {self.site}"
+
+
+class Arm(models.Model):
+    """A study arm. Data, not code: phase 2/3 adds arms (or a placebo) as rows."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    receives_product = models.BooleanField(help_text="Participants in this arm receive UC-MSC infusions.")
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        default_permissions = ("add", "change", "view")
+
+    def __str__(self):
+        return self.name
+
+
+class ParticipantQuerySet(ClinicalQuerySet):
+    def for_user(self, user):
+        """Participants at the user's sites (every site for a cross-site role)."""
+        site_ids = site_ids_for(user)
+        return self if site_ids is None else self.filter(site_id__in=site_ids)
+
+    def enrolled(self):
+        return self.filter(status__in=ENROLLED_STATUSES)
+
+
+class Participant(ClinicalRecord):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
+    sequence_number = models.PositiveIntegerField(editable=False)
+    study_id = models.CharField(
+        "study ID", max_length=16, unique=True, editable=False, help_text="Site code and sequence number."
+    )
+    initials = models.CharField(
+        max_length=4,
+        validators=[RegexValidator(r"^[A-Z]{2,4}$", "Two to four capital letters, e.g. ZWL.")],
+        help_text="Initials only: the database holds no names.",
+    )
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField()
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("25")), MaxValueValidator(Decimal("300"))],
+    )
+    height_cm = models.DecimalField(
+        "height (cm)",
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("100")), MaxValueValidator(Decimal("230"))],
+    )
+    admission_date = models.DateField("hospital admission date")
+    symptom_onset_date = models.DateField("symptom onset date", help_text="First COVID-19 symptom.")
+    severity = models.CharField(
+        "COVID-19 severity at enrolment", max_length=10, choices=Severity.choices, help_text=SEVERITY_HELP_TEXT
+    )
+    hypertension = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    diabetes = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    cardiovascular_disease = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    chronic_lung_disease = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    chronic_kidney_disease = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    chronic_liver_disease = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    other_comorbidities = models.CharField(
+        max_length=200, blank=True, help_text="Other relevant conditions, comma separated. No identifiers."
+    )
+    status = models.CharField(
+        max_length=16, choices=ParticipantStatus.choices, default=ParticipantStatus.SCREENING, editable=False
+    )
+    screening_datetime = models.DateTimeField(default=timezone.now)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    screen_failure_reason = models.TextField(blank=True, editable=False)
+    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, null=True, blank=True, editable=False)
+    enrolment_datetime = models.DateTimeField(null=True, blank=True, editable=False)
+    day0_date = models.DateField(
+        "study day 0",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The date of enrolment in the trial's time zone; study days count from it.",
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta(ClinicalRecord.Meta):
+        ordering = ["study_id"]
+        permissions = [("export_data", "Can export de-identified data")]
+        constraints = [
+            *ClinicalRecord.Meta.constraints,
+            models.UniqueConstraint(fields=["site", "sequence_number"], name="patients_participant_site_sequence"),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="patients_participant_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="patients_participant_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ParticipantStatus.values), name="patients_participant_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__gte=25, weight_kg__lte=300), name="patients_participant_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(height_cm__gte=100, height_cm__lte=230), name="patients_participant_height_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(admission_date__gte=F("date_of_birth")),
+                name="patients_participant_admission_after_birth",
+            ),
+            # Enrolled (or later) exactly when an arm, an enrolment time and a day 0 are recorded.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        status__in=ENROLLED_STATUSES,
+                        arm__isnull=False,
+                        enrolment_datetime__isnull=False,
+                        day0_date__isnull=False,
+                    )
+                    | Q(
+                        ~Q(status__in=ENROLLED_STATUSES),
+                        arm__isnull=True,
+                        enrolment_datetime__isnull=True,
+                        day0_date__isnull=True,
+                    )
+                ),
+                name="patients_participant_enrolment_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(day0_date__isnull=True) | Q(day0_date__gte=F("admission_date")),
+                name="patients_participant_admission_before_enrolment",
+            ),
+        ]
+
+    def __str__(self):
+        return self.study_id or "(new participant)"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.study_id:
+            with transaction.atomic():
+                self.sequence_number = self._next_sequence_number()
+                self.study_id = f"{self.site.code}-{self.sequence_number:03d}"
+                super().save(*args, **kwargs)
+            return
+        if not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values_list("study_id", "site_id").first()
+            if stored and stored != (self.study_id, self.site_id):
+                raise ValidationError("The study ID and site of a participant never change.")
+        super().save(*args, **kwargs)
+
+    def _next_sequence_number(self) -> int:
+        # The row lock serialises concurrent enrolments at one site on PostgreSQL; the unique
+        # constraint on (site, sequence_number) is the backstop on every database.
+        site = Site.objects.select_for_update().get(pk=self.site_id)
+        number = site.last_sequence_number + 1
+        Site.objects.filter(pk=site.pk).update(last_sequence_number=number)
+        return number
+
+    def get_absolute_url(self):
+        return reverse("participant-detail", kwargs={"study_id": self.study_id})
+
+    def clean(self):
+        super().clean()
+        today = timezone.localdate()
+        rules.check_participant_dates(
+            date_of_birth=self.date_of_birth,
+            admission_date=self.admission_date,
+            symptom_onset_date=self.symptom_onset_date,
+            today=today,
+        )
+        rules.check_not_future_datetime(
+            field_name="screening_datetime", value=self.screening_datetime, now=timezone.now()
+        )
+        stored = None if self._state.adding else type(self).objects.filter(pk=self.pk).values("status", "arm_id").first()
+        rules.check_status_transition(old=stored["status"] if stored else None, new=self.status)
+        rules.check_arm_unchanged(old_arm_id=stored["arm_id"] if stored else None, new_arm_id=self.arm_id)
+        if self.arm_id is not None and (stored is None or stored["arm_id"] is None):
+            self.check_enrolment_gate()
+
+    def check_enrolment_gate(self):
+        """Raise ValidationError unless this person may be enrolled at ``enrolment_datetime``."""
+        consents = [] if self._state.adding else list(self.consents.active().values_list("consent_datetime", flat=True))
+        rules.check_enrolment(
+            decision=self.eligibility(),
+            consent_datetimes=consents,
+            enrolment_datetime=self.enrolment_datetime,
+            admission_date=self.admission_date,
+            enrolment_local_date=timezone.localdate(self.enrolment_datetime) if self.enrolment_datetime else None,
+            withdrawn=False if self._state.adding else self.withdrawals.active().exists(),
+            now=timezone.now(),
+        )
+
+    def eligibility(self) -> rules.EligibilityDecision:
+        answers = {} if self._state.adding else dict(
+            self.eligibilityanswers.active().values_list("criterion", "answer")
+        )
+        return rules.eligibility_decision(answers)
+
+    @property
+    def age_at_enrolment(self) -> int | None:
+        """Completed years on study day 0 (on the screening date before enrolment)."""
+        if not self.date_of_birth:
+            return None
+        on = self.day0_date or timezone.localdate(self.screening_datetime)
+        return rules.age_in_years(self.date_of_birth, on)
+
+    @property
+    def bmi(self) -> Decimal | None:
+        """Body-mass index, kg/m2, one decimal."""
+        if not self.weight_kg or not self.height_cm:
+            return None
+        metres = self.height_cm / Decimal(100)
+        return (self.weight_kg / (metres * metres)).quantize(Decimal("0.1"))
+
+    @property
+    def current_study_day(self) -> int | None:
+        """Today's study day while in follow-up; None before enrolment and after the end of follow-up."""
+        if self.status != ParticipantStatus.ENROLLED:
+            return None
+        return self.study_day(timezone.localdate())
+
+    def study_day(self, on: datetime.date) -> int | None:
+        """Study day of a date: day 0 is enrolment; the day before is -1 (there is no gap at 0)."""
+        return None if self.day0_date is None else (on - self.day0_date).days
+
+
+class EligibilityAnswer(ParticipantRecord):
+    """One screening question answered yes or no. The questions are in patients/eligibility.py."""
+
+    criterion = models.CharField(max_length=32, choices=CRITERION_CHOICES)
+    answer = models.CharField(max_length=3, choices=Answer.choices)
+
+    class Meta(ParticipantRecord.Meta):
+        ordering = ["participant", "id"]
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.UniqueConstraint(fields=["participant", "criterion"], name="patients_eligibilityanswer_unique"),
+            models.CheckConstraint(condition=Q(answer__in=Answer.values), name="patients_eligibilityanswer_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant}: {self.get_criterion_display()}: {self.get_answer_display()}"
+
+    def clean(self):
+        super().clean()
+        rules.check_known_criterion(criterion=self.criterion)
+        if self.participant_id:
+            if self.participant.status != ParticipantStatus.SCREENING and self.participant.status != (
+                ParticipantStatus.SCREEN_FAILURE
+            ):
+                raise ValidationError({"answer": "Eligibility cannot change after enrolment."})
+            rules.check_answer_consistent_with_age(
+                criterion=self.criterion,
+                answer=self.answer,
+                date_of_birth=self.participant.date_of_birth,
+                screening_date=timezone.localdate(self.participant.screening_datetime),
+            )
+
+
+class Consent(ParticipantRecord):
+    """Written informed consent. A re-consent (new form version after an amendment) is a new row."""
+
+    consent_datetime = models.DateTimeField("date and time of consent")
+    form_version = models.CharField("consent form version", max_length=20, help_text="As printed on the form.")
+    given_by = models.CharField(max_length=24, choices=ConsentGiver.choices)
+    representative_relationship = models.CharField(
+        max_length=60, blank=True, help_text="When a legal representative consents: their relationship, no name."
+    )
+    obtained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The investigator who obtained consent.",
+    )
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ParticipantRecord.Meta):
+        ordering = ["participant", "consent_datetime"]
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(given_by__in=ConsentGiver.values), name="patients_consent_given_by_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(given_by=ConsentGiver.PARTICIPANT) | ~Q(representative_relationship=""),
+                name="patients_consent_representative_relationship",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} consent v{self.form_version}"
+
+    def clean(self):
+        super().clean()
+        rules.check_not_future_datetime(field_name="consent_datetime", value=self.consent_datetime, now=timezone.now())
+        if self.given_by == ConsentGiver.LEGAL_REPRESENTATIVE and not self.representative_relationship.strip():
+            raise ValidationError(
+                {"representative_relationship": "Give the legal representative's relationship to the participant."}
+            )
+        if self.given_by == ConsentGiver.PARTICIPANT and self.representative_relationship:
+            raise ValidationError(
+                {"representative_relationship": "Leave blank when the participant consented in person."}
+            )
+        if self.participant_id and self.participant.enrolment_datetime and self.consent_datetime:
+            first = self.participant.consents.active().exclude(pk=self.pk).order_by("consent_datetime").first()
+            if (first is None or first.consent_datetime > self.participant.enrolment_datetime) and (
+                self.consent_datetime > self.participant.enrolment_datetime
+            ):
+                raise ValidationError(
+                    {"consent_datetime": "The participant was enrolled before this time; consent must come first."}
+                )
+
+
+class Withdrawal(ParticipantRecord):
+    """The participant left the study early. It ends follow-up: nothing is entered after its date."""
+
+    withdrawal_date = models.DateField()
+    reason = models.CharField(max_length=24, choices=WithdrawalReason.choices)
+    details = models.TextField(blank=True, help_text="Required for 'other'. No identifying details.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ParticipantRecord.Meta):
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["participant"], condition=Q(voided=False), name="patients_withdrawal_one_per_participant"
+            ),
+            models.CheckConstraint(condition=Q(reason__in=WithdrawalReason.values), name="patients_withdrawal_reason_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} withdrawn {self.withdrawal_date}"
+
+    def clean(self):
+        super().clean()
+        rules.check_not_future_date(field_name="withdrawal_date", value=self.withdrawal_date, today=timezone.localdate())
+        if self.reason == WithdrawalReason.OTHER and not self.details.strip():
+            raise ValidationError({"details": "Describe the reason for withdrawal."})
+        if self.participant_id:
+            participant = self.participant
+            if self._state.adding and participant.status != ParticipantStatus.ENROLLED:
+                raise ValidationError(
+                    {
+                        "participant": (
+                            f"Only a participant in follow-up can withdraw (status: {participant.get_status_display()}); "
+                            "before enrolment, record a screen failure instead."
+                        )
+                    }
+                )
+            if self.withdrawal_date and participant.day0_date and self.withdrawal_date < participant.day0_date:
+                raise ValidationError({"withdrawal_date": "Withdrawal cannot be before study day 0."})

@@ -1,0 +1,118 @@
+"""What every clinical record shares: an audit trail, voiding instead of deleting, site scoping.
+
+Clinical data is never lost and never silently changed:
+- every model here keeps a django-simple-history trail (who, when, every old value, the reason);
+- an update must carry a reason for change (``record._change_reason``), or the save is refused;
+- deleting is refused at the instance and the queryset level, and no "delete" permission exists;
+  a record entered in error is voided with a reason instead;
+- bulk ``QuerySet.update()`` is refused because it would bypass history.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from patients.access import site_ids_for
+
+
+class HardDeleteRefused(Exception):
+    """Clinical records are voided with a reason, never deleted."""
+
+
+class BulkUpdateRefused(Exception):
+    """A bulk update writes no history; save each record with a reason instead."""
+
+
+class ChangeReasonRequired(Exception):
+    """An update to a clinical record was attempted without a reason for change."""
+
+
+class ClinicalQuerySet(models.QuerySet):
+    def delete(self):
+        raise HardDeleteRefused(f"{self.model._meta.verbose_name_plural} cannot be deleted; void them instead.")
+
+    delete.queryset_only = True
+
+    def update(self, **kwargs):
+        raise BulkUpdateRefused(
+            f"Bulk update of {self.model._meta.verbose_name_plural} would bypass the audit trail."
+        )
+
+    def active(self):
+        """Records not voided."""
+        return self.filter(voided=False)
+
+
+class ClinicalRecord(models.Model):
+    created_datetime = models.DateTimeField(auto_now_add=True, editable=False)
+    modified_datetime = models.DateTimeField(auto_now=True, editable=False)
+    voided = models.BooleanField(
+        default=False, editable=False, help_text="Entered in error; kept for the audit trail, left out of analysis."
+    )
+    void_reason = models.TextField(blank=True, editable=False)
+    voided_datetime = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = ClinicalQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        # No "delete" permission exists for any role: records are voided, not deleted.
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided=False) | (~Q(void_reason="") & Q(voided_datetime__isnull=False)),
+                name="%(app_label)s_%(class)s_void_has_reason",
+                violation_error_message="A voided record needs a reason and a date.",
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not (getattr(self, "_change_reason", "") or "").strip():
+            raise ChangeReasonRequired(
+                f"Changing a saved {self._meta.verbose_name} needs a reason for change (set _change_reason)."
+            )
+        super().save(*args, **kwargs)
+        # A reason explains one change only; the next save must give its own.
+        self._change_reason = None
+
+    def delete(self, *args, **kwargs):
+        raise HardDeleteRefused(f"A {self._meta.verbose_name} cannot be deleted; void it with a reason instead.")
+
+    def void(self, *, reason: str, user) -> None:
+        """Mark the record as entered in error. It stays in the database and its history."""
+        if not reason or not reason.strip():
+            raise ValidationError({"void_reason": "Give the reason for voiding this record."})
+        if self.voided:
+            raise ValidationError({"void_reason": "This record is already voided."})
+        self.voided = True
+        self.void_reason = reason.strip()
+        self.voided_datetime = timezone.now()
+        self.voided_by = user
+        self._change_reason = f"Voided: {self.void_reason}"
+        self._history_user = user
+        self.save()
+
+
+class ParticipantRecordQuerySet(ClinicalQuerySet):
+    def for_user(self, user):
+        """Records of the participants at the user's sites (all sites for a cross-site role)."""
+        site_ids = site_ids_for(user)
+        return self if site_ids is None else self.filter(participant__site_id__in=site_ids)
+
+
+class ParticipantRecord(ClinicalRecord):
+    """A clinical record that belongs to one participant's casebook."""
+
+    participant = models.ForeignKey("patients.Participant", on_delete=models.PROTECT, related_name="%(class)ss")
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ClinicalRecord.Meta):
+        abstract = True

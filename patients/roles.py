@@ -1,0 +1,75 @@
+"""The trial's roles and what each may do: one table, applied to the auth groups.
+
+Groups are created by a migration (patients/migrations/0002_roles.py). Their permissions are synced
+after every ``migrate`` from ``ROLE_PERMISSIONS``, so when a later app adds a clinical model, its
+permissions reach the roles without a hand-written data migration per model.
+
+Site scoping is separate: a role says *what* a user may do, their site memberships say *where*.
+"""
+
+CLINICIAN = "Clinician"
+COORDINATOR = "Coordinator"
+MONITOR = "Monitor"
+STATISTICIAN = "Statistician"
+ROLES = (CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN)
+
+# App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
+CLINICAL_APPS = ("patients", "dosing", "outcomes")
+# Reference data that only a superuser (the trial's system administrator) changes.
+REFERENCE_MODELS = {"patients.site", "patients.sitemembership", "patients.arm"}
+
+# Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
+# Nobody has "delete": no clinical model defines that permission at all (patients/records.py).
+ROLE_PERMISSIONS = {
+    # Enters and edits data at their sites (web forms, not the admin).
+    CLINICIAN: {"actions": ("add", "change", "view"), "extra": ()},
+    # Reviews everything at their sites in the admin, corrects with a reason.
+    COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data",)},
+    # Reads and verifies.
+    MONITOR: {"actions": ("view",), "extra": ()},
+    # Exports de-identified data only; sees no record pages.
+    STATISTICIAN: {"actions": (), "extra": ("patients.export_data",)},
+}
+
+# Roles that work in the Django admin (users need is_staff as well).
+ADMIN_ROLES = (COORDINATOR, MONITOR)
+
+
+def role_permission_codes(role: str, models) -> set[str]:
+    """The 'app_label.codename' permissions of a role, given the installed models."""
+    spec = ROLE_PERMISSIONS[role]
+    codes = set(spec["extra"])
+    for model in models:
+        meta = model._meta
+        label = f"{meta.app_label}.{meta.model_name}"
+        if meta.app_label not in CLINICAL_APPS or label in REFERENCE_MODELS or meta.auto_created:
+            continue
+        if meta.model_name.startswith("historical"):
+            # History is read through the record's own "view" permission in the admin.
+            continue
+        for action in spec["actions"]:
+            if action in meta.default_permissions:
+                codes.add(f"{meta.app_label}.{action}_{meta.model_name}")
+    if role in (COORDINATOR, MONITOR):
+        codes.update({"patients.view_site", "patients.view_arm"})
+    return codes
+
+
+def sync_role_permissions(sender=None, apps=None, using="default", **kwargs):
+    """Give each role group exactly the permissions ROLE_PERMISSIONS grants (post_migrate handler)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Group, Permission
+
+    # post_migrate fires once per installed app; syncing each time is idempotent and cheap, and the
+    # last run sees the permissions of every app.
+    installed_models = global_apps.get_models()
+    for role in ROLES:
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        wanted = role_permission_codes(role, installed_models)
+        perms = []
+        for code in sorted(wanted):
+            app_label, codename = code.split(".")
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

@@ -1,0 +1,120 @@
+"""Write operations of the enrolment app. Each is atomic, validates through ``full_clean()`` (so the
+model-layer rules hold) and records who did it and why in the audit trail."""
+
+import datetime
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.allocation import allocate_arm
+from patients.choices import ParticipantStatus
+from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, Withdrawal
+
+
+def _save(instance, *, user, reason: str) -> None:
+    instance.full_clean()
+    instance._history_user = user
+    instance._change_reason = reason
+    instance.save()
+
+
+@transaction.atomic
+def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields) -> Participant:
+    """Screen a person: create the participant (which issues the study ID) and the eligibility answers.
+
+    An ineligible person is recorded as a screen failure with the reasons, so the screening log lists
+    everyone screened.
+    """
+    participant = Participant(site=site, screened_by=user, **fields)
+    _save(participant, user=user, reason="Screened")
+    for criterion, answer in answers.items():
+        _save(EligibilityAnswer(participant=participant, criterion=criterion, answer=answer), user=user, reason="Screened")
+    return participant_update_screening_outcome(participant=participant, user=user)
+
+
+@transaction.atomic
+def participant_update_screening_outcome(*, participant: Participant, user) -> Participant:
+    """Set screening / screen failure from the current answers (after answers are entered or corrected)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status not in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE):
+        return participant
+    decision = participant.eligibility()
+    status = ParticipantStatus.SCREEN_FAILURE if decision.complete and not decision.eligible else ParticipantStatus.SCREENING
+    reason_text = decision.summary if status == ParticipantStatus.SCREEN_FAILURE else ""
+    if (participant.status, participant.screen_failure_reason) != (status, reason_text):
+        participant.status = status
+        participant.screen_failure_reason = reason_text
+        _save(participant, user=user, reason=f"Screening outcome: {decision.summary}")
+    return participant
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    participant: Participant,
+    user,
+    consent_datetime: datetime.datetime,
+    form_version: str,
+    given_by: str,
+    obtained_by=None,
+    representative_relationship: str = "",
+) -> Consent:
+    consent = Consent(
+        participant=participant,
+        consent_datetime=consent_datetime,
+        form_version=form_version,
+        given_by=given_by,
+        representative_relationship=representative_relationship,
+        obtained_by=obtained_by or user,
+    )
+    _save(consent, user=user, reason="Consent recorded")
+    return consent
+
+
+@transaction.atomic
+def participant_enrol(
+    *, participant: Participant, user, requested_arm: Arm | None = None, enrolment_datetime=None
+) -> Participant:
+    """Enrol an eligible, consented person: allocate the arm and fix study day 0.
+
+    Raises ValidationError (on ``arm`` or ``enrolment_datetime``) and saves nothing when the gate refuses.
+    """
+    # Lock the row: two coordinators pressing "enrol" at once must not both allocate.
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    enrolment_datetime = enrolment_datetime or timezone.now()
+    if participant.status != ParticipantStatus.SCREENING:
+        raise ValidationError({"arm": f"Only a person in screening can be enrolled (status: {participant.get_status_display()})."})
+    participant.enrolment_datetime = enrolment_datetime
+    # The gate runs before allocation so that an ineligible person never consumes a randomisation slot.
+    participant.arm = requested_arm
+    participant.check_enrolment_gate()
+    participant.arm = allocate_arm(participant=participant, requested_arm=requested_arm, user=user)
+    participant.day0_date = timezone.localdate(enrolment_datetime)
+    participant.status = ParticipantStatus.ENROLLED
+    participant.enrolled_by = user
+    _save(participant, user=user, reason=f"Enrolled into {participant.arm}")
+    return participant
+
+
+def participant_withdraw(
+    *, participant: Participant, user, withdrawal_date: datetime.date, reason: str, details: str = ""
+) -> Withdrawal:
+    """Record a withdrawal; it ends follow-up."""
+    withdrawal = Withdrawal(participant=participant, withdrawal_date=withdrawal_date, reason=reason, details=details)
+    return withdrawal_record(withdrawal=withdrawal, user=user)
+
+
+@transaction.atomic
+def withdrawal_record(*, withdrawal: Withdrawal, user) -> Withdrawal:
+    """Save a new withdrawal (built by a form or the admin) and move the participant to "withdrawn"."""
+    participant = Participant.objects.select_for_update().get(pk=withdrawal.participant_id)
+    if participant.status != ParticipantStatus.ENROLLED:
+        raise ValidationError({"participant": "Only a participant in follow-up can withdraw."})
+    withdrawal.participant = participant
+    withdrawal.recorded_by = user
+    _save(withdrawal, user=user, reason="Withdrawal recorded")
+    participant.status = ParticipantStatus.WITHDRAWN
+    _save(participant, user=user, reason=f"Withdrawn: {withdrawal.get_reason_display()}")
+    return withdrawal
