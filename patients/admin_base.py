@@ -38,9 +38,7 @@ class ReasonedInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         changed_existing = [f for f in self.initial_forms if f.has_changed()]
         if changed_existing and not (self.data.get(REASON_FIELD) or "").strip():
-            raise forms.ValidationError(
-                "You changed saved rows here: give the reason for change in the form above."
-            )
+            raise forms.ValidationError("You changed saved rows here: give the reason for change in the form above.")
 
 
 def _scope_foreign_key(db_field, request, kwargs):
@@ -74,7 +72,9 @@ class ClinicalRecordAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
             return  # Nothing to record; a save without a change would need an invented reason.
-        obj._change_reason = form.cleaned_data.get(REASON_FIELD) or ("Changed in admin" if change else "Created in admin")
+        obj._change_reason = form.cleaned_data.get(REASON_FIELD) or (
+            "Changed in admin" if change else "Created in admin"
+        )
         obj._history_user = request.user
         obj.save()
 

@@ -29,7 +29,7 @@ from patients.choices import (
     YesNoUnknown,
 )
 from patients.eligibility import CRITERION_CHOICES
-from patients.records import ClinicalRecord, ClinicalQuerySet, ParticipantRecord, ParticipantRecordQuerySet
+from patients.records import ClinicalQuerySet, ClinicalRecord, ParticipantRecord, ParticipantRecordQuerySet
 
 
 class SiteQuerySet(models.QuerySet):
@@ -253,7 +253,9 @@ class Participant(ClinicalRecord):
         rules.check_not_future_datetime(
             field_name="screening_datetime", value=self.screening_datetime, now=timezone.now()
         )
-        stored = None if self._state.adding else type(self).objects.filter(pk=self.pk).values("status", "arm_id").first()
+        stored = (
+            None if self._state.adding else type(self).objects.filter(pk=self.pk).values("status", "arm_id").first()
+        )
         rules.check_status_transition(old=stored["status"] if stored else None, new=self.status)
         rules.check_arm_unchanged(old_arm_id=stored["arm_id"] if stored else None, new_arm_id=self.arm_id)
         if self.arm_id is not None and (stored is None or stored["arm_id"] is None):
@@ -273,8 +275,8 @@ class Participant(ClinicalRecord):
         )
 
     def eligibility(self) -> rules.EligibilityDecision:
-        answers = {} if self._state.adding else dict(
-            self.eligibilityanswers.active().values_list("criterion", "answer")
+        answers = (
+            {} if self._state.adding else dict(self.eligibilityanswers.active().values_list("criterion", "answer"))
         )
         return rules.eligibility_decision(answers)
 
@@ -410,7 +412,9 @@ class Withdrawal(ParticipantRecord):
             models.UniqueConstraint(
                 fields=["participant"], condition=Q(voided=False), name="patients_withdrawal_one_per_participant"
             ),
-            models.CheckConstraint(condition=Q(reason__in=WithdrawalReason.values), name="patients_withdrawal_reason_valid"),
+            models.CheckConstraint(
+                condition=Q(reason__in=WithdrawalReason.values), name="patients_withdrawal_reason_valid"
+            ),
         ]
 
     def __str__(self):
@@ -418,7 +422,9 @@ class Withdrawal(ParticipantRecord):
 
     def clean(self):
         super().clean()
-        rules.check_not_future_date(field_name="withdrawal_date", value=self.withdrawal_date, today=timezone.localdate())
+        rules.check_not_future_date(
+            field_name="withdrawal_date", value=self.withdrawal_date, today=timezone.localdate()
+        )
         if self.reason == WithdrawalReason.OTHER and not self.details.strip():
             raise ValidationError({"details": "Describe the reason for withdrawal."})
         if self.participant_id:
@@ -427,7 +433,8 @@ class Withdrawal(ParticipantRecord):
                 raise ValidationError(
                     {
                         "participant": (
-                            f"Only a participant in follow-up can withdraw (status: {participant.get_status_display()}); "
+                            "Only a participant in follow-up can withdraw "
+                            f"(status: {participant.get_status_display()}); "
                             "before enrolment, record a screen failure instead."
                         )
                     }

@@ -37,9 +37,7 @@ class ClinicalQuerySet(models.QuerySet):
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        raise BulkUpdateRefused(
-            f"Bulk update of {self.model._meta.verbose_name_plural} would bypass the audit trail."
-        )
+        raise BulkUpdateRefused(f"Bulk update of {self.model._meta.verbose_name_plural} would bypass the audit trail.")
 
     def active(self):
         """Records not voided."""

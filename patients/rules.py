@@ -29,9 +29,7 @@ def check_not_future_date(*, field_name: str, value: datetime.date | None, today
         raise ValidationError({field_name: f"The date {value:%Y-%m-%d} is in the future."})
 
 
-def check_not_future_datetime(
-    *, field_name: str, value: datetime.datetime | None, now: datetime.datetime
-) -> None:
+def check_not_future_datetime(*, field_name: str, value: datetime.datetime | None, now: datetime.datetime) -> None:
     if value is not None and value > now + CLOCK_SKEW:
         raise ValidationError({field_name: "This date and time is in the future."})
 
@@ -73,11 +71,11 @@ class EligibilityDecision:
 
     @property
     def summary(self) -> str:
+        if self.reasons:
+            return "Not eligible: " + "; ".join(self.reasons)
         if not self.complete:
             return "Screening incomplete: not answered: " + "; ".join(self.missing)
-        if self.eligible:
-            return "Eligible"
-        return "Not eligible: " + "; ".join(self.reasons)
+        return "Eligible"
 
 
 def eligibility_decision(answers: Mapping[str, str]) -> EligibilityDecision:
@@ -114,7 +112,7 @@ def check_answer_consistent_with_age(
                 "answer": (
                     f"The participant is {age} years old at screening, "
                     f"{'within' if in_range else 'outside'} the protocol's {MIN_AGE_YEARS}-{MAX_AGE_YEARS} "
-                    f"years, so this criterion must be answered \"{'yes' if in_range else 'no'}\"."
+                    f'years, so this criterion must be answered "{"yes" if in_range else "no"}".'
                 )
             }
         )
@@ -139,10 +137,10 @@ def check_enrolment(
 
     Errors sit on ``arm`` (who may be enrolled at all) and ``enrolment_datetime`` (when).
     """
+    if decision.reasons:
+        raise ValidationError({"arm": f"Cannot enrol an ineligible person. {decision.summary}."})
     if not decision.complete:
         raise ValidationError({"arm": f"Cannot enrol: {decision.summary}."})
-    if not decision.eligible:
-        raise ValidationError({"arm": f"Cannot enrol an ineligible person. {decision.summary}."})
     if withdrawn:
         raise ValidationError({"arm": "Cannot enrol: this person has withdrawn."})
     if not consent_datetimes:
@@ -151,13 +149,9 @@ def check_enrolment(
         raise ValidationError({"enrolment_datetime": "Give the date and time of enrolment."})
     check_not_future_datetime(field_name="enrolment_datetime", value=enrolment_datetime, now=now)
     if min(consent_datetimes) > enrolment_datetime:
-        raise ValidationError(
-            {"enrolment_datetime": "Enrolment must come after informed consent was given."}
-        )
+        raise ValidationError({"enrolment_datetime": "Enrolment must come after informed consent was given."})
     if admission_date and enrolment_local_date and enrolment_local_date < admission_date:
-        raise ValidationError(
-            {"enrolment_datetime": "Enrolment cannot be before the hospital admission date."}
-        )
+        raise ValidationError({"enrolment_datetime": "Enrolment cannot be before the hospital admission date."})
 
 
 def check_status_transition(*, old: str | None, new: str) -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.allocation import allocate_arm
-from patients.choices import ParticipantStatus
+from patients.choices import ENROLLED_STATUSES, ParticipantStatus
 from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, Withdrawal
 
 
@@ -30,7 +30,9 @@ def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields
     participant = Participant(site=site, screened_by=user, **fields)
     _save(participant, user=user, reason="Screened")
     for criterion, answer in answers.items():
-        _save(EligibilityAnswer(participant=participant, criterion=criterion, answer=answer), user=user, reason="Screened")
+        _save(
+            EligibilityAnswer(participant=participant, criterion=criterion, answer=answer), user=user, reason="Screened"
+        )
     return participant_update_screening_outcome(participant=participant, user=user)
 
 
@@ -41,7 +43,9 @@ def participant_update_screening_outcome(*, participant: Participant, user) -> P
     if participant.status not in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE):
         return participant
     decision = participant.eligibility()
-    status = ParticipantStatus.SCREEN_FAILURE if decision.complete and not decision.eligible else ParticipantStatus.SCREENING
+    status = (
+        ParticipantStatus.SCREEN_FAILURE if decision.reasons else ParticipantStatus.SCREENING
+    )
     reason_text = decision.summary if status == ParticipantStatus.SCREEN_FAILURE else ""
     if (participant.status, participant.screen_failure_reason) != (status, reason_text):
         participant.status = status
@@ -84,8 +88,8 @@ def participant_enrol(
     # Lock the row: two coordinators pressing "enrol" at once must not both allocate.
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     enrolment_datetime = enrolment_datetime or timezone.now()
-    if participant.status != ParticipantStatus.SCREENING:
-        raise ValidationError({"arm": f"Only a person in screening can be enrolled (status: {participant.get_status_display()})."})
+    if participant.status in ENROLLED_STATUSES:
+        raise ValidationError({"arm": f"{participant.study_id} is already enrolled, in {participant.arm}."})
     participant.enrolment_datetime = enrolment_datetime
     # The gate runs before allocation so that an ineligible person never consumes a randomisation slot.
     participant.arm = requested_arm

@@ -147,9 +147,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # The function that decides a new participant's arm. Phase 1 is open-label and non-randomised (the
 # investigator assigns); phase 2/3 points this at a randomised, blinded allocation instead.
-CRF_ALLOCATION_FUNCTION = os.environ.get(
-    "CRF_ALLOCATION_FUNCTION", "patients.allocation.investigator_assignment"
-)
+CRF_ALLOCATION_FUNCTION = os.environ.get("CRF_ALLOCATION_FUNCTION", "patients.allocation.investigator_assignment")
 
 # Security: on when DEBUG is off, each overridable for a deployment behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)

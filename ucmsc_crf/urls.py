@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
 from ucmsc_crf.views import home
 
 admin.site.site_header = "UC-MSC eCRF"

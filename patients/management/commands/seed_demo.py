@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, **options):
         result = seed_demo(seed=seed)
         self.stdout.write(f"Site {result['site']}: {result['participants']} participants.")
-        self.stdout.write("Demo logins (password for each: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, user in result["users"].items():
             where = "admin at /admin/" if user.is_staff else "web forms at /"
             self.stdout.write(f"  {user.username:<13} {role:<13} {where}")

@@ -1,0 +1,38 @@
+import pytest
+
+from tests.factories import SiteFactory, UserFactory
+
+
+@pytest.fixture
+def site_a(db):
+    return SiteFactory(code="01", name="Site A")
+
+
+@pytest.fixture
+def site_b(db):
+    return SiteFactory(code="02", name="Site B")
+
+
+@pytest.fixture
+def clinician(site_a):
+    return UserFactory(username="clin_a", role="Clinician", sites=[site_a])
+
+
+@pytest.fixture
+def coordinator(site_a):
+    return UserFactory(username="coord_a", role="Coordinator", sites=[site_a])
+
+
+@pytest.fixture
+def monitor(site_a):
+    return UserFactory(username="mon_a", role="Monitor", sites=[site_a])
+
+
+@pytest.fixture
+def coordinator_b(site_b):
+    return UserFactory(username="coord_b", role="Coordinator", sites=[site_b])
+
+
+@pytest.fixture
+def clinician_b(site_b):
+    return UserFactory(username="clin_b", role="Clinician", sites=[site_b])

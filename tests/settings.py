@@ -1,0 +1,10 @@
+"""Test settings: the real settings, run in DEBUG mode (no HTTPS redirect for the test client), with a
+fast password hasher. Everything else, including DATABASE_URL, is as the environment says."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+from ucmsc_crf.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
