@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
-from patients.admin_base import ClinicalRecordAdmin, ReasonedInline
+from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ScopedHistoryAdmin
 from patients.choices import ParticipantStatus
 from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, SiteMembership, Withdrawal
 
@@ -20,7 +20,7 @@ class SiteMembershipInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(SimpleHistoryAdmin):
+class SiteAdmin(ScopedHistoryAdmin):
     list_display = ["code", "name", "last_sequence_number"]
     readonly_fields = ["last_sequence_number"]
     inlines = [SiteMembershipInline]

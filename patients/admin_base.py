@@ -6,6 +6,8 @@ for every case report form without repeating them.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.models import Participant, Site
@@ -49,7 +51,24 @@ def _scope_foreign_key(db_field, request, kwargs):
     return kwargs
 
 
-class ClinicalRecordAdmin(SimpleHistoryAdmin):
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's history views look objects up without ``get_queryset`` (so as to show deleted
+    ones). Nothing here is deleted, so an object outside the user's scope is simply not found."""
+
+    def _check_in_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ClinicalRecordAdmin(ScopedHistoryAdmin):
     """Base admin for clinical models: scoped to the user's sites, audited, never deleted."""
 
     form = ClinicalRecordAdminForm

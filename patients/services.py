@@ -43,9 +43,7 @@ def participant_update_screening_outcome(*, participant: Participant, user) -> P
     if participant.status not in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE):
         return participant
     decision = participant.eligibility()
-    status = (
-        ParticipantStatus.SCREEN_FAILURE if decision.reasons else ParticipantStatus.SCREENING
-    )
+    status = ParticipantStatus.SCREEN_FAILURE if decision.reasons else ParticipantStatus.SCREENING
     reason_text = decision.summary if status == ParticipantStatus.SCREEN_FAILURE else ""
     if (participant.status, participant.screen_failure_reason) != (status, reason_text):
         participant.status = status

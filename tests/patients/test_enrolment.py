@@ -27,7 +27,9 @@ def test_eligible_person_stays_in_screening_until_enrolled(coordinator, site_a):
 
 
 def test_ineligible_person_is_a_screen_failure_with_reason_in_the_log(coordinator, site_a):
-    participant = screened_participant(user=coordinator, site=site_a, answers={**eligible_answers(), "exc_pregnancy": "yes"})
+    participant = screened_participant(
+        user=coordinator, site=site_a, answers={**eligible_answers(), "exc_pregnancy": "yes"}
+    )
     participant.refresh_from_db()
     assert participant.status == ParticipantStatus.SCREEN_FAILURE
     assert "Pregnant or lactating" in participant.screen_failure_reason
@@ -58,7 +60,9 @@ def _assert_nothing_saved(participant):
 
 
 def test_enrolment_of_ineligible_person_is_refused_on_arm_and_saves_nothing(coordinator, site_a):
-    participant = screened_participant(user=coordinator, site=site_a, answers={**eligible_answers(), "exc_other_trial": "yes"})
+    participant = screened_participant(
+        user=coordinator, site=site_a, answers={**eligible_answers(), "exc_other_trial": "yes"}
+    )
     consent(participant, user=coordinator)
     history_before = participant.history.count()
     with pytest.raises(ValidationError) as exc:
@@ -122,7 +126,9 @@ def test_enrolment_in_future_is_refused(coordinator, site_a):
 def test_a_participant_is_enrolled_once_and_the_arm_never_changes(coordinator, site_a):
     participant = enrolled_participant(user=coordinator, site=site_a, arm_code="ucmsc")
     with pytest.raises(ValidationError) as exc:
-        services.participant_enrol(participant=participant, user=coordinator, requested_arm=Arm.objects.get(code="control"))
+        services.participant_enrol(
+            participant=participant, user=coordinator, requested_arm=Arm.objects.get(code="control")
+        )
     assert "already enrolled" in exc.value.message_dict["arm"][0]
     participant.arm = Arm.objects.get(code="control")
     with pytest.raises(ValidationError) as exc:

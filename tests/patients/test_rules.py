@@ -67,7 +67,9 @@ def test_age_answer_must_agree_with_date_of_birth():
         )
     assert "answer" in exc.value.message_dict
     too_old = datetime.date(TODAY.year - MAX_AGE_YEARS - 2, 1, 1)
-    rules.check_answer_consistent_with_age(criterion="inc_age", answer="no", date_of_birth=too_old, screening_date=TODAY)
+    rules.check_answer_consistent_with_age(
+        criterion="inc_age", answer="no", date_of_birth=too_old, screening_date=TODAY
+    )
 
 
 def gate(**overrides):

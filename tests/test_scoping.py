@@ -1,0 +1,104 @@
+"""Site scoping: a user of site A can neither read nor change site B's participants by any URL."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory, enrolled_participant, screened_participant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other_site_participant(site_b, coordinator_b):
+    return enrolled_participant(user=coordinator_b, site=site_b, initials="BBB")
+
+
+@pytest.fixture
+def own_participant(site_a, coordinator):
+    return enrolled_participant(user=coordinator, site=site_a, initials="AAA")
+
+
+def other_site_urls(participant):
+    consent = participant.consents.get()
+    answer = participant.eligibilityanswers.first()
+    return [
+        reverse("participant-detail", args=[participant.study_id]),
+        reverse("admin:patients_participant_change", args=[participant.pk]),
+        reverse("admin:patients_participant_history", args=[participant.pk]),
+        reverse(
+            "admin:patients_participant_simple_history",
+            args=[participant.pk, participant.history.earliest().history_id],
+        ),
+        reverse("admin:patients_participant_enrol", args=[participant.pk]),
+        reverse("admin:patients_consent_change", args=[consent.pk]),
+        reverse("admin:patients_consent_history", args=[consent.pk]),
+        reverse("admin:patients_eligibilityanswer_change", args=[answer.pk]),
+        reverse("admin:patients_site_change", args=[participant.site.pk]),
+    ]
+
+
+@pytest.mark.parametrize("role_fixture", ["coordinator", "clinician", "monitor"])
+def test_other_sites_records_are_not_readable_by_url(
+    client, request, role_fixture, own_participant, other_site_participant
+):
+    client.force_login(request.getfixturevalue(role_fixture))
+    for url in other_site_urls(other_site_participant):
+        response = client.get(url, follow=True)
+        body = response.content.decode()
+        assert other_site_participant.study_id not in body, url
+        assert "BBB" not in body, url
+        assert response.status_code in (200, 403, 404), url  # 200 only after a redirect away from the record
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:patients_participant_changelist", "admin:patients_consent_changelist", "participant-list"]
+)
+def test_lists_show_own_site_only(client, coordinator, own_participant, other_site_participant, url_name):
+    client.force_login(coordinator)
+    body = client.get(reverse(url_name)).content.decode()
+    assert own_participant.study_id in body
+    assert other_site_participant.study_id not in body
+
+
+def test_other_sites_participant_cannot_be_changed_by_post(client, coordinator, other_site_participant):
+    client.force_login(coordinator)
+    url = reverse("admin:patients_participant_change", args=[other_site_participant.pk])
+    client.post(url, {"initials": "HACK", "change_reason": "x"})
+    other_site_participant.refresh_from_db()
+    assert other_site_participant.initials == "BBB"
+
+
+def test_other_sites_participant_cannot_be_enrolled_by_post(client, coordinator, site_b, coordinator_b):
+    screening = screened_participant(user=coordinator_b, site=site_b)
+    client.force_login(coordinator)
+    response = client.post(reverse("admin:patients_participant_enrol", args=[screening.pk]), {"arm": 1})
+    assert response.status_code == 404
+    screening.refresh_from_db()
+    assert screening.arm_id is None
+
+
+def test_cannot_create_participant_at_a_site_one_does_not_belong_to(client, coordinator, site_b):
+    client.force_login(coordinator)
+    response = client.post(reverse("admin:patients_participant_add"), {"site": site_b.pk, "initials": "AB"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.context["adminform"].form.errors["site"][0]
+    assert not site_b.participants.exists()
+
+
+def test_user_of_two_sites_sees_both(client, site_a, site_b, own_participant, other_site_participant):
+    user = UserFactory(role="Coordinator", sites=[site_a, site_b])
+    client.force_login(user)
+    body = client.get(reverse("participant-list")).content.decode()
+    assert own_participant.study_id in body and other_site_participant.study_id in body
+
+
+def test_user_without_site_sees_nothing(client, own_participant):
+    user = UserFactory(role="Clinician")
+    client.force_login(user)
+    assert own_participant.study_id not in client.get(reverse("participant-list")).content.decode()
+    assert client.get(reverse("participant-detail", args=[own_participant.study_id])).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, own_participant):
+    response = client.get(reverse("participant-detail", args=[own_participant.study_id]))
+    assert response.status_code == 302 and reverse("login") in response.url
