@@ -1,0 +1,35 @@
+"""The role groups exist after migrate, with the permissions patients/roles.py gives them."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def perms(role):
+    return {f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=role).permissions.all()}
+
+
+def test_clinician_enters_and_edits_but_does_not_export():
+    granted = perms("Clinician")
+    assert {"patients.add_participant", "patients.change_consent", "patients.view_withdrawal"} <= granted
+    assert "patients.export_data" not in granted
+
+
+def test_coordinator_reviews_and_exports():
+    assert {"patients.change_participant", "patients.view_site", "patients.export_data"} <= perms("Coordinator")
+
+
+def test_monitor_only_reads():
+    granted = perms("Monitor")
+    assert "patients.view_participant" in granted
+    assert not any(code.split(".")[1].startswith(("add_", "change_")) for code in granted)
+
+
+def test_statistician_only_exports():
+    assert perms("Statistician") == {"patients.export_data"}
+
+
+def test_no_role_sees_every_site_by_default():
+    for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
+        assert "patients.view_all_sites" not in perms(role)
