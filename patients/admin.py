@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +19,22 @@ from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, 
 class SiteMembershipInline(admin.TabularInline):
     model = SiteMembership
     extra = 0
+
+
+class UserSiteMembershipInline(admin.TabularInline):
+    """Which sites a user works at: set on the user's admin page by the system administrator."""
+
+    model = SiteMembership
+    extra = 1
+    verbose_name = "site membership"
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class CrfUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, UserSiteMembershipInline]
 
 
 @admin.register(Site)
@@ -60,7 +78,18 @@ class ConsentInline(ReasonedInline):
 
 @admin.register(Participant)
 class ParticipantAdmin(ClinicalRecordAdmin):
-    list_display = ["study_id", "site", "arm", "status", "severity", "day0_date", "voided"]
+    # Doubles as the screening log: every person screened, with the reason for a screen failure.
+    list_display = [
+        "study_id",
+        "site",
+        "screening_datetime",
+        "status",
+        "screen_failure_reason",
+        "arm",
+        "severity",
+        "day0_date",
+        "voided",
+    ]
     list_filter = ["site", "arm", "status", "severity", "sex", "voided"]
     search_fields = ["study_id"]
     list_select_related = ["site", "arm"]
