@@ -328,17 +328,17 @@ class EligibilityAnswer(ParticipantRecord):
     def clean(self):
         super().clean()
         rules.check_known_criterion(criterion=self.criterion)
-        if self.participant_id:
-            if self.participant.status != ParticipantStatus.SCREENING and self.participant.status != (
-                ParticipantStatus.SCREEN_FAILURE
-            ):
+        participant = self.participant_for_rules()
+        if participant is not None:
+            if participant.status not in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE):
                 raise ValidationError({"answer": "Eligibility cannot change after enrolment."})
-            rules.check_answer_consistent_with_age(
-                criterion=self.criterion,
-                answer=self.answer,
-                date_of_birth=self.participant.date_of_birth,
-                screening_date=timezone.localdate(self.participant.screening_datetime),
-            )
+            if participant.screening_datetime:
+                rules.check_answer_consistent_with_age(
+                    criterion=self.criterion,
+                    answer=self.answer,
+                    date_of_birth=participant.date_of_birth,
+                    screening_date=timezone.localdate(participant.screening_datetime),
+                )
 
 
 class Consent(ParticipantRecord):

@@ -114,3 +114,9 @@ class ParticipantRecord(ClinicalRecord):
 
     class Meta(ClinicalRecord.Meta):
         abstract = True
+
+    def participant_for_rules(self):
+        """The participant, also when it is still unsaved (an admin inline on the "add" page), or None."""
+        if self.participant_id or type(self).participant.is_cached(self):
+            return self.participant
+        return None

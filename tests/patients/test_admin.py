@@ -72,6 +72,19 @@ def test_coordinator_screens_a_person_with_answers_and_a_study_id_is_issued(clie
     assert participant.history.earliest().history_user == coordinator
 
 
+def test_age_answer_contradicting_date_of_birth_is_refused_on_the_add_page(client, coordinator, site_a):
+    client.force_login(coordinator)
+    answers = {c.code: c.required_answer for c in CRITERIA}
+    answers["inc_age"] = "no"  # born 1965: within the protocol's age range
+    response = client.post(reverse("admin:patients_participant_add"), participant_post(site_a, **answers_post(answers)))
+    assert response.status_code == 200
+    age_form = next(
+        f for f in response.context["inline_admin_formsets"][0].formset if f["criterion"].value() == "inc_age"
+    )
+    assert 'must be answered "yes"' in age_form.errors["answer"][0]
+    assert not Participant.objects.exists()
+
+
 def test_bad_input_gets_message_on_its_field_and_saves_nothing(client, coordinator, site_a):
     client.force_login(coordinator)
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
@@ -126,18 +139,22 @@ def test_change_needs_a_reason_which_lands_in_history(client, coordinator, site_
     assert latest.history_user == coordinator
 
 
-def test_enrol_view_refuses_unconsented_person_on_arm_field(client, coordinator, site_a):
-    participant = screened_participant(user=coordinator, site=site_a)
-    client.force_login(coordinator)
+def post_enrol(client, participant, arm_code):
     now = timezone.localtime()
-    response = client.post(
+    return client.post(
         reverse("admin:patients_participant_enrol", args=[participant.pk]),
         {
-            "arm": Arm.objects.get(code="ucmsc").pk,
+            "arm": Arm.objects.get(code=arm_code).pk,
             "enrolment_datetime_0": now.date().isoformat(),
             "enrolment_datetime_1": now.strftime("%H:%M:%S"),
         },
     )
+
+
+def test_enrol_view_refuses_unconsented_person_on_arm_field(client, coordinator, site_a):
+    participant = screened_participant(user=coordinator, site=site_a)
+    client.force_login(coordinator)
+    response = post_enrol(client, participant, "ucmsc")
     assert response.status_code == 200
     assert "no informed consent" in response.context["form"].errors["arm"][0]
     participant.refresh_from_db()
@@ -151,14 +168,7 @@ def test_enrol_view_enrols_eligible_consented_person(client, coordinator, site_a
     change_url = reverse("admin:patients_participant_change", args=[participant.pk])
     assert "Enrol</a>" in client.get(change_url).content.decode()
     now = timezone.localtime()
-    response = client.post(
-        reverse("admin:patients_participant_enrol", args=[participant.pk]),
-        {
-            "arm": Arm.objects.get(code="control").pk,
-            "enrolment_datetime_0": now.date().isoformat(),
-            "enrolment_datetime_1": now.strftime("%H:%M:%S"),
-        },
-    )
+    response = post_enrol(client, participant, "control")
     assert response.status_code == 302
     participant.refresh_from_db()
     assert (participant.status, participant.arm.code, participant.day0_date) == ("enrolled", "control", now.date())
