@@ -101,8 +101,8 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         "enrolment_datetime",
         "day0_date",
         "enrolled_by",
-        "age_at_enrolment",
-        "bmi",
+        "age_years",
+        "bmi_kg_m2",
         "voided",
         "void_reason",
     ]
@@ -110,7 +110,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         ("Identification", {"fields": ["study_id", "site", "initials", "status", "screen_failure_reason"]}),
         (
             "Demographics",
-            {"fields": ["sex", "date_of_birth", "age_at_enrolment", "weight_kg", "height_cm", "bmi"]},
+            {"fields": ["sex", "date_of_birth", "age_years", "weight_kg", "height_cm", "bmi_kg_m2"]},
         ),
         ("COVID-19", {"fields": ["admission_date", "symptom_onset_date", "severity"]}),
         (
@@ -133,6 +133,14 @@ class ParticipantAdmin(ClinicalRecordAdmin):
     ]
     inlines = [EligibilityAnswerInline, ConsentInline]
     change_form_template = "admin/patients/participant/change_form.html"
+
+    @admin.display(description="Age at enrolment (years)")
+    def age_years(self, obj):
+        return obj.age_at_enrolment
+
+    @admin.display(description="BMI (kg/m²)")
+    def bmi_kg_m2(self, obj):
+        return obj.bmi
 
     def get_readonly_fields(self, request, obj=None):
         # Site fixes the study ID: chosen once, on creation.

@@ -7,9 +7,11 @@ for every case report form without repeating them.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from patients.access import site_ids_for
 from patients.models import Participant, Site
 
 REASON_FIELD = "change_reason"
@@ -44,7 +46,14 @@ class ReasonedInlineFormSet(forms.BaseInlineFormSet):
 
 
 def _scope_foreign_key(db_field, request, kwargs):
-    if db_field.name == "participant":
+    if db_field.related_model is get_user_model():
+        # "Screened by", "obtained by": people who work at the user's sites, not every account.
+        site_ids = site_ids_for(request.user)
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        if site_ids is not None:
+            users = users.filter(site_memberships__site_id__in=site_ids).distinct()
+        kwargs["queryset"] = users
+    elif db_field.name == "participant":
         kwargs["queryset"] = Participant.objects.for_user(request.user).active()
     elif db_field.name == "site":
         kwargs["queryset"] = Site.objects.for_user(request.user)

@@ -102,3 +102,11 @@ def test_user_without_site_sees_nothing(client, own_participant):
 def test_anonymous_is_sent_to_login(client, own_participant):
     response = client.get(reverse("participant-detail", args=[own_participant.study_id]))
     assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_user_pickers_list_only_people_of_ones_own_sites(client, coordinator, coordinator_b, clinician):
+    client.force_login(coordinator)
+    form = client.get(reverse("admin:patients_participant_add")).context["adminform"].form
+    usernames = {user.username for user in form.fields["screened_by"].queryset}
+    assert {"coord_a", "clin_a"} <= usernames
+    assert "coord_b" not in usernames
