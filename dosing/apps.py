@@ -2,7 +2,13 @@ from django.apps import AppConfig
 
 
 class DosingConfig(AppConfig):
-    """Infusion regimen, planned schedule and infusion records (issue 3)."""
+    """Infusion regimen, planned schedule, infusion records and protocol deviations."""
 
     name = "dosing"
     verbose_name = "Dosing"
+
+    def ready(self):
+        from dosing.receivers import create_schedule_on_enrolment
+        from patients.signals import participant_enrolled
+
+        participant_enrolled.connect(create_schedule_on_enrolment, dispatch_uid="dosing.create_schedule")

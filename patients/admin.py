@@ -13,7 +13,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from patients import services
 from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ScopedHistoryAdmin
 from patients.choices import ParticipantStatus
-from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, SiteMembership, Withdrawal
+from patients.models import (
+    Arm,
+    Consent,
+    EligibilityAnswer,
+    EndOfStudy,
+    Participant,
+    Site,
+    SiteMembership,
+    Withdrawal,
+)
 
 
 class SiteMembershipInline(admin.TabularInline):
@@ -231,3 +240,20 @@ class WithdrawalAdmin(ClinicalRecordAdmin):
             return super().save_model(request, obj, form, change)
         # A new withdrawal ends follow-up: the service also moves the participant to "withdrawn".
         services.withdrawal_record(withdrawal=obj, user=request.user)
+
+
+@admin.register(EndOfStudy)
+class EndOfStudyAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "end_reason", "end_date", "voided"]
+    list_filter = ["end_reason", "participant__site", "participant__arm"]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["participant", "recorded_by"] if obj else ["recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new end of study closes follow-up: the service also marks the participant completed.
+        services.end_of_study_record(end_of_study=obj, user=request.user)

@@ -67,3 +67,11 @@ class YesNoUnknown(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     UNKNOWN = "unknown", "Unknown"
+
+
+class EndOfStudyReason(models.TextChoices):
+    """How follow-up ended other than by withdrawal (a withdrawal has its own record)."""
+
+    DISCHARGED = "discharged", "Discharged from hospital"
+    DIED = "died", "Died"
+    TRANSFERRED = "transferred", "Transferred to another hospital"

@@ -22,6 +22,7 @@ from patients.choices import (
     SEVERITY_HELP_TEXT,
     Answer,
     ConsentGiver,
+    EndOfStudyReason,
     ParticipantStatus,
     Severity,
     Sex,
@@ -303,6 +304,17 @@ class Participant(ClinicalRecord):
             return None
         return self.study_day(timezone.localdate())
 
+    def follow_up_end_date(self) -> datetime.date | None:
+        """The date follow-up ended (discharge, death, transfer or withdrawal), or None while it goes on.
+
+        Nothing clinical is dated after it: the dosing and outcomes rules read it from here.
+        """
+        dates = [
+            *self.endofstudys.active().values_list("end_date", flat=True),
+            *self.withdrawals.active().values_list("withdrawal_date", flat=True),
+        ]
+        return min(dates) if dates else None
+
     def study_day(self, on: datetime.date) -> int | None:
         """Study day of a date: day 0 is enrolment; the day before is -1 (there is no gap at 0)."""
         return None if self.day0_date is None else (on - self.day0_date).days
@@ -441,3 +453,48 @@ class Withdrawal(ParticipantRecord):
                 )
             if self.withdrawal_date and participant.day0_date and self.withdrawal_date < participant.day0_date:
                 raise ValidationError({"withdrawal_date": "Withdrawal cannot be before study day 0."})
+
+
+class EndOfStudy(ParticipantRecord):
+    """Follow-up ended by discharge, death or transfer (withdrawal has its own record)."""
+
+    end_reason = models.CharField(max_length=16, choices=EndOfStudyReason.choices)
+    end_date = models.DateField(help_text="Date of discharge, death or transfer.")
+    details = models.TextField(blank=True, help_text="No identifying details.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ParticipantRecord.Meta):
+        verbose_name = "end of study"
+        verbose_name_plural = "ends of study"
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["participant"], condition=Q(voided=False), name="patients_endofstudy_one_per_participant"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason__in=EndOfStudyReason.values), name="patients_endofstudy_reason_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} {self.get_end_reason_display().lower()} {self.end_date}"
+
+    def clean(self):
+        super().clean()
+        rules.check_not_future_date(field_name="end_date", value=self.end_date, today=timezone.localdate())
+        participant = self.participant_for_rules()
+        if participant is None:
+            return
+        if self._state.adding and participant.status != ParticipantStatus.ENROLLED:
+            raise ValidationError(
+                {
+                    "participant": (
+                        "Only a participant in follow-up can end the study "
+                        f"(status: {participant.get_status_display()})."
+                    )
+                }
+            )
+        if self.end_date and participant.day0_date and self.end_date < participant.day0_date:
+            raise ValidationError({"end_date": "The end of study cannot be before study day 0."})

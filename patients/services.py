@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from patients.allocation import allocate_arm
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus
-from patients.models import Arm, Consent, EligibilityAnswer, Participant, Site, Withdrawal
+from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
+from patients.signals import participant_enrolled
 
 
 def _save(instance, *, user, reason: str) -> None:
@@ -97,6 +98,8 @@ def participant_enrol(
     participant.status = ParticipantStatus.ENROLLED
     participant.enrolled_by = user
     _save(participant, user=user, reason=f"Enrolled into {participant.arm}")
+    # Apps above (dosing: the infusion schedule) act on the enrolment within this transaction.
+    participant_enrolled.send(sender=Participant, participant=participant, user=user)
     return participant
 
 
@@ -120,3 +123,15 @@ def withdrawal_record(*, withdrawal: Withdrawal, user) -> Withdrawal:
     participant.status = ParticipantStatus.WITHDRAWN
     _save(participant, user=user, reason=f"Withdrawn: {withdrawal.get_reason_display()}")
     return withdrawal
+
+
+@transaction.atomic
+def end_of_study_record(*, end_of_study: EndOfStudy, user) -> EndOfStudy:
+    """Save a new end of study (built by a form or the admin) and mark the participant completed."""
+    participant = Participant.objects.select_for_update().get(pk=end_of_study.participant_id)
+    end_of_study.participant = participant
+    end_of_study.recorded_by = user
+    _save(end_of_study, user=user, reason="End of study recorded")
+    participant.status = ParticipantStatus.COMPLETED
+    _save(participant, user=user, reason=f"End of study: {end_of_study.get_end_reason_display()}")
+    return end_of_study

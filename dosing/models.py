@@ -1,0 +1,500 @@
+"""Dosing: the regimen (data), each participant's planned schedule, infusion records and the protocol
+deviations they carry."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from dosing import rules
+from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
+from patients.models import Arm, Participant
+from patients.records import ParticipantRecord, ParticipantRecordQuerySet
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class Regimen(models.Model):
+    """How the product is given. A new regimen (phase 2: another dose) is a new row, never an edit of a
+    regimen participants were dosed under."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    number_of_infusions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    interval_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="Days between planned infusions (3: days 0, 3, 6)."
+    )
+    window_days = models.PositiveSmallIntegerField(
+        help_text="Days either side of each planned date within which an infusion is on protocol."
+    )
+    min_gap_hours = models.PositiveSmallIntegerField(
+        help_text="Hard floor: hours from the end of one infusion to the start of the next."
+    )
+    nominal_cells_millions = models.DecimalField(
+        "nominal dose (x 10^6 cells)", max_digits=7, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    dose_tolerance_percent = models.DecimalField(
+        "accepted dose deviation (%)", max_digits=4, decimal_places=1, validators=PERCENT
+    )
+    min_viability_percent = models.DecimalField(
+        "minimum cell viability at release (%)", max_digits=4, decimal_places=1, validators=PERCENT
+    )
+    max_duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="Longest plausible infusion, in minutes."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        default_permissions = ("add", "change", "view")
+        constraints = [
+            models.CheckConstraint(condition=Q(number_of_infusions__gte=1), name="dosing_regimen_infusions_min"),
+            models.CheckConstraint(condition=Q(interval_days__gte=1), name="dosing_regimen_interval_min"),
+            models.CheckConstraint(condition=Q(nominal_cells_millions__gt=0), name="dosing_regimen_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(dose_tolerance_percent__gte=0, dose_tolerance_percent__lte=100),
+                name="dosing_regimen_tolerance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_viability_percent__gte=0, min_viability_percent__lte=100),
+                name="dosing_regimen_viability_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def min_gap(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.min_gap_hours)
+
+    @property
+    def max_duration(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.max_duration_minutes)
+
+    def planned_date(self, day0: datetime.date, sequence_number: int) -> datetime.date:
+        return rules.planned_date(day0=day0, sequence_number=sequence_number, interval_days=self.interval_days)
+
+
+class ArmRegimen(models.Model):
+    """The regimen an arm that receives product is dosed under (the arm lives in patients, below dosing)."""
+
+    arm = models.OneToOneField(Arm, on_delete=models.PROTECT, related_name="regimen_link")
+    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="arm_links")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        default_permissions = ("add", "change", "view")
+
+    def __str__(self):
+        return f"{self.arm}: {self.regimen}"
+
+    def clean(self):
+        if self.arm_id and not self.arm.receives_product:
+            raise ValidationError({"arm": f"The {self.arm} arm receives no product, so it has no regimen."})
+
+
+def regimen_for(participant: Participant) -> Regimen | None:
+    link = ArmRegimen.objects.select_related("regimen").filter(arm_id=participant.arm_id).first()
+    return link.regimen if link else None
+
+
+class PlannedInfusion(ParticipantRecord):
+    """One dose of the participant's schedule, created at enrolment. Due and overdue are derived."""
+
+    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="+")
+    sequence_number = models.PositiveSmallIntegerField()
+    planned_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=PlannedInfusionStatus.choices, default=PlannedInfusionStatus.PLANNED
+    )
+    status_reason = models.TextField(blank=True, help_text="Why the infusion was missed or cancelled.")
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ParticipantRecord.Meta):
+        ordering = ["participant", "sequence_number"]
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["participant", "sequence_number"],
+                condition=Q(voided=False),
+                name="dosing_plannedinfusion_unique_sequence",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlannedInfusionStatus.values), name="dosing_plannedinfusion_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED])
+                | ~Q(status_reason=""),
+                name="dosing_plannedinfusion_reason_when_not_given",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} infusion {self.sequence_number} planned {self.planned_date}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.status in (PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED)
+            and not (self.status_reason or "").strip()
+        ):
+            raise ValidationError({"status_reason": f"Say why the infusion was {self.get_status_display().lower()}."})
+
+    @property
+    def window_start(self) -> datetime.date:
+        return self.planned_date - datetime.timedelta(days=self.regimen.window_days)
+
+    @property
+    def window_end(self) -> datetime.date:
+        return self.planned_date + datetime.timedelta(days=self.regimen.window_days)
+
+    def due_state(self, today: datetime.date | None = None) -> str:
+        """ "due" within the window, "overdue" after it, "" otherwise (derived, never stored)."""
+        if self.status != PlannedInfusionStatus.PLANNED:
+            return ""
+        today = today or timezone.localdate()
+        if today > self.window_end:
+            return "overdue"
+        if today >= self.window_start:
+            return "due"
+        return ""
+
+
+class Infusion(ParticipantRecord):
+    """A UC-MSC infusion as given, with monitoring during and after it (the trial's safety table)."""
+
+    sequence_number = models.PositiveSmallIntegerField(help_text="1 for the first infusion, 2 for the second...")
+    start_datetime = models.DateTimeField("start")
+    end_datetime = models.DateTimeField("end")
+    cells_administered_millions = models.DecimalField(
+        "cells administered (x 10^6)",
+        max_digits=7,
+        decimal_places=1,
+        help_text="Total cells infused, in millions: 30 for 3 x 10^7.",
+    )
+    volume_ml = models.DecimalField(
+        "volume (mL)", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    lot_number = models.CharField("product lot / batch number", max_length=40)
+    viability_percent = models.DecimalField(
+        "cell viability (%)", max_digits=4, decimal_places=1, validators=PERCENT, help_text="At release."
+    )
+    route = models.CharField(max_length=4, choices=Route.choices, default=Route.INTRAVENOUS)
+    premedication = models.TextField(blank=True)
+    administered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    interrupted = models.BooleanField("interrupted or stopped", default=False)
+    interruption_reason = models.TextField(blank=True)
+    ecg = models.CharField("ECG during infusion", max_length=10, choices=EcgResult.choices)
+    spo2_lowest = models.PositiveSmallIntegerField("SpO2 lowest (%)", validators=[MaxValueValidator(100)])
+    spo2_highest = models.PositiveSmallIntegerField("SpO2 highest (%)", validators=[MaxValueValidator(100)])
+    temperature_before_c = models.DecimalField(
+        "temperature before (C)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(30), MaxValueValidator(45)],
+    )
+    temperature_after_c = models.DecimalField(
+        "temperature after (C)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(30), MaxValueValidator(45)],
+    )
+    heart_rate_before = models.PositiveSmallIntegerField(
+        "heart rate before (/min)", validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    heart_rate_after = models.PositiveSmallIntegerField(
+        "heart rate after (/min)", validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    systolic_before = models.PositiveSmallIntegerField(
+        "systolic BP before (mmHg)", validators=[MinValueValidator(50), MaxValueValidator(280)]
+    )
+    diastolic_before = models.PositiveSmallIntegerField(
+        "diastolic BP before (mmHg)", validators=[MinValueValidator(20), MaxValueValidator(180)]
+    )
+    systolic_after = models.PositiveSmallIntegerField(
+        "systolic BP after (mmHg)", validators=[MinValueValidator(50), MaxValueValidator(280)]
+    )
+    diastolic_after = models.PositiveSmallIntegerField(
+        "diastolic BP after (mmHg)", validators=[MinValueValidator(20), MaxValueValidator(180)]
+    )
+    infusion_associated_event = models.TextField(
+        blank=True,
+        help_text="Any event during or after the infusion (e.g. facial flushing within 4 h). "
+        "Report it as an adverse event too.",
+    )
+    deviation_reason = models.TextField(
+        blank=True,
+        help_text="Required when the infusion is off protocol (outside its window, dose off nominal, "
+        "viability below the release minimum); saved as a protocol deviation.",
+    )
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ParticipantRecord.Meta):
+        ordering = ["participant", "sequence_number"]
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["participant", "sequence_number"],
+                condition=Q(voided=False),
+                name="dosing_infusion_unique_sequence",
+            ),
+            models.CheckConstraint(condition=Q(sequence_number__gte=1), name="dosing_infusion_sequence_min"),
+            models.CheckConstraint(
+                condition=Q(end_datetime__gt=F("start_datetime")), name="dosing_infusion_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(cells_administered_millions__gt=0), name="dosing_infusion_cells_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(viability_percent__gte=0, viability_percent__lte=100),
+                name="dosing_infusion_viability_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(spo2_lowest__lte=100, spo2_highest__lte=100) & Q(spo2_lowest__lte=F("spo2_highest")),
+                name="dosing_infusion_spo2_range",
+            ),
+            models.CheckConstraint(condition=~Q(lot_number=""), name="dosing_infusion_lot_required"),
+            models.CheckConstraint(condition=Q(route__in=Route.values), name="dosing_infusion_route_valid"),
+            models.CheckConstraint(condition=Q(ecg__in=EcgResult.values), name="dosing_infusion_ecg_valid"),
+            models.CheckConstraint(
+                condition=Q(interrupted=False) | ~Q(interruption_reason=""),
+                name="dosing_infusion_interruption_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} infusion {self.sequence_number}"
+
+    def clean(self):
+        super().clean()
+        participant = self.participant_for_rules()
+        if participant is None:
+            return
+        errors: dict[str, list[str]] = {}
+
+        def collect(check, **kwargs):
+            try:
+                check(**kwargs)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+
+        regimen = regimen_for(participant) if participant.arm_id else None
+        collect(
+            rules.check_product_arm,
+            arm_name=str(participant.arm) if participant.arm_id else None,
+            receives_product=bool(participant.arm_id and participant.arm.receives_product),
+            has_regimen=regimen is not None,
+        )
+        if errors:
+            raise ValidationError(errors)
+        collect(
+            rules.check_administration_details,
+            lot_number=self.lot_number,
+            spo2_lowest=self.spo2_lowest,
+            spo2_highest=self.spo2_highest,
+            interrupted=self.interrupted,
+            interruption_reason=self.interruption_reason,
+        )
+        collect(
+            rules.check_infusion_times,
+            start=self.start_datetime,
+            end=self.end_datetime,
+            now=timezone.now(),
+            max_duration=regimen.max_duration,
+        )
+        if self.start_datetime:
+            collect(
+                rules.check_within_follow_up,
+                start=self.start_datetime,
+                start_local_date=timezone.localdate(self.start_datetime),
+                day0=participant.day0_date,
+                first_consent=participant.consents.active()
+                .order_by("consent_datetime")
+                .values_list("consent_datetime", flat=True)
+                .first(),
+                follow_up_end=participant.follow_up_end_date(),
+            )
+        if self.sequence_number is not None:
+            others = self._other_infusions(participant)
+            collect(
+                rules.check_sequence,
+                sequence_number=self.sequence_number,
+                number_of_infusions=regimen.number_of_infusions,
+                already_given=any(i.sequence_number == self.sequence_number for i in others),
+                previous_accounted_for=self._previous_accounted_for(participant, others),
+            )
+            previous = [i for i in others if i.sequence_number < self.sequence_number]
+            following = [i for i in others if i.sequence_number > self.sequence_number]
+            collect(
+                rules.check_gap,
+                start=self.start_datetime,
+                end=self.end_datetime,
+                previous_end=max((i.end_datetime for i in previous), default=None),
+                next_start=min((i.start_datetime for i in following), default=None),
+                min_gap=regimen.min_gap,
+            )
+        if errors:
+            raise ValidationError(errors)
+        collect(
+            rules.check_deviations_explained,
+            deviations=self.protocol_deviations_found(participant, regimen),
+            deviation_reason=self.deviation_reason,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        participant = self.participant
+        regimen = regimen_for(participant)
+        deviations = self.protocol_deviations_found(participant, regimen) if regimen else []
+        if deviations and not (self.deviation_reason or "").strip():
+            # clean() refuses this with messages on the fields; a caller that skipped it is stopped here.
+            raise ValidationError({"deviation_reason": "An off-protocol infusion needs a deviation reason."})
+        user = getattr(self, "_history_user", None)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not self.voided:
+                # Done here rather than in a service so that every path (form, admin, import) records them.
+                self._sync_deviations(deviations, user=user)
+                self._mark_planned(
+                    PlannedInfusionStatus.GIVEN, user=user, reason=f"Infusion {self.sequence_number} given"
+                )
+
+    def void(self, *, reason: str, user) -> None:
+        with transaction.atomic():
+            super().void(reason=reason, user=user)
+            for deviation in self.deviations.active():
+                deviation.void(reason=f"Infusion voided: {reason}", user=user)
+            self._mark_planned(PlannedInfusionStatus.PLANNED, user=user, reason=f"Infusion record voided: {reason}")
+
+    @property
+    def planned_date(self) -> datetime.date | None:
+        regimen = regimen_for(self.participant)
+        if regimen is None or self.participant.day0_date is None or not self.sequence_number:
+            return None
+        return regimen.planned_date(self.participant.day0_date, self.sequence_number)
+
+    @property
+    def days_off_plan(self) -> int | None:
+        planned = self.planned_date
+        return None if planned is None else (timezone.localdate(self.start_datetime) - planned).days
+
+    def protocol_deviations_found(self, participant, regimen) -> list[rules.Deviation]:
+        day0 = participant.day0_date
+        return rules.soft_deviations(
+            start_local_date=timezone.localdate(self.start_datetime) if self.start_datetime else None,
+            planned=regimen.planned_date(day0, self.sequence_number) if day0 and self.sequence_number else None,
+            window_days=regimen.window_days,
+            day0=day0,
+            cells_millions=self.cells_administered_millions,
+            nominal_cells_millions=regimen.nominal_cells_millions,
+            dose_tolerance_percent=regimen.dose_tolerance_percent,
+            viability_percent=self.viability_percent,
+            min_viability_percent=regimen.min_viability_percent,
+        )
+
+    def _other_infusions(self, participant):
+        return list(participant.infusions.active().exclude(pk=self.pk))
+
+    def _previous_accounted_for(self, participant, others) -> bool:
+        previous = self.sequence_number - 1
+        if previous < 1 or any(i.sequence_number == previous for i in others):
+            return True
+        return (
+            participant.plannedinfusions.active()
+            .filter(
+                sequence_number=previous,
+                status__in=[PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED],
+            )
+            .exists()
+        )
+
+    def _sync_deviations(self, found: list[rules.Deviation], *, user) -> None:
+        current = {d.category: d for d in self.deviations.active()}
+        for deviation in found:
+            existing = current.pop(deviation.category, None)
+            if existing is None:
+                ProtocolDeviation(
+                    participant=self.participant,
+                    infusion=self,
+                    category=deviation.category,
+                    description=deviation.message,
+                    reason=self.deviation_reason.strip(),
+                    reported_by=user,
+                ).save()
+            elif (existing.description, existing.reason) != (deviation.message, self.deviation_reason.strip()):
+                existing.description = deviation.message
+                existing.reason = self.deviation_reason.strip()
+                existing._history_user = user
+                existing._change_reason = "Infusion record corrected"
+                existing.save()
+        for stale in current.values():
+            if stale.category != DeviationCategory.OTHER:
+                stale.void(reason="No longer applies after the infusion record was corrected", user=user)
+
+    def _mark_planned(self, status: str, *, user, reason: str) -> None:
+        planned = self.participant.plannedinfusions.active().filter(sequence_number=self.sequence_number).first()
+        if planned is not None and planned.status != status:
+            planned.status = status
+            planned.status_reason = ""
+            planned._history_user = user
+            planned._change_reason = reason
+            planned.save()
+
+
+class ProtocolDeviation(ParticipantRecord):
+    """A departure from the protocol, recorded with its reason. Infusion deviations are created by the
+    infusion record itself; others (category "other") are entered by the site or the coordinator."""
+
+    infusion = models.ForeignKey(Infusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations")
+    planned_infusion = models.ForeignKey(
+        PlannedInfusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations"
+    )
+    category = models.CharField(max_length=20, choices=DeviationCategory.choices)
+    description = models.TextField(help_text="What deviated from the protocol.")
+    reason = models.TextField(help_text="Why.")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reported_datetime = models.DateTimeField(default=timezone.now)
+
+    objects = ParticipantRecordQuerySet.as_manager()
+
+    class Meta(ParticipantRecord.Meta):
+        ordering = ["participant", "reported_datetime"]
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(category__in=DeviationCategory.values), name="dosing_protocoldeviation_category_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="dosing_protocoldeviation_reason_required"),
+            models.UniqueConstraint(
+                fields=["infusion", "category"],
+                condition=Q(voided=False, infusion__isnull=False),
+                name="dosing_protocoldeviation_one_per_infusion_category",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant}: {self.get_category_display()}"
+
+    def clean(self):
+        super().clean()
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": "Give the reason for the deviation."})
+        participant = self.participant_for_rules()
+        for field in ("infusion", "planned_infusion"):
+            related = getattr(self, field)
+            if related is not None and participant is not None and related.participant_id != participant.pk:
+                raise ValidationError({field: "This belongs to another participant."})

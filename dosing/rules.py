@@ -1,0 +1,229 @@
+"""Infusion rules as pure functions over plain values.
+
+Hard rules raise ``ValidationError({field: message})``: the record cannot be saved. Soft rules
+(``soft_deviations``) return the protocol deviations an infusion carries; ``check_deviations_explained``
+refuses them unless a deviation reason is given, so an off-protocol infusion is saved only together
+with its recorded deviation, never silently. ``Infusion.clean()`` gathers the facts and calls these.
+
+Intervals are computed on timezone-aware datetimes (absolute elapsed time, right across a daylight-saving
+change); calendar rules (study day, window) use the date in the trial's time zone.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from dosing.choices import DeviationCategory
+
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def planned_date(*, day0: datetime.date, sequence_number: int, interval_days: int) -> datetime.date:
+    """Infusion k (1-based) is planned on day 0 + (k - 1) x interval."""
+    return day0 + datetime.timedelta(days=(sequence_number - 1) * interval_days)
+
+
+def check_product_arm(*, arm_name: str | None, receives_product: bool, has_regimen: bool) -> None:
+    if arm_name is None:
+        raise ValidationError({"participant": "This person is not enrolled: infusions start after enrolment."})
+    if not receives_product:
+        raise ValidationError(
+            {"participant": f"Participants in the {arm_name} arm receive no study product, so no infusion."}
+        )
+    if not has_regimen:
+        raise ValidationError({"participant": f"No dosing regimen is configured for the {arm_name} arm."})
+
+
+def check_infusion_times(
+    *,
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    now: datetime.datetime,
+    max_duration: datetime.timedelta,
+) -> None:
+    errors = {}
+    if start and start > now + CLOCK_SKEW:
+        errors["start_datetime"] = "The infusion start is in the future."
+    if end and end > now + CLOCK_SKEW:
+        errors["end_datetime"] = "The infusion end is in the future."
+    if start and end and "end_datetime" not in errors:
+        if end <= start:
+            errors["end_datetime"] = "The infusion must end after it starts."
+        elif end - start > max_duration:
+            hours = max_duration.total_seconds() / 3600
+            errors["end_datetime"] = (
+                f"An infusion of {_duration(end - start)} is implausible (the regimen allows at most {hours:g} h)."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_within_follow_up(
+    *,
+    start: datetime.datetime,
+    start_local_date: datetime.date,
+    day0: datetime.date,
+    first_consent: datetime.datetime | None,
+    follow_up_end: datetime.date | None,
+) -> None:
+    """Not before consent or study day 0; not after discharge, death or withdrawal."""
+    if first_consent is None or start < first_consent:
+        raise ValidationError({"start_datetime": "An infusion cannot start before informed consent."})
+    if start_local_date < day0:
+        raise ValidationError({"start_datetime": f"An infusion cannot start before study day 0 ({day0:%Y-%m-%d})."})
+    if follow_up_end is not None and start_local_date > follow_up_end:
+        raise ValidationError(
+            {
+                "start_datetime": (
+                    f"Follow-up ended on {follow_up_end:%Y-%m-%d} (discharge, death or withdrawal): "
+                    "no infusion after that."
+                )
+            }
+        )
+
+
+def check_sequence(
+    *, sequence_number: int, number_of_infusions: int, previous_accounted_for: bool, already_given: bool
+) -> None:
+    """No more infusions than the regimen allows; infusion k needs k-1 given, missed or cancelled."""
+    if sequence_number < 1:
+        raise ValidationError({"sequence_number": "Infusions are numbered from 1."})
+    if sequence_number > number_of_infusions:
+        raise ValidationError(
+            {
+                "sequence_number": (
+                    f"The regimen has {number_of_infusions} infusions; there is no infusion {sequence_number}."
+                )
+            }
+        )
+    if already_given:
+        raise ValidationError(
+            {"sequence_number": f"Infusion {sequence_number} is already recorded for this participant."}
+        )
+    if sequence_number > 1 and not previous_accounted_for:
+        raise ValidationError(
+            {
+                "sequence_number": (
+                    f"Infusion {sequence_number - 1} must be recorded as given, or marked missed or cancelled "
+                    f"with a reason, before infusion {sequence_number}."
+                )
+            }
+        )
+
+
+def check_gap(
+    *,
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    previous_end: datetime.datetime | None,
+    next_start: datetime.datetime | None,
+    min_gap: datetime.timedelta,
+) -> None:
+    """At least the regimen's minimum safe gap between the end of one infusion and the start of the next."""
+    hours = f"{min_gap.total_seconds() / 3600:g} h"
+    if start and previous_end and start - previous_end < min_gap:
+        raise ValidationError(
+            {
+                "start_datetime": (
+                    f"Only {_duration(start - previous_end)} after the previous infusion ended; "
+                    f"the minimum safe gap is {hours}."
+                )
+            }
+        )
+    if end and next_start and next_start - end < min_gap:
+        raise ValidationError(
+            {
+                "end_datetime": (
+                    f"The next infusion starts only {_duration(next_start - end)} after this one ends; "
+                    f"the minimum is {hours}."
+                )
+            }
+        )
+
+
+def check_administration_details(
+    *,
+    lot_number: str,
+    spo2_lowest: int | None,
+    spo2_highest: int | None,
+    interrupted: bool,
+    interruption_reason: str,
+) -> None:
+    errors = {}
+    if not (lot_number or "").strip():
+        errors["lot_number"] = "The product lot / batch number is required for a given infusion."
+    if spo2_lowest is not None and spo2_highest is not None and spo2_lowest > spo2_highest:
+        errors["spo2_lowest"] = "The lowest SpO2 cannot be above the highest."
+    if interrupted and not (interruption_reason or "").strip():
+        errors["interruption_reason"] = "Say why the infusion was interrupted or stopped."
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A soft-rule breach: saved only as a recorded protocol deviation."""
+
+    category: str
+    field: str
+    message: str
+
+
+def soft_deviations(
+    *,
+    start_local_date: datetime.date | None,
+    planned: datetime.date | None,
+    window_days: int,
+    day0: datetime.date | None,
+    cells_millions: Decimal | None,
+    nominal_cells_millions: Decimal,
+    dose_tolerance_percent: Decimal,
+    viability_percent: Decimal | None,
+    min_viability_percent: Decimal,
+) -> list[Deviation]:
+    found = []
+    if start_local_date and planned and day0 and abs((start_local_date - planned).days) > window_days:
+        found.append(
+            Deviation(
+                DeviationCategory.INFUSION_WINDOW,
+                "start_datetime",
+                f"Started on study day {(start_local_date - day0).days} ({start_local_date:%Y-%m-%d}); planned for "
+                f"day {(planned - day0).days} ({planned:%Y-%m-%d}) with a window of +/- {window_days} day(s).",
+            )
+        )
+    if cells_millions is not None and cells_millions > 0:
+        off_by = abs(cells_millions - nominal_cells_millions) / nominal_cells_millions * 100
+        if off_by > dose_tolerance_percent:
+            found.append(
+                Deviation(
+                    DeviationCategory.DOSE,
+                    "cells_administered_millions",
+                    f"{cells_millions:g} x 10^6 cells is {off_by:.0f} % off the nominal "
+                    f"{nominal_cells_millions:g} x 10^6 (accepted: +/- {dose_tolerance_percent:g} %).",
+                )
+            )
+    if viability_percent is not None and viability_percent < min_viability_percent:
+        found.append(
+            Deviation(
+                DeviationCategory.VIABILITY,
+                "viability_percent",
+                f"Viability {viability_percent:g} % is below the release minimum of {min_viability_percent:g} %.",
+            )
+        )
+    return found
+
+
+def check_deviations_explained(*, deviations: list[Deviation], deviation_reason: str) -> None:
+    """Off-protocol is allowed only when confirmed with a reason, which is recorded as a deviation."""
+    if not deviations or (deviation_reason or "").strip():
+        return
+    errors = {d.field: f"{d.message} To save it, confirm with a deviation reason." for d in deviations}
+    errors["deviation_reason"] = "Required: this infusion deviates from the protocol; say why."
+    raise ValidationError(errors)
+
+
+def _duration(delta: datetime.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"

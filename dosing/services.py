@@ -1,0 +1,68 @@
+"""Write operations of the dosing app."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dosing.choices import DeviationCategory, PlannedInfusionStatus
+from dosing.models import PlannedInfusion, ProtocolDeviation, regimen_for
+from patients.models import Participant
+
+
+@transaction.atomic
+def schedule_create(*, participant: Participant, user) -> list[PlannedInfusion]:
+    """Create the planned infusions of a participant in an arm that receives product (idempotent).
+
+    One per dose of the arm's regimen, planned on day 0 + k x interval.
+    """
+    if not (participant.arm_id and participant.arm.receives_product and participant.day0_date):
+        return []
+    regimen = regimen_for(participant)
+    if regimen is None:
+        raise ValidationError({"arm": f"No dosing regimen is configured for the {participant.arm} arm."})
+    existing = set(participant.plannedinfusions.active().values_list("sequence_number", flat=True))
+    created = []
+    for sequence_number in range(1, regimen.number_of_infusions + 1):
+        if sequence_number in existing:
+            continue
+        planned = PlannedInfusion(
+            participant=participant,
+            regimen=regimen,
+            sequence_number=sequence_number,
+            planned_date=regimen.planned_date(participant.day0_date, sequence_number),
+        )
+        planned.full_clean()
+        planned._history_user = user
+        planned._change_reason = "Schedule created at enrolment"
+        planned.save()
+        created.append(planned)
+    return created
+
+
+@transaction.atomic
+def planned_infusion_mark(*, planned: PlannedInfusion, status: str, reason: str, user) -> PlannedInfusion:
+    """Mark a planned infusion missed or cancelled, with its reason. A missed infusion is also a
+    protocol deviation, recorded with the same reason."""
+    planned = PlannedInfusion.objects.select_for_update().get(pk=planned.pk)
+    if status not in (PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED):
+        raise ValidationError({"status": "Only missed or cancelled can be set by hand; given comes from the infusion."})
+    if planned.status == PlannedInfusionStatus.GIVEN:
+        raise ValidationError({"status": "This infusion was given; void the infusion record first."})
+    planned.status = status
+    planned.status_reason = reason
+    planned.full_clean()
+    planned._history_user = user
+    planned._change_reason = f"Marked {status}: {reason}"
+    planned.save()
+    if status == PlannedInfusionStatus.MISSED:
+        deviation = ProtocolDeviation(
+            participant=planned.participant,
+            planned_infusion=planned,
+            category=DeviationCategory.MISSED_INFUSION,
+            description=f"Infusion {planned.sequence_number} planned for {planned.planned_date:%Y-%m-%d} was missed.",
+            reason=reason,
+            reported_by=user,
+        )
+        deviation.full_clean()
+        deviation._history_user = user
+        deviation.save()
+    return planned
