@@ -148,6 +148,9 @@ class PlannedInfusion(ParticipantRecord):
             and not (self.status_reason or "").strip()
         ):
             raise ValidationError({"status_reason": f"Say why the infusion was {self.get_status_display().lower()}."})
+        if self.status == PlannedInfusionStatus.GIVEN and self.participant_id:
+            if not self.participant.infusions.active().filter(sequence_number=self.sequence_number).exists():
+                raise ValidationError({"status": "Record the infusion itself; it marks the plan as given."})
 
     @property
     def window_start(self) -> datetime.date:

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from patients.access import site_ids_for
 from patients.models import Participant, Site
+from patients.records import ParticipantRecord
 
 REASON_FIELD = "change_reason"
 
@@ -55,6 +56,9 @@ def _scope_foreign_key(db_field, request, kwargs):
         kwargs["queryset"] = users
     elif db_field.name == "participant":
         kwargs["queryset"] = Participant.objects.for_user(request.user).active()
+    elif issubclass(db_field.related_model, ParticipantRecord):
+        # e.g. the infusion a deviation concerns: only records of the user's sites.
+        kwargs["queryset"] = db_field.related_model.objects.for_user(request.user).active()
     elif db_field.name == "site":
         kwargs["queryset"] = Site.objects.for_user(request.user)
     return kwargs

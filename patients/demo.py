@@ -30,6 +30,9 @@ DEMO_USERS = [
 SITE_CODE = "01"
 SITE_NAME = "Demo hospital (phase 1)"
 PARTICIPANTS_PER_ARM = 9
+# Severity at enrolment per arm, in order of enrolment (M moderate, S severe). The paper gives only that
+# treated T1 and T4 were moderate and T6 severe; the rest is a plausible choice, controls a little sicker.
+SEVERITY_PATTERN = {"ucmsc": "MMSMMSMSM", "control": "MSMSMSMSM"}
 FIRST_ADMISSION = datetime.date(2020, 1, 28)
 
 
@@ -59,7 +62,7 @@ def _seed_participants(*, site, user, rng: random.Random) -> None:
     for index in range(2 * PARTICIPANTS_PER_ARM):
         arm = arms[index % 2]
         admission = FIRST_ADMISSION + datetime.timedelta(days=index)
-        severe = rng.random() < 0.45
+        severe = SEVERITY_PATTERN[arm.code][index // 2] == "S"
         sex = rng.choice([Sex.MALE, Sex.FEMALE])
         height = Decimal(rng.randint(152, 182))
         participant = services.participant_screen(

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "patients",
     "dosing",
     "outcomes",
+    # Last: the project composes the apps above (participant admin with every app's inlines, demo data).
+    "ucmsc_crf",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from patients.demo import DEMO_PASSWORD, seed_demo
+from patients.demo import DEMO_PASSWORD
+from ucmsc_crf.demo import seed_demo
 
 
 class Command(BaseCommand):
@@ -11,7 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, **options):
         result = seed_demo(seed=seed)
-        self.stdout.write(f"Site {result['site']}: {result['participants']} participants.")
+        self.stdout.write(
+            f"Site {result['site']}: {result['participants']} participants, {result['infusions']} infusions."
+        )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, user in result["users"].items():
             where = "admin at /admin/" if user.is_staff else "web forms at /"

@@ -1,0 +1,215 @@
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.html import format_html
+from import_export.admin import ImportMixin
+
+from dosing import services
+from dosing.choices import PlannedInfusionStatus
+from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
+from dosing.resources import InfusionResource
+from patients.admin_base import ClinicalRecordAdmin, ScopedHistoryAdmin
+
+DUE_BADGES = {
+    "due": ("#9a6700", "#fff8c5", "Due"),
+    "overdue": ("#ffffff", "#cf222e", "Overdue"),
+}
+
+
+def due_badge(planned: PlannedInfusion):
+    state = planned.due_state()
+    if not state:
+        return "-"
+    colour, background, label = DUE_BADGES[state]
+    return format_html(
+        '<span style="color:{};background:{};padding:1px 6px;border-radius:4px;font-weight:bold">{}</span>',
+        colour,
+        background,
+        label,
+    )
+
+
+@admin.register(Regimen)
+class RegimenAdmin(ScopedHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "number_of_infusions",
+        "interval_days",
+        "window_days",
+        "min_gap_hours",
+        "nominal_cells_millions",
+        "dose_tolerance_percent",
+        "min_viability_percent",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ArmRegimen)
+class ArmRegimenAdmin(ScopedHistoryAdmin):
+    list_display = ["arm", "regimen"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Due (in window)"), ("overdue", "Overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("due", "overdue"):
+            return queryset
+        # Derived, not stored: filter the planned ones in Python (a site has few planned rows).
+        keep = [p.pk for p in queryset.filter(status=PlannedInfusionStatus.PLANNED) if p.due_state() == self.value()]
+        return queryset.filter(pk__in=keep)
+
+
+@admin.register(PlannedInfusion)
+class PlannedInfusionAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "sequence_number", "planned_date", "window", "status", "due", "status_reason"]
+    list_filter = [DueFilter, "status", "participant__arm", "participant__site"]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant", "regimen"]
+    readonly_fields = ["participant", "regimen", "sequence_number", "planned_date", "window", "due"]
+    fields = ["participant", "regimen", "sequence_number", "planned_date", "window", "due", "status", "status_reason"]
+
+    def has_add_permission(self, request):
+        return False  # schedules are created at enrolment
+
+    @admin.display(description="window")
+    def window(self, obj):
+        return f"{obj.window_start:%Y-%m-%d} to {obj.window_end:%Y-%m-%d}"
+
+    @admin.display(description="due")
+    def due(self, obj):
+        return due_badge(obj)
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status in (
+            PlannedInfusionStatus.MISSED,
+            PlannedInfusionStatus.CANCELLED,
+        ):
+            # Marking missed also records the protocol deviation.
+            services.planned_infusion_mark(planned=obj, status=obj.status, reason=obj.status_reason, user=request.user)
+            return
+        super().save_model(request, obj, form, change)
+
+
+class DeviationFilter(admin.SimpleListFilter):
+    title = "protocol deviation"
+    parameter_name = "deviation"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With deviation"), ("no", "On protocol")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_deviation=True)
+        if self.value() == "no":
+            return queryset.filter(has_deviation=False)
+        return queryset
+
+
+@admin.register(Infusion)
+class InfusionAdmin(ImportMixin, ClinicalRecordAdmin):
+    resource_classes = [InfusionResource]
+    list_display = [
+        "participant",
+        "sequence_number",
+        "planned",
+        "start_datetime",
+        "days_off",
+        "cells_administered_millions",
+        "lot_number",
+        "viability_percent",
+        "deviation",
+        "voided",
+    ]
+    list_filter = [
+        DeviationFilter,
+        "participant__arm",
+        "participant__status",
+        "participant__site",
+        "interrupted",
+        "voided",
+    ]
+    search_fields = ["participant__study_id", "lot_number"]
+    list_select_related = ["participant"]
+    fieldsets = [
+        (None, {"fields": ["participant", "sequence_number", "start_datetime", "end_datetime"]}),
+        (
+            "Product",
+            {
+                "fields": [
+                    "cells_administered_millions",
+                    "volume_ml",
+                    "lot_number",
+                    "viability_percent",
+                    "route",
+                    "premedication",
+                    "administered_by",
+                    "interrupted",
+                    "interruption_reason",
+                ]
+            },
+        ),
+        (
+            "Monitoring",
+            {
+                "fields": [
+                    "ecg",
+                    ("spo2_lowest", "spo2_highest"),
+                    ("temperature_before_c", "temperature_after_c"),
+                    ("heart_rate_before", "heart_rate_after"),
+                    ("systolic_before", "diastolic_before"),
+                    ("systolic_after", "diastolic_after"),
+                    "infusion_associated_event",
+                ]
+            },
+        ),
+        ("Protocol deviation and audit", {"fields": ["deviation_reason", "change_reason"]}),
+    ]
+
+    def get_queryset(self, request):
+        planned = PlannedInfusion.objects.filter(
+            participant=OuterRef("participant"), sequence_number=OuterRef("sequence_number"), voided=False
+        ).values("planned_date")[:1]
+        deviations = ProtocolDeviation.objects.filter(infusion=OuterRef("pk"), voided=False)
+        return super().get_queryset(request).annotate(planned_on=Subquery(planned), has_deviation=Exists(deviations))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["participant"] if obj else []
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    @admin.display(description="planned", ordering="planned_on")
+    def planned(self, obj):
+        return obj.planned_on
+
+    @admin.display(description="days off plan")
+    def days_off(self, obj):
+        if obj.planned_on is None:
+            return "-"
+        return (timezone.localdate(obj.start_datetime) - obj.planned_on).days
+
+    @admin.display(description="deviation", boolean=True, ordering="has_deviation")
+    def deviation(self, obj):
+        return obj.has_deviation
+
+
+@admin.register(ProtocolDeviation)
+class ProtocolDeviationAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "category", "infusion", "reason", "reported_by", "reported_datetime", "voided"]
+    list_filter = ["category", "participant__arm", "participant__site", "voided"]
+    search_fields = ["participant__study_id", "description", "reason"]
+    list_select_related = ["participant", "infusion", "reported_by"]
+
+    def get_changeform_initial_data(self, request):
+        return {"reported_by": request.user.pk, **super().get_changeform_initial_data(request)}

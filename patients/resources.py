@@ -1,0 +1,54 @@
+"""What every import resource of clinical data shares (django-import-export).
+
+- ``clean_model_instances = True``: each row goes through ``full_clean()``, so the model-layer rules hold;
+- ``use_transactions = True`` and no bulk mode: a file with any bad row saves nothing;
+- participants are looked up by study ID among the importing user's sites only;
+- every saved row carries the importing user and a reason in the audit trail.
+"""
+
+from import_export import fields, resources, widgets
+
+from patients.models import Participant
+
+
+class ScopedParticipantWidget(widgets.ForeignKeyWidget):
+    """Study ID -> participant, among the importing user's sites (none without a user)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Participant, field="study_id", **kwargs)
+        self.user = None
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        queryset = Participant.objects.active()
+        return queryset.for_user(self.user) if self.user is not None else queryset.none()
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Participant.DoesNotExist:
+            raise ValueError(f"No participant {value!r} at your sites.") from None
+
+
+class ClinicalRecordResource(resources.ModelResource):
+    participant = fields.Field(attribute="participant", column_name="study_id", widget=ScopedParticipantWidget())
+
+    def __init__(self, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.fields["participant"].widget.user = user
+
+    class Meta:
+        clean_model_instances = True
+        use_transactions = True
+        use_bulk = False
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        # Existing rows to update: the user's sites only, never voided ones.
+        return self._meta.model.objects.active().for_user(self.user) if self.user else self._meta.model.objects.none()
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user
+        file_name = kwargs.get("file_name") or "a file"
+        instance._change_reason = f"Imported from {file_name}"
