@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from patients.eligibility import CRITERIA
 from patients.models import Arm, Participant
+from tests.admin_forms import admin_form_data
 from tests.factories import consent, enrolled_participant, screened_participant
 
 pytestmark = pytest.mark.django_db
 
 
-def participant_post(site, **overrides):
+def participant_post(client, site, **overrides):
     today = timezone.localdate()
     data = {
         "site": site.pk,
@@ -36,10 +37,8 @@ def participant_post(site, **overrides):
         "screening_datetime_1": "00:01:00",
         "change_reason": "",
     }
-    data.update(inline_management("eligibilityanswers", total=0))
-    data.update(inline_management("consents", total=0))
-    data.update(overrides)
-    return data
+    page = admin_form_data(client.get(reverse("admin:patients_participant_add")))
+    return {**page, **data, **overrides}
 
 
 def inline_management(prefix, total, initial=0):
@@ -63,7 +62,9 @@ def test_coordinator_screens_a_person_with_answers_and_a_study_id_is_issued(clie
     client.force_login(coordinator)
     answers = {c.code: c.required_answer for c in CRITERIA}
     answers["exc_malignancy"] = "yes"
-    response = client.post(reverse("admin:patients_participant_add"), participant_post(site_a, **answers_post(answers)))
+    response = client.post(
+        reverse("admin:patients_participant_add"), participant_post(client, site_a, **answers_post(answers))
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     participant = Participant.objects.get(site=site_a)
     assert participant.study_id == "01-001"
@@ -76,7 +77,9 @@ def test_age_answer_contradicting_date_of_birth_is_refused_on_the_add_page(clien
     client.force_login(coordinator)
     answers = {c.code: c.required_answer for c in CRITERIA}
     answers["inc_age"] = "no"  # born 1965: within the protocol's age range
-    response = client.post(reverse("admin:patients_participant_add"), participant_post(site_a, **answers_post(answers)))
+    response = client.post(
+        reverse("admin:patients_participant_add"), participant_post(client, site_a, **answers_post(answers))
+    )
     assert response.status_code == 200
     age_form = next(
         f for f in response.context["inline_admin_formsets"][0].formset if f["criterion"].value() == "inc_age"
@@ -89,7 +92,8 @@ def test_bad_input_gets_message_on_its_field_and_saves_nothing(client, coordinat
     client.force_login(coordinator)
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     response = client.post(
-        reverse("admin:patients_participant_add"), participant_post(site_a, admission_date=future, weight_kg="7")
+        reverse("admin:patients_participant_add"),
+        participant_post(client, site_a, admission_date=future, weight_kg="7"),
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -102,28 +106,7 @@ def test_change_needs_a_reason_which_lands_in_history(client, coordinator, site_
     participant = screened_participant(user=coordinator, site=site_a, initials="AB")
     client.force_login(coordinator)
     url = reverse("admin:patients_participant_change", args=[participant.pk])
-    form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data.update(
-        {
-            "screening_datetime_0": timezone.localtime(participant.screening_datetime).date().isoformat(),
-            "screening_datetime_1": timezone.localtime(participant.screening_datetime).strftime("%H:%M:%S"),
-            "initials": "XY",
-        }
-    )
-    answers = list(participant.eligibilityanswers.all())
-    data.update(inline_management("eligibilityanswers", total=len(answers), initial=len(answers)))
-    for i, answer in enumerate(answers):
-        data.update(
-            {
-                f"eligibilityanswers-{i}-id": answer.pk,
-                f"eligibilityanswers-{i}-participant": participant.pk,
-                f"eligibilityanswers-{i}-criterion": answer.criterion,
-                f"eligibilityanswers-{i}-answer": answer.answer,
-            }
-        )
-    data.update(inline_management("consents", total=0))
-
+    data = admin_form_data(client.get(url), initials="XY")
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Give the reason" in response.context["adminform"].form.errors["change_reason"][0]
