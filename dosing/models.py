@@ -182,6 +182,7 @@ class Infusion(ParticipantRecord):
         "cells administered (x 10^6)",
         max_digits=7,
         decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"), "The number of cells must be more than 0.")],
         help_text="Total cells infused, in millions: 30 for 3 x 10^7.",
     )
     volume_ml = models.DecimalField(

@@ -20,6 +20,12 @@ from dosing.choices import DeviationCategory
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
+def elapsed(later: datetime.datetime, earlier: datetime.datetime) -> datetime.timedelta:
+    """Real elapsed time. Python subtracts two datetimes sharing a tzinfo as wall-clock times (ignoring a
+    daylight-saving change between them), so convert to UTC first."""
+    return later.astimezone(datetime.UTC) - earlier.astimezone(datetime.UTC)
+
+
 def planned_date(*, day0: datetime.date, sequence_number: int, interval_days: int) -> datetime.date:
     """Infusion k (1-based) is planned on day 0 + (k - 1) x interval."""
     return day0 + datetime.timedelta(days=(sequence_number - 1) * interval_days)
@@ -51,10 +57,11 @@ def check_infusion_times(
     if start and end and "end_datetime" not in errors:
         if end <= start:
             errors["end_datetime"] = "The infusion must end after it starts."
-        elif end - start > max_duration:
+        elif elapsed(end, start) > max_duration:
             hours = max_duration.total_seconds() / 3600
             errors["end_datetime"] = (
-                f"An infusion of {_duration(end - start)} is implausible (the regimen allows at most {hours:g} h)."
+                f"An infusion of {_duration(elapsed(end, start))} is implausible "
+                f"(the regimen allows at most {hours:g} h)."
             )
     if errors:
         raise ValidationError(errors)
@@ -123,20 +130,20 @@ def check_gap(
 ) -> None:
     """At least the regimen's minimum safe gap between the end of one infusion and the start of the next."""
     hours = f"{min_gap.total_seconds() / 3600:g} h"
-    if start and previous_end and start - previous_end < min_gap:
+    if start and previous_end and elapsed(start, previous_end) < min_gap:
         raise ValidationError(
             {
                 "start_datetime": (
-                    f"Only {_duration(start - previous_end)} after the previous infusion ended; "
+                    f"Only {_duration(elapsed(start, previous_end))} after the previous infusion ended; "
                     f"the minimum safe gap is {hours}."
                 )
             }
         )
-    if end and next_start and next_start - end < min_gap:
+    if end and next_start and elapsed(next_start, end) < min_gap:
         raise ValidationError(
             {
                 "end_datetime": (
-                    f"The next infusion starts only {_duration(next_start - end)} after this one ends; "
+                    f"The next infusion starts only {_duration(elapsed(next_start, end))} after this one ends; "
                     f"the minimum is {hours}."
                 )
             }

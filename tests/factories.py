@@ -103,3 +103,67 @@ def enrolled_participant(*, user, site=None, arm_code="ucmsc", **fields) -> Part
     return services.participant_enrol(
         participant=participant, user=user, requested_arm=Arm.objects.get(code=arm_code), enrolment_datetime=None
     )
+
+
+def treated_participant(
+    *, user, site=None, days_ago=10, arm_code="ucmsc", consent_before=datetime.timedelta(hours=2), **fields
+) -> Participant:
+    """Enrolled ``days_ago`` days ago (so all three infusions can lie in the past), consented before that."""
+    now = timezone.now()
+    enrolment = now - datetime.timedelta(days=days_ago)
+    fields.setdefault("admission_date", timezone.localdate(enrolment) - datetime.timedelta(days=2))
+    fields.setdefault("symptom_onset_date", timezone.localdate(enrolment) - datetime.timedelta(days=7))
+    fields.setdefault("screening_datetime", enrolment - consent_before - datetime.timedelta(hours=1))
+    participant = screened_participant(user=user, site=site, **fields)
+    consent(participant, user=user, when=enrolment - consent_before)
+    return services.participant_enrol(
+        participant=participant, user=user, requested_arm=Arm.objects.get(code=arm_code), enrolment_datetime=enrolment
+    )
+
+
+def planned_start(participant, sequence_number, *, at=datetime.time(14, 0), shift_days=0) -> datetime.datetime:
+    """14:00 local on the planned day of infusion k (optionally shifted)."""
+    from dosing.models import regimen_for
+
+    day = regimen_for(participant).planned_date(participant.day0_date, sequence_number)
+    day += datetime.timedelta(days=shift_days)
+    return datetime.datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
+def infusion_values(participant, sequence_number, *, user, start=None, minutes=45, **overrides) -> dict:
+    start = start or planned_start(participant, sequence_number)
+    values = {
+        "participant": participant,
+        "sequence_number": sequence_number,
+        "start_datetime": start,
+        "end_datetime": start + datetime.timedelta(minutes=minutes),
+        "cells_administered_millions": Decimal("30.0"),
+        "volume_ml": Decimal("100.0"),
+        "lot_number": f"LOT-{sequence_number}",
+        "viability_percent": Decimal("92.0"),
+        "administered_by": user,
+        "ecg": "normal",
+        "spo2_lowest": 95,
+        "spo2_highest": 98,
+        "temperature_before_c": Decimal("36.8"),
+        "temperature_after_c": Decimal("36.9"),
+        "heart_rate_before": 80,
+        "heart_rate_after": 82,
+        "systolic_before": 120,
+        "diastolic_before": 75,
+        "systolic_after": 122,
+        "diastolic_after": 76,
+    }
+    values.update(overrides)
+    return values
+
+
+def give_infusion(participant, sequence_number, *, user, **overrides):
+    """Record an infusion through the model layer (full_clean, then save), as every path does."""
+    from dosing.models import Infusion
+
+    infusion = Infusion(**infusion_values(participant, sequence_number, user=user, **overrides))
+    infusion.full_clean()
+    infusion._history_user = user
+    infusion.save()
+    return infusion
