@@ -65,7 +65,7 @@ class InfusionForm(forms.ModelForm):
                 _row("sequence_number", "route"),
                 _row("start_datetime", "end_datetime"),
                 _row(
-                    AppendedText("cells_administered_millions", "x 10<sup>6</sup> cells"),
+                    AppendedText("cells_administered_millions", "× 10⁶ cells"),
                     AppendedText("volume_ml", "mL"),
                 ),
                 _row("lot_number", AppendedText("viability_percent", "%")),
@@ -76,7 +76,7 @@ class InfusionForm(forms.ModelForm):
                 "Monitoring during and after the infusion",
                 _row("ecg"),
                 _row(AppendedText("spo2_lowest", "%"), AppendedText("spo2_highest", "%")),
-                _row(AppendedText("temperature_before_c", "&deg;C"), AppendedText("temperature_after_c", "&deg;C")),
+                _row(AppendedText("temperature_before_c", "°C"), AppendedText("temperature_after_c", "°C")),
                 _row(AppendedText("heart_rate_before", "/min"), AppendedText("heart_rate_after", "/min")),
                 _row(AppendedText("systolic_before", "mmHg"), AppendedText("diastolic_before", "mmHg")),
                 _row(AppendedText("systolic_after", "mmHg"), AppendedText("diastolic_after", "mmHg")),

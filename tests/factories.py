@@ -142,6 +142,7 @@ def infusion_values(participant, sequence_number, *, user, start=None, minutes=4
         "lot_number": f"LOT-{sequence_number}",
         "viability_percent": Decimal("92.0"),
         "administered_by": user,
+        "route": "iv",
         "ecg": "normal",
         "spo2_lowest": 95,
         "spo2_highest": 98,

@@ -6,20 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dosing', '0002_phase1_regimen'),
+        ("dosing", "0002_phase1_regimen"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalinfusion',
-            name='cells_administered_millions',
-            field=models.DecimalField(decimal_places=1, help_text='Total cells infused, in millions: 30 for 3 x 10^7.', max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0.1'), 'The number of cells must be more than 0.')], verbose_name='cells administered (x 10^6)'),
+            model_name="historicalinfusion",
+            name="cells_administered_millions",
+            field=models.DecimalField(
+                decimal_places=1,
+                help_text="Total cells infused, in millions: 30 for 3 x 10^7.",
+                max_digits=7,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0.1"), "The number of cells must be more than 0.")
+                ],
+                verbose_name="cells administered (x 10^6)",
+            ),
         ),
         migrations.AlterField(
-            model_name='infusion',
-            name='cells_administered_millions',
-            field=models.DecimalField(decimal_places=1, help_text='Total cells infused, in millions: 30 for 3 x 10^7.', max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0.1'), 'The number of cells must be more than 0.')], verbose_name='cells administered (x 10^6)'),
+            model_name="infusion",
+            name="cells_administered_millions",
+            field=models.DecimalField(
+                decimal_places=1,
+                help_text="Total cells infused, in millions: 30 for 3 x 10^7.",
+                max_digits=7,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0.1"), "The number of cells must be more than 0.")
+                ],
+                verbose_name="cells administered (x 10^6)",
+            ),
         ),
     ]

@@ -1,0 +1,269 @@
+"""The same rules on every path: the clinician form, the admin, and an import (dry run and real)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dosing.admin import InfusionAdmin
+from dosing.forms import InfusionForm
+from dosing.models import Infusion, ProtocolDeviation
+from dosing.resources import InfusionResource
+from patients.resources import ClinicalRecordResource
+from tests.admin_forms import admin_form_data
+from tests.factories import give_infusion, infusion_values, planned_start, treated_participant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def treated(coordinator, site_a):
+    return treated_participant(user=coordinator, site=site_a)
+
+
+def local(value: datetime.datetime, fmt: str) -> str:
+    return timezone.localtime(value).strftime(fmt)
+
+
+def plain_values(participant, k, user, **overrides) -> dict:
+    values = infusion_values(participant, k, user=user, **overrides)
+    values.pop("participant")
+    values.pop("administered_by")
+    return values
+
+
+# The three rules the issue names, each as (infusion to try, field, words in the message).
+def window_case(p):
+    return 1, {"start": planned_start(p, 1, shift_days=2)}, "start_datetime", "window of +/- 1 day"
+
+
+def gap_case(p):
+    return (
+        2,
+        {"start": planned_start(p, 1, at=datetime.time(23, 0)) + datetime.timedelta(hours=30)},
+        "start_datetime",
+        "minimum safe gap",
+    )
+
+
+def count_case(p):
+    return 4, {"start": planned_start(p, 3, shift_days=3)}, "sequence_number", "there is no infusion 4"
+
+
+CASES = {"window": window_case, "gap": gap_case, "count": count_case}
+
+
+def prepare(case, participant, user):
+    """Give the infusions a case needs first (gap: infusion 1; count: all three)."""
+    if case == "gap":
+        give_infusion(participant, 1, user=user)
+    if case == "count":
+        for k in (1, 2, 3):
+            give_infusion(participant, k, user=user)
+
+
+# --- clinician form ---------------------------------------------------------------------------------
+
+
+def form_post(participant, k, user, **overrides) -> dict:
+    data = {}
+    for name, value in plain_values(participant, k, user, **overrides).items():
+        if isinstance(value, datetime.datetime):
+            data[name] = local(value, "%Y-%m-%dT%H:%M")
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    return data
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_form_shows_the_rule_on_its_field_and_saves_nothing(treated, coordinator, case):
+    prepare(case, treated, coordinator)
+    k, overrides, field, words = CASES[case](treated)
+    before = Infusion.objects.count()
+    form = InfusionForm(data=form_post(treated, k, coordinator, **overrides), participant=treated, user=coordinator)
+    assert not form.is_valid()
+    assert words in " ".join(form.errors[field])
+    assert Infusion.objects.count() == before
+
+
+def test_form_saves_an_off_window_infusion_with_its_deviation(treated, coordinator):
+    data = form_post(treated, 1, coordinator, start=planned_start(treated, 1, shift_days=2))
+    data["deviation_reason"] = "Product delivery delayed by two days"
+    form = InfusionForm(data=data, participant=treated, user=coordinator)
+    assert form.is_valid(), form.errors
+    infusion = form.save()
+    assert infusion.administered_by == coordinator
+    assert ProtocolDeviation.objects.get().category == "infusion_window"
+
+
+def test_form_renders_units_with_crispy_bootstrap(treated, coordinator):
+    from crispy_forms.utils import render_crispy_form
+
+    html = render_crispy_form(InfusionForm(participant=treated, user=coordinator))
+    assert "× 10⁶ cells" in html and "°C" in html and "mmHg" in html and 'type="datetime-local"' in html
+
+
+# --- admin ------------------------------------------------------------------------------------------
+
+
+def admin_post(client, participant, k, user, **overrides) -> dict:
+    values = infusion_values(participant, k, user=user, **overrides)
+    page = client.get(reverse("admin:dosing_infusion_add"))
+    data = admin_form_data(page)
+    for name, value in values.items():
+        if isinstance(value, datetime.datetime):
+            data[f"{name}_0"] = local(value, "%Y-%m-%d")
+            data[f"{name}_1"] = local(value, "%H:%M:%S")
+        elif hasattr(value, "pk"):
+            data[name] = str(value.pk)
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    return data
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_admin_shows_the_rule_on_its_field_and_saves_nothing(client, treated, coordinator, case):
+    prepare(case, treated, coordinator)
+    k, overrides, field, words = CASES[case](treated)
+    client.force_login(coordinator)
+    before = Infusion.objects.count()
+    response = client.post(
+        reverse("admin:dosing_infusion_add"), admin_post(client, treated, k, coordinator, **overrides)
+    )
+    assert response.status_code == 200
+    assert words in " ".join(response.context["adminform"].form.errors[field])
+    assert Infusion.objects.count() == before
+
+
+def test_admin_saves_a_valid_infusion_with_the_user_in_history(client, treated, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("admin:dosing_infusion_add"), admin_post(client, treated, 1, coordinator))
+    assert response.status_code == 302
+    infusion = Infusion.objects.get()
+    assert infusion.history.get().history_user == coordinator
+    changelist = client.get(reverse("admin:dosing_infusion_changelist")).content.decode()
+    assert treated.study_id in changelist and "LOT-1" in changelist
+
+
+# --- import -----------------------------------------------------------------------------------------
+
+HEADERS = ["study_id" if name == "participant" else name for name in InfusionResource.Meta.fields]
+
+
+def dataset(*rows) -> tablib.Dataset:
+    data = tablib.Dataset(headers=HEADERS)
+    for participant, k, user, overrides in rows:
+        values = infusion_values(participant, k, user=user, **overrides)
+        row = []
+        for name in InfusionResource.Meta.fields:
+            value = values.get(name, "")
+            if name == "participant":
+                value = participant.study_id
+            elif name == "administered_by":
+                value = user.username
+            elif isinstance(value, datetime.datetime):
+                value = local(value, "%Y-%m-%d %H:%M:%S")
+            elif isinstance(value, bool):
+                value = "1" if value else "0"
+            row.append("" if value is None else str(value))
+        data.append(row)
+    return data
+
+
+def run_import(data, user, dry_run):
+    return InfusionResource(user=user).import_data(
+        data, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, file_name="ward3.csv"
+    )
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "real"])
+@pytest.mark.parametrize("case", CASES)
+def test_import_refuses_the_row_with_its_message_and_saves_nothing(treated, coordinator, case, dry_run):
+    prepare(case, treated, coordinator)
+    k, overrides, field, words = CASES[case](treated)
+    before = Infusion.objects.count()
+    other = treated_participant(user=coordinator, site=treated.site)
+    # A good row first: a file with any bad row saves nothing, not even the good ones.
+    data = dataset((other, 1, coordinator, {}), (treated, k, coordinator, overrides))
+    result = run_import(data, coordinator, dry_run)
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert invalid.number == 2
+    assert words in " ".join(invalid.error_dict[field])
+    assert Infusion.objects.count() == before
+    assert not other.infusions.exists()
+
+
+def test_real_import_of_a_good_file_saves_with_user_and_reason(treated, coordinator):
+    data = dataset((treated, 1, coordinator, {}), (treated, 2, coordinator, {}))
+    result = run_import(data, coordinator, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert list(treated.infusions.values_list("sequence_number", flat=True)) == [1, 2]
+    record = treated.infusions.get(sequence_number=1).history.get()
+    assert record.history_user == coordinator and record.history_change_reason == "Imported from ward3.csv"
+    assert list(treated.plannedinfusions.values_list("status", flat=True)) == ["given", "given", "planned"]
+
+
+def test_import_cannot_reach_another_sites_participant(treated, coordinator_b):
+    result = run_import(dataset((treated, 1, coordinator_b, {})), coordinator_b, dry_run=False)
+    [(row_number, errors)] = result.row_errors()
+    assert row_number == 1
+    assert "No participant '01-001' at your sites" in str(errors[0].error)
+    assert not treated.infusions.exists()
+
+
+def test_admin_import_dry_run_lists_each_refused_row(client, treated, coordinator):
+    give_infusion(treated, 1, user=coordinator)
+    data = dataset(
+        (
+            treated,
+            2,
+            coordinator,
+            {"start": planned_start(treated, 1, at=datetime.time(23, 0)) + datetime.timedelta(hours=30)},
+        )
+    )
+    client.force_login(coordinator)
+    formats = [f().get_title() for f in InfusionAdmin(Infusion, None).get_import_formats()]
+    response = client.post(
+        reverse("admin:dosing_infusion_import"),
+        {
+            "format": formats.index("csv"),
+            "import_file": SimpleUploadedFile("ward3.csv", data.export("csv").encode()),
+            "resource": 0,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "minimum safe gap" in body
+    assert treated.infusions.count() == 1
+
+
+def test_every_import_resource_validates_and_is_all_or_nothing():
+    """Fails if anyone switches off full_clean on import, transactions, or turns on bulk mode."""
+    resources = [InfusionResource, *ClinicalRecordResource.__subclasses__()]
+    for resource in resources:
+        assert resource._meta.clean_model_instances is True, resource
+        assert resource._meta.use_transactions is True, resource
+        assert resource._meta.use_bulk is False, resource
+
+
+def test_dose_and_viability_soft_rules_hold_on_import(treated, coordinator):
+    data = dataset((treated, 1, coordinator, {"viability_percent": Decimal("70.0")}))
+    result = run_import(data, coordinator, dry_run=True)
+    assert "release minimum" in " ".join(result.invalid_rows[0].error_dict["viability_percent"])
+    data = dataset(
+        (treated, 1, coordinator, {"viability_percent": Decimal("70.0"), "deviation_reason": "Only lot available"})
+    )
+    result = run_import(data, coordinator, dry_run=False)
+    assert not result.has_validation_errors()
+    assert ProtocolDeviation.objects.get().category == "viability"
