@@ -16,7 +16,13 @@ ROLES = (CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN)
 # App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
 CLINICAL_APPS = ("patients", "dosing", "outcomes")
 # Reference data that only a superuser (the trial's system administrator) changes.
-REFERENCE_MODELS = {"patients.site", "patients.sitemembership", "patients.arm"}
+REFERENCE_MODELS = {
+    "patients.site",
+    "patients.sitemembership",
+    "patients.arm",
+    "dosing.regimen",
+    "dosing.armregimen",
+}
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
 # Nobody has "delete": no clinical model defines that permission at all (patients/records.py).
@@ -51,7 +57,7 @@ def role_permission_codes(role: str, models) -> set[str]:
             if action in meta.default_permissions:
                 codes.add(f"{meta.app_label}.{action}_{meta.model_name}")
     if role in (COORDINATOR, MONITOR):
-        codes.update({"patients.view_site", "patients.view_arm"})
+        codes.update({"patients.view_site", "patients.view_arm", "dosing.view_regimen", "dosing.view_armregimen"})
     return codes
 
 

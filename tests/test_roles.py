@@ -33,3 +33,15 @@ def test_statistician_only_exports():
 def test_no_role_sees_every_site_by_default():
     for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
         assert "patients.view_all_sites" not in perms(role)
+
+
+def test_reference_data_is_read_only_for_every_role():
+    for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
+        granted = perms(role)
+        for model in ("site", "arm", "regimen", "armregimen"):
+            assert not any(code.endswith(f".add_{model}") or code.endswith(f".change_{model}") for code in granted)
+
+
+def test_clinicians_record_infusions_and_monitors_read_them():
+    assert {"dosing.add_infusion", "dosing.change_infusion", "dosing.view_plannedinfusion"} <= perms("Clinician")
+    assert {"dosing.view_infusion", "dosing.view_protocoldeviation"} <= perms("Monitor")

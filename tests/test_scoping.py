@@ -1,21 +1,27 @@
 """Site scoping: a user of site A can neither read nor change site B's participants by any URL."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory, enrolled_participant, screened_participant
+from tests.factories import UserFactory, give_infusion, screened_participant, treated_participant
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def other_site_participant(site_b, coordinator_b):
-    return enrolled_participant(user=coordinator_b, site=site_b, initials="BBB")
+    participant = treated_participant(user=coordinator_b, site=site_b, initials="BBB")
+    give_infusion(participant, 1, user=coordinator_b, viability_percent=Decimal("70"), deviation_reason="only lot")
+    return participant
 
 
 @pytest.fixture
 def own_participant(site_a, coordinator):
-    return enrolled_participant(user=coordinator, site=site_a, initials="AAA")
+    participant = treated_participant(user=coordinator, site=site_a, initials="AAA")
+    give_infusion(participant, 1, user=coordinator, viability_percent=Decimal("70"), deviation_reason="only lot")
+    return participant
 
 
 def other_site_urls(participant):
@@ -34,6 +40,10 @@ def other_site_urls(participant):
         reverse("admin:patients_consent_history", args=[consent.pk]),
         reverse("admin:patients_eligibilityanswer_change", args=[answer.pk]),
         reverse("admin:patients_site_change", args=[participant.site.pk]),
+        reverse("admin:dosing_infusion_change", args=[participant.infusions.get().pk]),
+        reverse("admin:dosing_infusion_history", args=[participant.infusions.get().pk]),
+        reverse("admin:dosing_plannedinfusion_change", args=[participant.plannedinfusions.first().pk]),
+        reverse("admin:dosing_protocoldeviation_change", args=[participant.protocoldeviations.get().pk]),
     ]
 
 
@@ -51,7 +61,15 @@ def test_other_sites_records_are_not_readable_by_url(
 
 
 @pytest.mark.parametrize(
-    "url_name", ["admin:patients_participant_changelist", "admin:patients_consent_changelist", "participant-list"]
+    "url_name",
+    [
+        "admin:patients_participant_changelist",
+        "admin:patients_consent_changelist",
+        "admin:dosing_infusion_changelist",
+        "admin:dosing_plannedinfusion_changelist",
+        "admin:dosing_protocoldeviation_changelist",
+        "participant-list",
+    ],
 )
 def test_lists_show_own_site_only(client, coordinator, own_participant, other_site_participant, url_name):
     client.force_login(coordinator)
