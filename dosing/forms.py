@@ -5,7 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 
-from dosing.models import Infusion
+from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -17,32 +17,7 @@ def _row(*fields):
 class InfusionForm(forms.ModelForm):
     class Meta:
         model = Infusion
-        fields = [
-            "sequence_number",
-            "start_datetime",
-            "end_datetime",
-            "cells_administered_millions",
-            "volume_ml",
-            "lot_number",
-            "viability_percent",
-            "route",
-            "premedication",
-            "interrupted",
-            "interruption_reason",
-            "ecg",
-            "spo2_lowest",
-            "spo2_highest",
-            "temperature_before_c",
-            "temperature_after_c",
-            "heart_rate_before",
-            "heart_rate_after",
-            "systolic_before",
-            "diastolic_before",
-            "systolic_after",
-            "diastolic_after",
-            "infusion_associated_event",
-            "deviation_reason",
-        ]
+        fields = INFUSION_ENTRY_FIELDS
         widgets = {
             "start_datetime": DATETIME_WIDGET,
             "end_datetime": DATETIME_WIDGET,

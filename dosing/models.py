@@ -457,6 +457,35 @@ class Infusion(ParticipantRecord):
             planned.save()
 
 
+# The infusion CRF's entered fields, in form order: shared by the clinician form and the import file.
+INFUSION_ENTRY_FIELDS = (
+    "sequence_number",
+    "start_datetime",
+    "end_datetime",
+    "cells_administered_millions",
+    "volume_ml",
+    "lot_number",
+    "viability_percent",
+    "route",
+    "premedication",
+    "interrupted",
+    "interruption_reason",
+    "ecg",
+    "spo2_lowest",
+    "spo2_highest",
+    "temperature_before_c",
+    "temperature_after_c",
+    "heart_rate_before",
+    "heart_rate_after",
+    "systolic_before",
+    "diastolic_before",
+    "systolic_after",
+    "diastolic_after",
+    "infusion_associated_event",
+    "deviation_reason",
+)
+
+
 class ProtocolDeviation(ParticipantRecord):
     """A departure from the protocol, recorded with its reason. Infusion deviations are created by the
     infusion record itself; others (category "other") are entered by the site or the coordinator."""

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from import_export import fields, widgets
 
-from dosing.models import Infusion
+from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
 from patients.resources import ClinicalRecordResource
 
 
@@ -17,31 +17,4 @@ class InfusionResource(ClinicalRecordResource):
     class Meta(ClinicalRecordResource.Meta):
         model = Infusion
         import_id_fields = ("participant", "sequence_number")
-        fields = (
-            "participant",
-            "sequence_number",
-            "start_datetime",
-            "end_datetime",
-            "cells_administered_millions",
-            "volume_ml",
-            "lot_number",
-            "viability_percent",
-            "route",
-            "premedication",
-            "administered_by",
-            "interrupted",
-            "interruption_reason",
-            "ecg",
-            "spo2_lowest",
-            "spo2_highest",
-            "temperature_before_c",
-            "temperature_after_c",
-            "heart_rate_before",
-            "heart_rate_after",
-            "systolic_before",
-            "diastolic_before",
-            "systolic_after",
-            "diastolic_after",
-            "infusion_associated_event",
-            "deviation_reason",
-        )
+        fields = ("participant", *INFUSION_ENTRY_FIELDS, "administered_by")
