@@ -61,3 +61,4 @@ admin.site.unregister(Participant)
 @admin.register(Participant)
 class ParticipantAdmin(EnrolmentParticipantAdmin):
     inlines = [*EnrolmentParticipantAdmin.inlines, PlannedInfusionInline, InfusionInline]
+    change_form_template = "admin/ucmsc_crf/participant_change_form.html"
