@@ -460,6 +460,8 @@ class EndOfStudy(ParticipantRecord):
 
     end_reason = models.CharField(max_length=16, choices=EndOfStudyReason.choices)
     end_date = models.DateField(help_text="Date of discharge, death or transfer.")
+    icu_admission_date = models.DateField("ICU admission", null=True, blank=True, help_text="If admitted to ICU.")
+    icu_discharge_date = models.DateField("ICU discharge", null=True, blank=True)
     details = models.TextField(blank=True, help_text="No identifying details.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -475,6 +477,11 @@ class EndOfStudy(ParticipantRecord):
             ),
             models.CheckConstraint(
                 condition=Q(end_reason__in=EndOfStudyReason.values), name="patients_endofstudy_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(icu_discharge_date__isnull=True)
+                | Q(icu_admission_date__isnull=False, icu_discharge_date__gte=F("icu_admission_date")),
+                name="patients_endofstudy_icu_order",
             ),
         ]
 
@@ -498,3 +505,16 @@ class EndOfStudy(ParticipantRecord):
             )
         if self.end_date and participant.day0_date and self.end_date < participant.day0_date:
             raise ValidationError({"end_date": "The end of study cannot be before study day 0."})
+        rules.check_icu_stay(
+            admission_date=participant.admission_date,
+            icu_admission_date=self.icu_admission_date,
+            icu_discharge_date=self.icu_discharge_date,
+            end_date=self.end_date,
+        )
+
+    @property
+    def length_of_stay_days(self) -> int | None:
+        """Days from hospital admission to discharge (derived, never typed)."""
+        if self.end_reason != EndOfStudyReason.DISCHARGED or not self.end_date:
+            return None
+        return (self.end_date - self.participant.admission_date).days

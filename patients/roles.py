@@ -22,6 +22,7 @@ REFERENCE_MODELS = {
     "patients.arm",
     "dosing.regimen",
     "dosing.armregimen",
+    "outcomes.analyte",
 }
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
@@ -57,7 +58,15 @@ def role_permission_codes(role: str, models) -> set[str]:
             if action in meta.default_permissions:
                 codes.add(f"{meta.app_label}.{action}_{meta.model_name}")
     if role in (COORDINATOR, MONITOR):
-        codes.update({"patients.view_site", "patients.view_arm", "dosing.view_regimen", "dosing.view_armregimen"})
+        codes.update(
+            {
+                "patients.view_site",
+                "patients.view_arm",
+                "dosing.view_regimen",
+                "dosing.view_armregimen",
+                "outcomes.view_analyte",
+            }
+        )
     return codes
 
 

@@ -183,3 +183,22 @@ def check_arm_unchanged(*, old_arm_id: int | None, new_arm_id: int | None) -> No
     """The arm is set once, at enrolment."""
     if old_arm_id is not None and new_arm_id != old_arm_id:
         raise ValidationError({"arm": "The arm is assigned once, at enrolment, and cannot be changed."})
+
+
+def check_icu_stay(
+    *,
+    admission_date: datetime.date | None,
+    icu_admission_date: datetime.date | None,
+    icu_discharge_date: datetime.date | None,
+    end_date: datetime.date | None,
+) -> None:
+    """ICU dates lie within the hospital stay, discharge from ICU after admission to it."""
+    if icu_discharge_date and not icu_admission_date:
+        raise ValidationError({"icu_admission_date": "Give the ICU admission date."})
+    if icu_admission_date and admission_date and icu_admission_date < admission_date:
+        raise ValidationError({"icu_admission_date": "ICU admission cannot be before hospital admission."})
+    if icu_admission_date and icu_discharge_date and icu_discharge_date < icu_admission_date:
+        raise ValidationError({"icu_discharge_date": "ICU discharge cannot be before ICU admission."})
+    for name, value in (("icu_admission_date", icu_admission_date), ("icu_discharge_date", icu_discharge_date)):
+        if value and end_date and value > end_date:
+            raise ValidationError({name: "This is after the end of study."})

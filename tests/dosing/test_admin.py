@@ -22,7 +22,7 @@ def test_participant_page_shows_schedule_and_infusions_and_still_saves(client, c
     body = page.content.decode()
     assert "Infusion schedule" in body and "LOT-1" in body
     assert "Due" in body  # infusion 2 (day 3) is in its window on day 4
-    add_url = f'{reverse("admin:dosing_infusion_add")}?participant={participant.pk}'
+    add_url = f"{reverse('admin:dosing_infusion_add')}?participant={participant.pk}"
     assert add_url in body
     assert client.get(add_url).context["adminform"].form.initial["participant"] == str(participant.pk)
     response = client.post(url, admin_form_data(page, initials="QQ", change_reason="Wristband re-read"))
