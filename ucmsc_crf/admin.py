@@ -1,10 +1,12 @@
-"""The participant admin as coordinators see it: enrolment (patients) plus the infusion schedule and
-infusions (dosing). Composed here, on the top floor, because patients may not import the apps above it."""
+"""The participant admin as coordinators see it: enrolment (patients), the infusion schedule and infusions
+(dosing), adverse events, CT and daily observations (outcomes). Composed here, on the top floor,
+because patients may not import the apps above it."""
 
 from django.contrib import admin
 
 from dosing.admin import due_badge
 from dosing.models import Infusion, PlannedInfusion
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation
 from patients.admin import ParticipantAdmin as EnrolmentParticipantAdmin
 from patients.models import Participant
 
@@ -42,6 +44,25 @@ class PlannedInfusionInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("regimen")
 
 
+class DailyObservationInline(ReadOnlyInline):
+    model = DailyObservation
+    fields = ["observation_date", "oxygen_support", "who_score", "spo2_percent", "temperature_c"]
+    readonly_fields = fields
+
+
+class ChestCtInline(ReadOnlyInline):
+    model = ChestCt
+    verbose_name_plural = "chest CT"
+    fields = ["scan_date", "extent_score", "comparison"]
+    readonly_fields = fields
+
+
+class AdverseEventInline(ReadOnlyInline):
+    model = AdverseEvent
+    fields = ["term", "onset_datetime", "grade", "serious", "relation", "infusion", "outcome"]
+    readonly_fields = fields
+
+
 class InfusionInline(ReadOnlyInline):
     model = Infusion
     fields = [
@@ -60,5 +81,12 @@ admin.site.unregister(Participant)
 
 @admin.register(Participant)
 class ParticipantAdmin(EnrolmentParticipantAdmin):
-    inlines = [*EnrolmentParticipantAdmin.inlines, PlannedInfusionInline, InfusionInline]
+    inlines = [
+        *EnrolmentParticipantAdmin.inlines,
+        PlannedInfusionInline,
+        InfusionInline,
+        AdverseEventInline,
+        ChestCtInline,
+        DailyObservationInline,
+    ]
     change_form_template = "admin/ucmsc_crf/participant_change_form.html"
