@@ -41,6 +41,18 @@ def _first_consent_date(participant) -> datetime.date | None:
     return timezone.localdate(first) if first else None
 
 
+def check_not_recorded_yet(record, *, field: str, label: str, **same) -> None:
+    """One record per participant and key. Checked here, not only by the unique constraint, because a
+    clinician form has no participant field, so Django would skip the constraint and the database would
+    refuse the row with an error page instead of a message on the field."""
+    participant = record.participant_for_rules()
+    if participant is None or participant.pk is None or any(v is None for v in same.values()):
+        return
+    others = type(record).objects.active().filter(participant=participant, **same).exclude(pk=record.pk)
+    if others.exists():
+        raise ValidationError({field: f"{label} is already recorded for this participant; edit that record instead."})
+
+
 SYMPTOMS = (
     ("fever", "Fever"),
     ("cough", "Cough"),
@@ -172,6 +184,16 @@ class DailyObservation(ParticipantRecord):
                 errors.update(exc.message_dict)
         if self.other_symptoms == SymptomState.PRESENT and not self.other_symptoms_details.strip():
             errors["other_symptoms_details"] = "Name the other symptoms."
+        if "observation_date" not in errors:
+            try:
+                check_not_recorded_yet(
+                    self,
+                    field="observation_date",
+                    label=f"An observation for {self.observation_date}",
+                    observation_date=self.observation_date,
+                )
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
 
@@ -251,6 +273,13 @@ class LabResult(ParticipantRecord):
                 analyte_name=self.analyte.name,
             )
         rules.check_detection_limit(detection_limit=self.detection_limit, comment=self.comment)
+        check_not_recorded_yet(
+            self,
+            field="sample_datetime",
+            label=f"{self.analyte.name if self.analyte_id else 'This analyte'} for this sample time",
+            analyte_id=self.analyte_id,
+            sample_datetime=self.sample_datetime,
+        )
         participant = self.participant_for_rules()
         if participant is not None and self.sample_datetime:
             rules.check_within_follow_up(
@@ -315,6 +344,7 @@ class ChestCt(ParticipantRecord):
             follow_up_end=participant.follow_up_end_date(),
             today=timezone.localdate(),
         )
+        check_not_recorded_yet(self, field="scan_date", label=f"A CT on {self.scan_date}", scan_date=self.scan_date)
         earlier = participant.chestcts.active().exclude(pk=self.pk).filter(scan_date__lt=self.scan_date).exists()
         rules.check_ct_comparison(comparison=self.comparison, has_earlier_scan=earlier)
 

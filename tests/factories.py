@@ -168,3 +168,111 @@ def give_infusion(participant, sequence_number, *, user, **overrides):
     infusion._history_user = user
     infusion.save()
     return infusion
+
+
+def local_datetime(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def observation_values(participant, *, on=None, **overrides) -> dict:
+    values = {
+        "observation_date": on or participant.day0_date,
+        "temperature_c": Decimal("36.8"),
+        "heart_rate": 82,
+        "respiratory_rate": 18,
+        "systolic_bp": 122,
+        "diastolic_bp": 76,
+        "spo2_percent": 96,
+        "fio2_percent": 21,
+        "oxygen_support": "room_air",
+        "oxygen_flow_l_min": None,
+        "pao2_fio2_mmhg": None,
+        "who_score": 4,
+        "fever": "absent",
+        "cough": "present",
+        "fatigue": "absent",
+        "shortness_of_breath": "absent",
+        "chest_tightness": "absent",
+        "myalgia": "not_assessed",
+        "diarrhoea": "absent",
+        "other_symptoms": "absent",
+        "other_symptoms_details": "",
+    }
+    values.update(overrides)
+    return values
+
+
+def lab_values(participant, *, analyte="il6", sample=None, **overrides) -> dict:
+    from outcomes.models import Analyte
+
+    values = {
+        "analyte": Analyte.objects.get(code=analyte),
+        "sample_datetime": sample or local_datetime(participant.day0_date, 7),
+        "value": Decimal("12.5"),
+        "detection_limit": "",
+        "comment": "",
+    }
+    values.update(overrides)
+    return values
+
+
+def ct_values(participant, *, on=None, **overrides) -> dict:
+    values = {
+        "scan_date": on or participant.day0_date,
+        "ground_glass_opacity": "present",
+        "consolidation": "absent",
+        "crazy_paving": "absent",
+        "pleural_effusion": "absent",
+        "other_findings": "",
+        "extent_score": 8,
+        "comparison": "first",
+    }
+    values.update(overrides)
+    return values
+
+
+def ae_values(participant, **overrides) -> dict:
+    treated = participant.arm.receives_product
+    onset = local_datetime(participant.day0_date + datetime.timedelta(days=1), 12)
+    values = {
+        "term": "Headache",
+        "meddra_preferred_term": "",
+        "meddra_code": "",
+        "onset_datetime": onset,
+        "resolution_datetime": onset + datetime.timedelta(hours=6),
+        "grade": 1,
+        "serious": False,
+        "serious_death": False,
+        "serious_life_threatening": False,
+        "serious_hospitalisation": False,
+        "serious_disability": False,
+        "serious_congenital_anomaly": False,
+        "serious_important_medical_event": False,
+        "relation": "unlikely" if treated else "not_related",
+        "attributed_to_progression": False,
+        "expectedness": "expected",
+        "action_taken": "none" if treated else "not_applicable",
+        "outcome": "recovered",
+        "infusion": None,
+        "site_aware_datetime": None,
+        "reported_datetime": None,
+    }
+    values.update(overrides)
+    return values
+
+
+def record(model, participant, values, *, user):
+    """Save a record through the model layer (full_clean, then save), as every path does."""
+    instance = model(participant=participant, **values)
+    instance.full_clean()
+    instance._history_user = user
+    instance.save()
+    return instance
+
+
+def end_study(participant, *, user, on, reason="discharged", **fields):
+    from patients.models import EndOfStudy
+
+    return services.end_of_study_record(
+        end_of_study=EndOfStudy(participant=participant, end_reason=reason, end_date=on, **fields), user=user
+    )

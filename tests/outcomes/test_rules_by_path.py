@@ -1,0 +1,342 @@
+"""Every outcomes rule, once through the model layer (full_clean) and once through its clinician form,
+with the message on the field it concerns; and a valid record of each kind passes both."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils import timezone
+
+from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm, LabResultForm
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
+from patients.forms import EndOfStudyForm
+from patients.models import EndOfStudy
+from tests.factories import (
+    ae_values,
+    ct_values,
+    end_study,
+    give_infusion,
+    lab_values,
+    local_datetime,
+    observation_values,
+    record,
+    treated_participant,
+)
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+def end_of_study_values(participant, **overrides):
+    values = {
+        "end_reason": "discharged",
+        "end_date": participant.day0_date + 5 * DAY,
+        "icu_admission_date": None,
+        "icu_discharge_date": None,
+        "details": "",
+    }
+    values.update(overrides)
+    return values
+
+
+KINDS = {
+    "observation": (DailyObservation, DailyObservationForm, observation_values),
+    "lab": (LabResult, LabResultForm, lab_values),
+    "ct": (ChestCt, ChestCtForm, ct_values),
+    "ae": (AdverseEvent, AdverseEventForm, ae_values),
+    "end": (EndOfStudy, EndOfStudyForm, end_of_study_values),
+}
+
+
+def discharged_on_day(n):
+    def setup(p, user):
+        end_study(p, user=user, on=p.day0_date + n * DAY)
+
+    return setup
+
+
+def prior(kind, **overrides):
+    def setup(p, user):
+        model, _, values = KINDS[kind]
+        record(model, p, values(p, **{k: v(p) if callable(v) else v for k, v in overrides.items()}), user=user)
+
+    return setup
+
+
+def with_infusion(p, user):
+    return give_infusion(p, 1, user=user)
+
+
+def other_participants_infusion(p, user):
+    other = treated_participant(user=user, site=p.site)
+    return give_infusion(other, 1, user=user)
+
+
+@dataclass
+class Case:
+    id: str
+    kind: str
+    overrides: Any  # dict, or callable(participant, context) -> dict
+    field: str
+    words: str
+    setup: Any = None
+    arm: str = "ucmsc"
+    extra: dict = field(default_factory=dict)
+
+
+CASES = [
+    # Daily observation: vital signs
+    Case("temperature-range", "observation", {"temperature_c": Decimal("45.5")}, "temperature_c", "45"),
+    Case("spo2-range", "observation", {"spo2_percent": 45}, "spo2_percent", "50"),
+    Case("fio2-range", "observation", {"fio2_percent": 15}, "fio2_percent", "21"),
+    Case(
+        "diastolic-below-systolic",
+        "observation",
+        {"systolic_bp": 90, "diastolic_bp": 95},
+        "diastolic_bp",
+        "below systolic",
+    ),
+    # Oxygen support and WHO score
+    Case(
+        "flow-needed",
+        "observation",
+        {"oxygen_support": "low_flow", "who_score": 5, "fio2_percent": 29},
+        "oxygen_flow_l_min",
+        "Give the oxygen flow",
+    ),
+    Case(
+        "no-flow-on-room-air", "observation", {"oxygen_flow_l_min": Decimal("2")}, "oxygen_flow_l_min", "leave it blank"
+    ),
+    Case(
+        "implausible-flow",
+        "observation",
+        {"oxygen_support": "low_flow", "who_score": 5, "fio2_percent": 40, "oxygen_flow_l_min": Decimal("30")},
+        "oxygen_flow_l_min",
+        "implausible",
+    ),
+    Case("fio2-on-room-air", "observation", {"fio2_percent": 35}, "fio2_percent", "room air"),
+    Case(
+        "who-below-7-on-imv",
+        "observation",
+        {"oxygen_support": "imv", "who_score": 6, "fio2_percent": 50},
+        "who_score",
+        "7-9",
+    ),
+    Case("who-on-room-air", "observation", {"who_score": 6}, "who_score", "1-4"),
+    Case(
+        "other-symptoms-named", "observation", {"other_symptoms": "present"}, "other_symptoms_details", "Name the other"
+    ),
+    # Daily observation: dates
+    Case(
+        "obs-before-enrolment",
+        "observation",
+        lambda p, c: {"observation_date": p.day0_date - DAY},
+        "observation_date",
+        "before enrolment",
+    ),
+    Case(
+        "obs-in-future",
+        "observation",
+        lambda p, c: {"observation_date": timezone.localdate() + DAY},
+        "observation_date",
+        "future",
+    ),
+    Case(
+        "obs-after-discharge",
+        "observation",
+        lambda p, c: {"observation_date": p.day0_date + 4 * DAY},
+        "observation_date",
+        "Follow-up ended",
+        setup=discharged_on_day(3),
+    ),
+    Case("obs-one-per-day", "observation", {}, "observation_date", "already recorded", setup=prior("observation")),
+    # Laboratory
+    Case("lab-implausible", "lab", {"value": Decimal("60000")}, "value", "plausible range"),
+    Case(
+        "lab-detection-limit-comment",
+        "lab",
+        {"detection_limit": "below", "value": Decimal("1.5")},
+        "comment",
+        "which limit",
+    ),
+    Case(
+        "lab-before-admission",
+        "lab",
+        lambda p, c: {"sample_datetime": local_datetime(p.admission_date - DAY)},
+        "sample_datetime",
+        "before hospital admission",
+    ),
+    Case(
+        "lab-after-discharge",
+        "lab",
+        lambda p, c: {"sample_datetime": local_datetime(p.day0_date + 4 * DAY)},
+        "sample_datetime",
+        "Follow-up ended",
+        setup=discharged_on_day(3),
+    ),
+    Case("lab-once-per-sample", "lab", {}, "sample_datetime", "already recorded", setup=prior("lab")),
+    # Chest CT
+    Case("ct-first-scan-compared", "ct", {"comparison": "improved"}, "comparison", "first scan"),
+    Case(
+        "ct-later-scan-uncompared",
+        "ct",
+        lambda p, c: {"scan_date": p.day0_date + 3 * DAY},
+        "comparison",
+        "compare with it",
+        setup=prior("ct"),
+    ),
+    Case("ct-one-per-day", "ct", {}, "scan_date", "already recorded", setup=prior("ct")),
+    Case("ct-extent-range", "ct", {"extent_score": 26}, "extent_score", "25"),
+    Case("ct-in-future", "ct", lambda p, c: {"scan_date": timezone.localdate() + DAY}, "scan_date", "future"),
+    # Adverse events
+    Case(
+        "ae-resolution-before-onset",
+        "ae",
+        lambda p, c: {"resolution_datetime": local_datetime(p.day0_date, 8)},
+        "resolution_datetime",
+        "before onset",
+    ),
+    Case("ae-grade5-not-fatal", "ae", {"grade": 5}, "outcome", "must be 'Fatal'"),
+    Case("ae-fatal-not-grade5", "ae", {"outcome": "fatal", "resolution_datetime": None}, "grade", "grade 5"),
+    Case("ae-serious-without-criterion", "ae", {"serious": True}, "serious", "at least one"),
+    Case(
+        "ae-criterion-without-serious", "ae", {"serious_life_threatening": True}, "serious", "mark the event as serious"
+    ),
+    Case("ae-control-related", "ae", {"relation": "possible"}, "relation", "no study product", arm="control"),
+    Case("ae-control-action", "ae", {"action_taken": "interrupted"}, "action_taken", "not applicable", arm="control"),
+    Case(
+        "ae-other-participants-infusion",
+        "ae",
+        lambda p, c: {"infusion": c},
+        "infusion",
+        "",
+        setup=other_participants_infusion,
+    ),
+    Case(
+        "ae-before-infusion",
+        "ae",
+        lambda p, c: {
+            "infusion": c,
+            "onset_datetime": c.start_datetime - datetime.timedelta(minutes=30),
+            "resolution_datetime": c.start_datetime,
+        },
+        "onset_datetime",
+        "before the infusion",
+        setup=with_infusion,
+    ),
+    Case(
+        "ae-sae-needs-awareness",
+        "ae",
+        {"serious": True, "serious_hospitalisation": True, "grade": 3},
+        "site_aware_datetime",
+        "became aware",
+    ),
+    Case(
+        "ae-report-before-awareness",
+        "ae",
+        lambda p, c: {
+            "serious": True,
+            "serious_hospitalisation": True,
+            "grade": 3,
+            "site_aware_datetime": local_datetime(p.day0_date + DAY, 14),
+            "reported_datetime": local_datetime(p.day0_date + DAY, 13),
+        },
+        "reported_datetime",
+        "precede awareness",
+    ),
+    Case("ae-recovered-needs-resolution", "ae", {"resolution_datetime": None}, "resolution_datetime", "recovered"),
+    Case(
+        "ae-before-consent",
+        "ae",
+        lambda p, c: {
+            "onset_datetime": local_datetime(p.admission_date - 3 * DAY),
+            "resolution_datetime": None,
+            "outcome": "recovering",
+        },
+        "onset_datetime",
+        "before informed consent",
+    ),
+    # End of study: ICU dates
+    Case(
+        "icu-discharge-before-admission",
+        "end",
+        lambda p, c: {"icu_admission_date": p.day0_date + DAY, "icu_discharge_date": p.day0_date},
+        "icu_discharge_date",
+        "before ICU admission",
+    ),
+    Case(
+        "icu-after-end",
+        "end",
+        lambda p, c: {"icu_admission_date": p.day0_date + 6 * DAY, "icu_discharge_date": p.day0_date + 7 * DAY},
+        "icu_admission_date",
+        "after the end of study",
+    ),
+]
+
+
+@pytest.fixture
+def make(coordinator, site_a):
+    def build(case):
+        participant = treated_participant(user=coordinator, site=site_a, arm_code=case.arm)
+        context = case.setup(participant, coordinator) if case.setup else None
+        model, form_class, values = KINDS[case.kind]
+        overrides = case.overrides(participant, context) if callable(case.overrides) else case.overrides
+        return participant, model, form_class, values(participant, **overrides)
+
+    return build
+
+
+def form_data(values: dict) -> dict:
+    data = {}
+    for name, value in values.items():
+        if value is None:
+            data[name] = ""
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, datetime.datetime):
+            data[name] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        elif isinstance(value, datetime.date):
+            data[name] = value.isoformat()
+        elif isinstance(value, Model):
+            data[name] = str(value.pk)
+        else:
+            data[name] = str(value)
+    return data
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule_at_the_model_layer(make, case):
+    participant, model, _, values = make(case)
+    with pytest.raises(ValidationError) as exc:
+        model(participant=participant, **values).full_clean()
+    messages = exc.value.message_dict.get(case.field, [])
+    assert any(case.words in m for m in messages), exc.value.message_dict
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule_in_the_form_shows_on_its_field(make, case):
+    participant, model, form_class, values = make(case)
+    before = model.objects.count()
+    form = form_class(data=form_data(values), participant=participant)
+    assert not form.is_valid()
+    errors = form.errors.get(case.field, [])
+    if case.kind == "ae" and case.field == "infusion":
+        # The form only offers the participant's own infusions: another's is not even a choice.
+        assert "Select a valid choice" in " ".join(errors)
+    else:
+        assert any(case.words in m for m in errors), form.errors
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_valid_record_of_each_kind_passes_model_and_form(coordinator, site_a, kind):
+    participant = treated_participant(user=coordinator, site=site_a)
+    model, form_class, values = KINDS[kind]
+    model(participant=participant, **values(participant)).full_clean(exclude=["recorded_by"])
+    form = form_class(data=form_data(values(participant)), participant=participant)
+    assert form.is_valid(), form.errors
