@@ -124,7 +124,7 @@ def safety_table(participant_ids) -> list[SafetyRow]:
         .order_by("onset_datetime")
     ):
         hours = event.onset_hours_after_infusion
-        events[event.infusion_id].append(f"{event.term} ({hours:g} h after the start)")
+        events[event.infusion_id].append(f"{event.term} ({float(hours):g} h after the start)")
     return [
         SafetyRow(
             study_id=i.participant.study_id,
