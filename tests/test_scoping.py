@@ -5,7 +5,18 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory, give_infusion, screened_participant, treated_participant
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
+from tests.factories import (
+    UserFactory,
+    ae_values,
+    ct_values,
+    give_infusion,
+    lab_values,
+    observation_values,
+    record,
+    screened_participant,
+    treated_participant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +25,22 @@ pytestmark = pytest.mark.django_db
 def other_site_participant(site_b, coordinator_b):
     participant = treated_participant(user=coordinator_b, site=site_b, initials="BBB")
     give_infusion(participant, 1, user=coordinator_b, viability_percent=Decimal("70"), deviation_reason="only lot")
+    add_outcomes(participant, coordinator_b)
     return participant
+
+
+def add_outcomes(participant, user):
+    record(DailyObservation, participant, observation_values(participant), user=user)
+    record(LabResult, participant, lab_values(participant), user=user)
+    record(ChestCt, participant, ct_values(participant), user=user)
+    record(AdverseEvent, participant, ae_values(participant), user=user)
 
 
 @pytest.fixture
 def own_participant(site_a, coordinator):
     participant = treated_participant(user=coordinator, site=site_a, initials="AAA")
     give_infusion(participant, 1, user=coordinator, viability_percent=Decimal("70"), deviation_reason="only lot")
+    add_outcomes(participant, coordinator)
     return participant
 
 
@@ -44,6 +64,11 @@ def other_site_urls(participant):
         reverse("admin:dosing_infusion_history", args=[participant.infusions.get().pk]),
         reverse("admin:dosing_plannedinfusion_change", args=[participant.plannedinfusions.first().pk]),
         reverse("admin:dosing_protocoldeviation_change", args=[participant.protocoldeviations.get().pk]),
+        reverse("admin:outcomes_dailyobservation_change", args=[participant.dailyobservations.get().pk]),
+        reverse("admin:outcomes_labresult_change", args=[participant.labresults.get().pk]),
+        reverse("admin:outcomes_chestct_change", args=[participant.chestcts.get().pk]),
+        reverse("admin:outcomes_adverseevent_change", args=[participant.adverseevents.get().pk]),
+        reverse("admin:outcomes_adverseevent_history", args=[participant.adverseevents.get().pk]),
     ]
 
 
@@ -68,6 +93,10 @@ def test_other_sites_records_are_not_readable_by_url(
         "admin:dosing_infusion_changelist",
         "admin:dosing_plannedinfusion_changelist",
         "admin:dosing_protocoldeviation_changelist",
+        "admin:outcomes_dailyobservation_changelist",
+        "admin:outcomes_labresult_changelist",
+        "admin:outcomes_chestct_changelist",
+        "admin:outcomes_adverseevent_changelist",
         "participant-list",
     ],
 )
