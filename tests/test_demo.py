@@ -1,9 +1,16 @@
-"""The demo seed: the phase 1 trial's shape, one user per role, and idempotent."""
+"""The demo seed: the published phase 1 trial's shape, one user per role, and idempotent.
+
+One test on purpose: seeding the whole trial takes seconds, so it is done twice here, not per assertion."""
+
+from statistics import median
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from dosing.models import Infusion
+from outcomes.derived import outcomes_for, safety_table
+from patients.demo import DEMO_PASSWORD
 from patients.models import Participant
 
 pytestmark = pytest.mark.django_db
@@ -17,35 +24,89 @@ def snapshot():
     )
 
 
-def test_seed_demo_creates_the_phase1_shape_and_is_idempotent(capsys):
+def table3(arm):
+    ids = Participant.objects.filter(arm__code=arm).values_list("pk", flat=True)
+    outcomes = outcomes_for(ids).values()
+    return {
+        "ventilated": sum(o.ever_ventilated for o in outcomes),
+        "low_flow": sum(o.ever("low_flow") for o in outcomes),
+        "high_flow": sum(o.ever("high_flow") for o in outcomes),
+        **{
+            s: sum(bool(o.had_symptom(s)) for o in outcomes)
+            for s in ("fever", "fatigue", "cough", "shortness_of_breath")
+        },
+        "stay_median": median(o.length_of_stay_days for o in outcomes),
+        "igm_median": float(median(o.igm_at_discharge for o in outcomes)),
+        "igg_median": float(median(o.igg_at_discharge for o in outcomes)),
+    }
+
+
+def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client):
     call_command("seed_demo")
     output = capsys.readouterr().out
     first = snapshot()
     assert len(first) == 18
-    assert sum(1 for row in first if row[1] == "ucmsc") == 9
-    assert sum(1 for row in first if row[1] == "control") == 9
-    assert {row[2] for row in first} == {"enrolled"}
-    assert {row[3] for row in first} <= {"moderate", "severe"}
+    assert [row[1] for row in first].count("ucmsc") == 9 and [row[1] for row in first].count("control") == 9
+    assert {row[2] for row in first} == {"completed"}  # all discharged
+    assert {row[3] for row in first} == {"moderate", "severe"}
     for username in ("clinician", "coordinator", "monitor", "statistician"):
         assert username in output
         user = get_user_model().objects.get(username=username)
         assert user.groups.filter(name=username.capitalize()).exists()
         assert user.site_memberships.exists()
-    history_rows = Participant.history.count()
 
+    # Dosing: three infusions of ~3 x 10^7 cells on days 0, 3 and 6 for each treated participant.
+    infusions = Infusion.objects.select_related("participant")
+    assert infusions.count() == 27
+    assert {i.days_off_plan for i in infusions} == {0}
+    assert {(i.start_datetime.date() - i.participant.day0_date).days for i in infusions} <= {0, 3, 6}
+
+    # Table 3 of the paper, computed from what is stored.
+    assert table3("ucmsc") == {
+        "ventilated": 1,
+        "low_flow": 7,
+        "high_flow": 3,
+        "fever": 5,
+        "fatigue": 4,
+        "cough": 4,
+        "shortness_of_breath": 1,
+        "stay_median": 20,
+        "igm_median": 24.62,
+        "igg_median": 19.93,
+    }
+    assert table3("control") == {
+        "ventilated": 4,
+        "low_flow": 7,
+        "high_flow": 5,
+        "fever": 2,
+        "fatigue": 5,
+        "cough": 8,
+        "shortness_of_breath": 5,
+        "stay_median": 23,
+        "igm_median": 76.89,
+        "igg_median": 21.5,
+    }
+    # The safety table: T1 flushing after the 1st, T4 fever after the 3rd, T6 (severe) hypoxaemia after the 1st.
+    treated = Participant.objects.filter(arm__code="ucmsc").values_list("pk", flat=True)
+    events = [
+        (r.infusion_round, r.severity, r.spo2_lowest, r.spo2_highest, r.events[0].split(" (")[0])
+        for r in safety_table(treated)
+        if r.events
+    ]
+    assert events == [
+        (1, "Moderate", 98, 98, "Facial flushing"),
+        (3, "Moderate", 100, 100, "Transient fever"),
+        (1, "Severe", 91, 99, "Severe hypoxaemia"),
+    ]
+
+    history_rows = Participant.history.count()
     call_command("seed_demo")
     assert snapshot() == first
     assert Participant.history.count() == history_rows
     assert get_user_model().objects.count() == 4
 
-
-def test_demo_users_can_log_in_and_land_on_their_pages(client):
-    from patients.demo import DEMO_PASSWORD
-
-    call_command("seed_demo")
     assert client.login(username="clinician", password=DEMO_PASSWORD)
-    response = client.get("/", follow=True)
-    assert "01-018" in response.content.decode()
+    assert "01-018" in client.get("/", follow=True).content.decode()
     client.logout()
     assert client.login(username="coordinator", password=DEMO_PASSWORD)
     assert client.get("/admin/patients/participant/").status_code == 200

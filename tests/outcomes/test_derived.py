@@ -129,7 +129,7 @@ def test_safety_table_lists_each_infusion_with_its_events(coordinator, site_a):
     [
         (DailyObservation, lambda p: observation_values(p, systolic_bp=80, diastolic_bp=90)),
         (DailyObservation, lambda p: observation_values(p, spo2_percent=30)),
-        (DailyObservation, lambda p: observation_values(p, oxygen_support="oxygen tent")),
+        (DailyObservation, lambda p: observation_values(p, oxygen_support="tent")),
         (DailyObservation, lambda p: observation_values(p, fever="no")),
         (AdverseEvent, lambda p: ae_values(p, grade=5)),
         (AdverseEvent, lambda p: ae_values(p, serious=True)),
