@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
 from patients.models import Arm, Participant
-from patients.records import ParticipantRecord, ParticipantRecordQuerySet
+from patients.records import ParticipantRecord, ParticipantRecordQuerySet, RuleErrors
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -284,25 +284,16 @@ class Infusion(ParticipantRecord):
         participant = self.participant_for_rules()
         if participant is None:
             return
-        errors: dict[str, list[str]] = {}
-
-        def collect(check, **kwargs):
-            try:
-                check(**kwargs)
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    errors.setdefault(field, []).extend(messages)
-
+        errors = RuleErrors()
         regimen = regimen_for(participant) if participant.arm_id else None
-        collect(
+        errors.check(
             rules.check_product_arm,
             arm_name=str(participant.arm) if participant.arm_id else None,
             receives_product=bool(participant.arm_id and participant.arm.receives_product),
             has_regimen=regimen is not None,
         )
-        if errors:
-            raise ValidationError(errors)
-        collect(
+        errors.raise_any()
+        errors.check(
             rules.check_administration_details,
             lot_number=self.lot_number,
             spo2_lowest=self.spo2_lowest,
@@ -310,7 +301,7 @@ class Infusion(ParticipantRecord):
             interrupted=self.interrupted,
             interruption_reason=self.interruption_reason,
         )
-        collect(
+        errors.check(
             rules.check_infusion_times,
             start=self.start_datetime,
             end=self.end_datetime,
@@ -318,7 +309,7 @@ class Infusion(ParticipantRecord):
             max_duration=regimen.max_duration,
         )
         if self.start_datetime:
-            collect(
+            errors.check(
                 rules.check_within_follow_up,
                 start=self.start_datetime,
                 start_local_date=timezone.localdate(self.start_datetime),
@@ -331,7 +322,7 @@ class Infusion(ParticipantRecord):
             )
         if self.sequence_number is not None:
             others = self._other_infusions(participant)
-            collect(
+            errors.check(
                 rules.check_sequence,
                 sequence_number=self.sequence_number,
                 number_of_infusions=regimen.number_of_infusions,
@@ -340,7 +331,7 @@ class Infusion(ParticipantRecord):
             )
             previous = [i for i in others if i.sequence_number < self.sequence_number]
             following = [i for i in others if i.sequence_number > self.sequence_number]
-            collect(
+            errors.check(
                 rules.check_gap,
                 start=self.start_datetime,
                 end=self.end_datetime,
@@ -348,15 +339,13 @@ class Infusion(ParticipantRecord):
                 next_start=min((i.start_datetime for i in following), default=None),
                 min_gap=regimen.min_gap,
             )
-        if errors:
-            raise ValidationError(errors)
-        collect(
+        errors.raise_any()
+        errors.check(
             rules.check_deviations_explained,
             deviations=self.protocol_deviations_found(participant, regimen),
             deviation_reason=self.deviation_reason,
         )
-        if errors:
-            raise ValidationError(errors)
+        errors.raise_any()
 
     def save(self, *args, **kwargs):
         participant = self.participant

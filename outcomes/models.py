@@ -27,7 +27,7 @@ from outcomes.choices import (
     Relation,
     SymptomState,
 )
-from patients.records import ParticipantRecord, ParticipantRecordQuerySet
+from patients.records import ParticipantRecord, ParticipantRecordQuerySet, RuleErrors
 
 
 def _range(low, high):
@@ -41,7 +41,7 @@ def _first_consent_date(participant) -> datetime.date | None:
     return timezone.localdate(first) if first else None
 
 
-def check_not_recorded_yet(record, *, field: str, label: str, **same) -> None:
+def check_not_recorded_yet(*, record, field: str, label: str, **same) -> None:
     """One record per participant and key. Checked here, not only by the unique constraint, because a
     clinician form has no participant field, so Django would skip the constraint and the database would
     refuse the row with an error page instead of a message on the field."""
@@ -152,50 +152,37 @@ class DailyObservation(ParticipantRecord):
 
     def clean(self):
         super().clean()
-        errors = {}
-        for check, kwargs in (
-            (rules.check_blood_pressure, {"systolic": self.systolic_bp, "diastolic": self.diastolic_bp}),
-            (
-                rules.check_oxygen_support,
-                {
-                    "support": self.oxygen_support,
-                    "flow": self.oxygen_flow_l_min,
-                    "fio2": self.fio2_percent,
-                    "who_score": self.who_score,
-                },
-            ),
-        ):
-            try:
-                check(**kwargs)
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
+        errors = RuleErrors()
+        errors.check(rules.check_blood_pressure, systolic=self.systolic_bp, diastolic=self.diastolic_bp)
+        errors.check(
+            rules.check_oxygen_support,
+            support=self.oxygen_support,
+            flow=self.oxygen_flow_l_min,
+            fio2=self.fio2_percent,
+            who_score=self.who_score,
+        )
         participant = self.participant_for_rules()
         if participant is not None:
-            try:
-                rules.check_within_follow_up(
-                    field="observation_date",
-                    on=self.observation_date,
-                    earliest=participant.day0_date,
-                    earliest_label="enrolment (study day 0)",
-                    follow_up_end=participant.follow_up_end_date(),
-                    today=timezone.localdate(),
-                )
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
+            errors.check(
+                rules.check_within_follow_up,
+                field="observation_date",
+                on=self.observation_date,
+                earliest=participant.day0_date,
+                earliest_label="enrolment (study day 0)",
+                follow_up_end=participant.follow_up_end_date(),
+                today=timezone.localdate(),
+            )
         if self.other_symptoms == SymptomState.PRESENT and not self.other_symptoms_details.strip():
-            errors["other_symptoms_details"] = "Name the other symptoms."
+            errors.add("other_symptoms_details", "Name the other symptoms.")
         if "observation_date" not in errors:
-            try:
-                check_not_recorded_yet(
-                    self,
-                    field="observation_date",
-                    label=f"An observation for {self.observation_date}",
-                    observation_date=self.observation_date,
-                )
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
+            errors.check(
+                check_not_recorded_yet,
+                record=self,
+                field="observation_date",
+                label=f"An observation for {self.observation_date}",
+                observation_date=self.observation_date,
+            )
+        errors.raise_any()
 
 
 class Analyte(models.Model):
@@ -274,7 +261,7 @@ class LabResult(ParticipantRecord):
             )
         rules.check_detection_limit(detection_limit=self.detection_limit, comment=self.comment)
         check_not_recorded_yet(
-            self,
+            record=self,
             field="sample_datetime",
             label=f"{self.analyte.name if self.analyte_id else 'This analyte'} for this sample time",
             analyte_id=self.analyte_id,
@@ -344,7 +331,9 @@ class ChestCt(ParticipantRecord):
             follow_up_end=participant.follow_up_end_date(),
             today=timezone.localdate(),
         )
-        check_not_recorded_yet(self, field="scan_date", label=f"A CT on {self.scan_date}", scan_date=self.scan_date)
+        check_not_recorded_yet(
+            record=self, field="scan_date", label=f"A CT on {self.scan_date}", scan_date=self.scan_date
+        )
         earlier = participant.chestcts.active().exclude(pk=self.pk).filter(scan_date__lt=self.scan_date).exists()
         rules.check_ct_comparison(comparison=self.comparison, has_earlier_scan=earlier)
 
@@ -425,17 +414,9 @@ class AdverseEvent(ParticipantRecord):
         super().clean()
         participant = self.participant_for_rules()
         receives_product = bool(participant and participant.arm_id and participant.arm.receives_product)
-        errors = {}
-
-        def collect(check, **kwargs):
-            try:
-                check(**kwargs)
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    errors.setdefault(field, []).extend(messages)
-
+        errors = RuleErrors()
         now = timezone.now()
-        collect(
+        errors.check(
             rules.check_adverse_event,
             onset=self.onset_datetime,
             resolution=self.resolution_datetime,
@@ -452,15 +433,15 @@ class AdverseEvent(ParticipantRecord):
             and not receives_product
             and self.action_taken not in ("", ActionTaken.NOT_APPLICABLE)
         ):
-            errors.setdefault("action_taken", []).append("No product was given: the action taken is 'not applicable'.")
+            errors.add("action_taken", "No product was given: the action taken is 'not applicable'.")
         if self.infusion_id:
-            collect(
+            errors.check(
                 rules.check_infusion_link,
                 same_participant=participant is None or self.infusion.participant_id == participant.pk,
                 infusion_start=self.infusion.start_datetime,
                 onset=self.onset_datetime,
             )
-        collect(
+        errors.check(
             rules.check_sae_reporting,
             serious=self.serious,
             onset=self.onset_datetime,
@@ -469,7 +450,7 @@ class AdverseEvent(ParticipantRecord):
             now=now,
         )
         if participant is not None and self.onset_datetime and "onset_datetime" not in errors:
-            collect(
+            errors.check(
                 rules.check_within_follow_up,
                 field="onset_datetime",
                 on=timezone.localdate(self.onset_datetime),
@@ -478,8 +459,7 @@ class AdverseEvent(ParticipantRecord):
                 follow_up_end=participant.follow_up_end_date(),
                 today=timezone.localdate(),
             )
-        if errors:
-            raise ValidationError(errors)
+        errors.raise_any()
 
     @property
     def onset_hours_after_infusion(self) -> Decimal | None:

@@ -30,6 +30,31 @@ class ChangeReasonRequired(Exception):
     """An update to a clinical record was attempted without a reason for change."""
 
 
+class RuleErrors:
+    """Runs several rules in a model's clean() and reports all their messages at once, field by field,
+    so a clinician sees every problem of a form in one round, not one per submit."""
+
+    def __init__(self):
+        self.errors: dict[str, list[str]] = {}
+
+    def check(self, rule, **kwargs) -> None:
+        try:
+            rule(**kwargs)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.errors.setdefault(field, []).extend(messages)
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.errors
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
 class ClinicalQuerySet(models.QuerySet):
     def delete(self):
         raise HardDeleteRefused(f"{self.model._meta.verbose_name_plural} cannot be deleted; void them instead.")
