@@ -12,13 +12,14 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.access import site_ids_for
+from patients.forms import ClinicalFormMixin
 from patients.models import Participant, Site
 from patients.records import ParticipantRecord
 
 REASON_FIELD = "change_reason"
 
 
-class ClinicalRecordAdminForm(forms.ModelForm):
+class ClinicalRecordAdminForm(ClinicalFormMixin, forms.ModelForm):
     change_reason = forms.CharField(
         label="Reason for change",
         required=False,
@@ -33,7 +34,7 @@ class ClinicalRecordAdminForm(forms.ModelForm):
         return cleaned
 
     def has_changed(self):
-        return any(name != REASON_FIELD for name in self.changed_data)
+        return any(name not in (REASON_FIELD, self.VERSION_FIELD) for name in self.changed_data)
 
 
 class ReasonedInlineFormSet(forms.BaseInlineFormSet):

@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from patients.models import EndOfStudy
 
@@ -15,7 +16,44 @@ def row(*fields):
     return Div(*[Div(f, css_class="col-12 col-sm-6") for f in fields], css_class="row")
 
 
-class ParticipantRecordForm(forms.ModelForm):
+class ClinicalFormMixin:
+    """For every ModelForm of a clinical record (clinician forms and the admin):
+
+    - carries the version the user opened in a hidden field, so the model refuses a save over someone
+      else's change (optimistic locking lives in ClinicalRecord; the form only presents it);
+    - shows model errors about fields the form does not have (e.g. the participant, which comes from the
+      page) as form-level messages instead of failing.
+    """
+
+    VERSION_FIELD = "loaded_version"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields[self.VERSION_FIELD] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.instance._loaded_version = cleaned.get(self.VERSION_FIELD)
+        return cleaned
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            for field in [f for f in errors.error_dict if f != NON_FIELD_ERRORS and f not in self.fields]:
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(field))
+            if self.instance.pk and self.VERSION_FIELD in self.fields and "since you opened it" in str(errors):
+                # The user has now seen the other change: a deliberate second save is based on it.
+                self.data = self.data.copy()
+                self.data[self.add_prefix(self.VERSION_FIELD)] = (
+                    type(self.instance).objects.get(pk=self.instance.pk).version
+                )
+        super()._update_errors(errors)
+
+
+class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
     """A CRF for one participant: the participant comes from the page, not from a field, and is set
     before validation because the model's rules need it."""
 

@@ -30,6 +30,10 @@ class ChangeReasonRequired(Exception):
     """An update to a clinical record was attempted without a reason for change."""
 
 
+class RecordChanged(Exception):
+    """Optimistic locking: the record was saved by someone else since this copy was loaded."""
+
+
 class RuleErrors:
     """Runs several rules in a model's clean() and reports all their messages at once, field by field,
     so a clinician sees every problem of a form in one round, not one per submit."""
@@ -80,6 +84,9 @@ class ClinicalRecord(models.Model):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # Optimistic locking: every save increments it, and a save based on an older version is refused, so
+    # two people editing the same record cannot overwrite each other (on every path: forms, admin, import).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClinicalQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)
@@ -97,13 +104,45 @@ class ClinicalRecord(models.Model):
         ]
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and not (getattr(self, "_change_reason", "") or "").strip():
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        if not (getattr(self, "_change_reason", "") or "").strip():
             raise ChangeReasonRequired(
                 f"Changing a saved {self._meta.verbose_name} needs a reason for change (set _change_reason)."
             )
-        super().save(*args, **kwargs)
+        loaded = getattr(self, "_loaded_version", None)
+        self._expected_version = loaded if loaded is not None else self.version
+        self.version = self._expected_version + 1
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            self.version = self._expected_version
+            raise
+        finally:
+            self._expected_version = None
         # A reason explains one change only; the next save must give its own.
         self._change_reason = None
+        self._loaded_version = None
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        # UPDATE ... WHERE pk = %s AND version = %s: atomic, so the check and the write cannot be split.
+        if base_qs.filter(pk=pk_val, version=expected)._update(values) > 0:
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise RecordChanged(describe_conflict(self, loaded_version=expected)["__all__"])
+        return False
+
+    def clean(self):
+        super().clean()
+        loaded = getattr(self, "_loaded_version", None)
+        if loaded is not None and not self._state.adding:
+            current = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            if current is not None and current != loaded:
+                raise ValidationError(describe_conflict(self, loaded_version=loaded))
 
     def delete(self, *args, **kwargs):
         raise HardDeleteRefused(f"A {self._meta.verbose_name} cannot be deleted; void it with a reason instead.")
@@ -145,3 +184,34 @@ class ParticipantRecord(ClinicalRecord):
         if self.participant_id or type(self).participant.is_cached(self):
             return self.participant
         return None
+
+
+def describe_conflict(record, *, loaded_version: int) -> dict[str, str]:
+    """Who changed the record since ``loaded_version`` was opened, when, and each field's two values.
+
+    Returns errors keyed by field (their value and yours) plus a summary under "__all__".
+    """
+    history = record.history.order_by("-history_id")
+    latest = history.first()
+    base = history.filter(version=loaded_version).first()
+    who = getattr(latest.history_user, "username", None) or "someone else" if latest else "someone else"
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else "?"
+    errors: dict[str, str] = {}
+    if latest is not None and base is not None:
+        for field in record._meta.concrete_fields:
+            if not field.editable or field.primary_key:
+                continue
+            theirs, before = field.value_from_object(latest), field.value_from_object(base)
+            if theirs != before:
+                yours = field.value_from_object(record)
+                errors[field.name] = f'Changed by {who} to "{_shown(theirs)}"; you entered "{_shown(yours)}".'
+    errors["__all__"] = (
+        f"This {record._meta.verbose_name} was changed by {who} at {when} since you opened it. "
+        "Nothing was saved: the form now shows your entries with their values beside them; "
+        "check them and save again."
+    )
+    return errors
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)

@@ -5,6 +5,9 @@
   the site's; the triggers allow one day of slack (the model layer checks the exact local date).
 
 They are the backstop under ``clean()``: a raw insert or update that breaks them raises IntegrityError.
+
+A later migration that alters these tables on SQLite (which rebuilds the table) must lift the triggers
+first and reinstall them after, with ``_run("backward")`` / ``_run("forward")`` (see 0006).
 """
 
 from django.db import migrations
