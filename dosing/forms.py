@@ -24,7 +24,7 @@ class InfusionForm(ParticipantRecordForm):
         }
 
     def __init__(self, *args, participant, user, **kwargs):
-        super().__init__(*args, participant=participant, **kwargs)
+        super().__init__(*args, participant=participant, user=user, **kwargs)
         if not self.instance.pk:
             self.instance.administered_by = user
 

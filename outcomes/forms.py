@@ -1,10 +1,14 @@
 """Clinician forms for the outcomes CRFs: sections, units beside each field, usable at 360 px."""
 
 from crispy_forms.bootstrap import AppendedText
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
 
 from outcomes.choices import SERIOUSNESS_CRITERIA
-from outcomes.models import SYMPTOMS, AdverseEvent, ChestCt, DailyObservation, LabResult
+from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
+from outcomes.services import lab_sample_record
 from patients.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, row
 
 
@@ -149,3 +153,44 @@ class AdverseEventForm(ParticipantRecordForm):
             ),
             Fieldset("Serious adverse event reporting", row("site_aware_datetime", "reported_datetime")),
         )
+
+
+class LabSampleForm(forms.Form):
+    """One sample, several analytes: one field per analyte of the catalogue, grouped, units beside them."""
+
+    sample_datetime = forms.DateTimeField(label="Sample date and time", widget=DATETIME_WIDGET)
+
+    def __init__(self, *args, participant, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant, self.user = participant, user
+        self.analytes = list(Analyte.objects.order_by("display_order"))
+        groups = {}
+        for analyte in self.analytes:
+            self.fields[analyte.code] = forms.DecimalField(
+                label=analyte.name, required=False, max_digits=10, decimal_places=3
+            )
+            groups.setdefault(analyte.get_group_display(), []).append(AppendedText(analyte.code, analyte.unit))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("Sample", "sample_datetime"),
+            *[
+                Fieldset(title, *[row(*fields[i : i + 2]) for i in range(0, len(fields), 2)])
+                for title, fields in groups.items()
+            ],
+        )
+        self.helper.add_input(Submit("save", "Save results"))
+
+    def save(self):
+        values = {a.code: self.cleaned_data[a.code] for a in self.analytes if self.cleaned_data.get(a.code) is not None}
+        try:
+            return lab_sample_record(
+                participant=self.participant,
+                sample_datetime=self.cleaned_data["sample_datetime"],
+                values=values,
+                user=self.user,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(None if field == "__all__" else field, message)
+            return None

@@ -5,7 +5,9 @@ from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from patients.models import EndOfStudy
+from patients.choices import Answer
+from patients.eligibility import CRITERIA
+from patients.models import Arm, Consent, EndOfStudy, Participant, Site
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -55,19 +57,35 @@ class ClinicalFormMixin:
 
 class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
     """A CRF for one participant: the participant comes from the page, not from a field, and is set
-    before validation because the model's rules need it."""
+    before validation because the model's rules need it. Editing a saved record asks for the reason."""
 
     submit_label = "Save"
 
-    def __init__(self, *args, participant, **kwargs):
+    def __init__(self, *args, participant, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.instance.participant = participant
+        if self.instance.pk:
+            self.fields["change_reason"] = forms.CharField(
+                label="Reason for change",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="Required when changing a saved record; kept in the audit trail.",
+            )
         self.helper = FormHelper()
         self.helper.layout = self.get_layout()
+        if self.instance.pk:
+            self.helper.layout.append(Fieldset("Audit", "change_reason"))
         self.helper.add_input(Submit("save", self.submit_label))
 
     def get_layout(self):
         raise NotImplementedError
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            self.instance._change_reason = self.cleaned_data["change_reason"]
+        if self.user is not None:
+            self.instance._history_user = self.user
+        return super().save(commit)
 
 
 class EndOfStudyForm(ParticipantRecordForm):
@@ -86,3 +104,124 @@ class EndOfStudyForm(ParticipantRecordForm):
             Fieldset("Intensive care", row("icu_admission_date", "icu_discharge_date")),
             "details",
         )
+
+
+COMORBIDITIES = [
+    "hypertension",
+    "diabetes",
+    "cardiovascular_disease",
+    "chronic_lung_disease",
+    "chronic_kidney_disease",
+    "chronic_liver_disease",
+]
+
+
+class ScreeningForm(forms.ModelForm):
+    """Screen a person: the screening data plus one yes / no question per eligibility criterion (the
+    criteria come from patients/eligibility.py, so an amendment changes this form by itself)."""
+
+    class Meta:
+        model = Participant
+        fields = [
+            "site",
+            "initials",
+            "sex",
+            "date_of_birth",
+            "weight_kg",
+            "height_cm",
+            "admission_date",
+            "symptom_onset_date",
+            "severity",
+            *COMORBIDITIES,
+            "other_comorbidities",
+            "screening_datetime",
+        ]
+        widgets = {
+            "date_of_birth": DATE_WIDGET,
+            "admission_date": DATE_WIDGET,
+            "symptom_onset_date": DATE_WIDGET,
+            "screening_datetime": DATETIME_WIDGET,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = Site.objects.for_user(user)
+        self.fields["site"].queryset = sites
+        if len(sites) == 1:
+            self.fields["site"].initial = sites[0].pk
+        for criterion in CRITERIA:
+            self.fields[self.criterion_field(criterion.code)] = forms.ChoiceField(
+                label=criterion.text, choices=Answer.choices, widget=forms.RadioSelect
+            )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("Person", row("site", "initials"), row("sex", "date_of_birth"), row("weight_kg", "height_cm")),
+            Fieldset("COVID-19", row("admission_date", "symptom_onset_date"), "severity"),
+            Fieldset("Comorbidities", *[row(*COMORBIDITIES[i : i + 2]) for i in range(0, 6, 2)], "other_comorbidities"),
+            Fieldset(
+                "Inclusion criteria (each must be yes)",
+                *[self.criterion_field(c.code) for c in CRITERIA if c.required_answer == "yes"],
+            ),
+            Fieldset(
+                "Exclusion criteria (each must be no)",
+                *[self.criterion_field(c.code) for c in CRITERIA if c.required_answer == "no"],
+            ),
+            Fieldset("Screening", "screening_datetime"),
+        )
+        self.helper.add_input(Submit("save", "Save screening"))
+
+    @staticmethod
+    def criterion_field(code: str) -> str:
+        return f"criterion_{code}"
+
+    def answers(self) -> dict[str, str]:
+        return {c.code: self.cleaned_data[self.criterion_field(c.code)] for c in CRITERIA}
+
+    def participant_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "site"}
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        codes = {c.code for c in CRITERIA}
+        for field, messages in errors.items():
+            target = self.criterion_field(field) if field in codes else field
+            for message in messages:
+                self.add_error(target if target in self.fields else None, message)
+
+
+class ConsentForm(ParticipantRecordForm):
+    submit_label = "Save consent"
+
+    class Meta:
+        model = Consent
+        fields = ["consent_datetime", "form_version", "given_by", "representative_relationship"]
+        widgets = {"consent_datetime": DATETIME_WIDGET}
+
+    def __init__(self, *args, participant, user=None, **kwargs):
+        super().__init__(*args, participant=participant, user=user, **kwargs)
+        if not self.instance.pk:
+            self.instance.obtained_by = user
+
+    def get_layout(self):
+        return Layout(
+            Fieldset(
+                "Informed consent",
+                row("consent_datetime", "form_version"),
+                row("given_by", "representative_relationship"),
+            )
+        )
+
+
+class EnrolForm(forms.Form):
+    arm = forms.ModelChoiceField(queryset=Arm.objects.all(), help_text="Assignment by the investigator (phase 1).")
+    enrolment_datetime = forms.DateTimeField(label="Enrolment date and time", widget=DATETIME_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Fieldset("Enrolment", row("arm", "enrolment_datetime")))
+        self.helper.add_input(Submit("save", "Enrol"))
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)

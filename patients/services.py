@@ -31,9 +31,15 @@ def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields
     participant = Participant(site=site, screened_by=user, **fields)
     _save(participant, user=user, reason="Screened")
     for criterion, answer in answers.items():
-        _save(
-            EligibilityAnswer(participant=participant, criterion=criterion, answer=answer), user=user, reason="Screened"
-        )
+        try:
+            _save(
+                EligibilityAnswer(participant=participant, criterion=criterion, answer=answer),
+                user=user,
+                reason="Screened",
+            )
+        except ValidationError as exc:
+            # Keyed by the criterion, so a form can show it on that question; the transaction rolls back.
+            raise ValidationError({criterion: [m for ms in exc.message_dict.values() for m in ms]}) from exc
     return participant_update_screening_outcome(participant=participant, user=user)
 
 

@@ -2,16 +2,38 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ucmsc_crf.views import home
+from ucmsc_crf import views
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
 admin.site.index_title = "Review and data management"
 
+RECORD_FORMS = [
+    ("consent", views.ConsentFormView),
+    ("infusions", views.InfusionFormView),
+    ("observations", views.ObservationFormView),
+    ("ct", views.ChestCtFormView),
+    ("adverse-events", views.AdverseEventFormView),
+    ("end-of-study", views.EndOfStudyFormView),
+]
+
+participant_urls = [
+    path("", views.ParticipantPageView.as_view(), name="participant-detail"),
+    path("enrol/", views.EnrolView.as_view(), name="participant-enrol"),
+    path("labs/new/", views.LabSampleFormView.as_view(), name="lab-sample-new"),
+]
+for prefix, view in RECORD_FORMS:
+    participant_urls += [
+        path(f"{prefix}/new/", view.as_view(), name=f"{prefix}-new"),
+        path(f"{prefix}/<int:pk>/edit/", view.as_view(), name=f"{prefix}-edit"),
+    ]
+
 urlpatterns = [
-    path("", home, name="home"),
+    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("participants/", include("patients.urls")),
+    path("participants/", views.ParticipantListView.as_view(), name="participant-list"),
+    path("participants/screen/", views.ScreeningView.as_view(), name="participant-screen"),
+    path("participants/<str:study_id>/", include(participant_urls)),
     path("admin/", admin.site.urls),
 ]

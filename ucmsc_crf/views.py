@@ -1,5 +1,29 @@
+"""The clinician's pages: participant list, participant page, screening and one entry form per CRF.
+
+Thin views: every queryset is scoped to the user's sites; forms present the model layer's rules; write
+paths that touch several rows go through the apps' services.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from dosing.choices import PlannedInfusionStatus
+from dosing.forms import InfusionForm
+from dosing.models import Infusion
+from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm, LabSampleForm
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation
+from patients import services
+from patients.choices import ParticipantStatus
+from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm
+from patients.models import Consent, EndOfStudy, Participant
+from ucmsc_crf.casebook import casebook, participant_list
+from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
 
 @login_required
@@ -10,3 +34,272 @@ def home(request):
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "home.html")
+
+
+class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    permission_required = "patients.view_participant"
+    template_name = "clinic/participant_list.html"
+    context_object_name = "participants"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = Participant.objects.for_user(self.request.user).active()
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            queryset = queryset.filter(study_id__icontains=query)
+        if self.request.GET.get("status") in ParticipantStatus.values:
+            queryset = queryset.filter(status=self.request.GET["status"])
+        if self.request.GET.get("arm"):
+            queryset = queryset.filter(arm__code=self.request.GET["arm"])
+        return queryset.order_by("study_id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["participants"] = participant_list(context["page_obj"].object_list)
+        context["status_choices"] = ParticipantStatus.choices
+        return context
+
+
+class ParticipantMixin(LoginRequiredMixin):
+    """Resolves the participant of the URL among the user's sites only (404 otherwise)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.participant = get_object_or_404(
+            Participant.objects.for_user(request.user).select_related("site", "arm"), study_id=kwargs["study_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def participant_page(self):
+        return redirect("participant-detail", study_id=self.participant.study_id)
+
+
+class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "patients.view_participant"
+    template_name = "clinic/participant_page.html"
+
+    def get_context_data(self, **kwargs):
+        book = casebook(self.participant)
+        user = self.request.user
+        enrolled = self.participant.status == ParticipantStatus.ENROLLED
+        product = bool(self.participant.arm_id and self.participant.arm.receives_product)
+        next_infusion = next((p for p in book.schedule if p.status == PlannedInfusionStatus.PLANNED), None)
+        return super().get_context_data(
+            participant=self.participant,
+            book=book,
+            timeline=timeline_svg(book),
+            support_legend=SUPPORT_LEGEND,
+            decision=self.participant.eligibility(),
+            days_in_hospital=(
+                (
+                    (book.end_of_study.end_date if book.end_of_study else timezone.localdate())
+                    - self.participant.admission_date
+                ).days
+            ),
+            can={
+                "consent": self.participant.status == ParticipantStatus.SCREENING
+                and user.has_perm("patients.add_consent"),
+                "enrol": self.participant.status == ParticipantStatus.SCREENING
+                and user.has_perm("patients.change_participant"),
+                "infusion": enrolled and product and next_infusion is not None and user.has_perm("dosing.add_infusion"),
+                "observation": enrolled and user.has_perm("outcomes.add_dailyobservation"),
+                "lab": enrolled and user.has_perm("outcomes.add_labresult"),
+                "ct": enrolled and user.has_perm("outcomes.add_chestct"),
+                "adverse_event": enrolled and user.has_perm("outcomes.add_adverseevent"),
+                "end_of_study": enrolled and user.has_perm("patients.add_endofstudy"),
+                "edit": user.has_perm("outcomes.change_dailyobservation"),
+            },
+            **kwargs,
+        )
+
+
+class RecordFormView(ParticipantMixin, View):
+    """Create (no pk) or edit (pk) one record of ``model`` for the participant with ``form_class``."""
+
+    model = None
+    form_class = None
+    title = ""
+    template_name = "clinic/record_form.html"
+
+    def has_permission(self, editing: bool) -> bool:
+        action = "change" if editing else "add"
+        return self.request.user.has_perm(f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}")
+
+    def get_instance(self):
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return None
+        return get_object_or_404(self.model.objects.active().filter(participant=self.participant), pk=pk)
+
+    def get_initial(self):
+        return {}
+
+    def make_form(self, data=None):
+        instance = self.get_instance()
+        if not self.has_permission(editing=instance is not None):
+            raise PermissionDenied
+        return self.form_class(
+            data,
+            instance=instance,
+            initial=None if instance else self.get_initial(),
+            participant=self.participant,
+            user=self.request.user,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            self.save(form)
+            messages.success(request, f"{self.title} saved.")
+            return self.participant_page()
+        return self.render(form)
+
+    def save(self, form):
+        form.save()
+
+    def render(self, form):
+        editing = getattr(form, "instance", None) is not None and form.instance.pk is not None
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "participant": self.participant,
+                "title": f"{'Edit' if editing else 'New'} {self.title.lower()}",
+            },
+        )
+
+
+class InfusionFormView(RecordFormView):
+    model, form_class, title = Infusion, InfusionForm, "Infusion"
+
+    def get_initial(self):
+        planned = self.participant.plannedinfusions.active().filter(status=PlannedInfusionStatus.PLANNED).first()
+        return {"sequence_number": planned.sequence_number} if planned else {}
+
+
+class ObservationFormView(RecordFormView):
+    model, form_class, title = DailyObservation, DailyObservationForm, "Daily observation"
+
+    def get_initial(self):
+        return {"observation_date": timezone.localdate()}
+
+
+class ChestCtFormView(RecordFormView):
+    model, form_class, title = ChestCt, ChestCtForm, "Chest CT"
+
+
+class AdverseEventFormView(RecordFormView):
+    model, form_class, title = AdverseEvent, AdverseEventForm, "Adverse event"
+
+
+class ConsentFormView(RecordFormView):
+    model, form_class, title = Consent, ConsentForm, "Consent"
+
+
+class EndOfStudyFormView(RecordFormView):
+    model, form_class, title = EndOfStudy, EndOfStudyForm, "End of study"
+
+    def save(self, form):
+        if form.instance.pk:
+            form.save()
+        else:
+            # Closing follow-up also marks the participant completed.
+            services.end_of_study_record(end_of_study=form.instance, user=self.request.user)
+
+
+class LabSampleFormView(ParticipantMixin, View):
+    template_name = "clinic/record_form.html"
+
+    def make_form(self, data=None):
+        if not self.request.user.has_perm("outcomes.add_labresult"):
+            raise PermissionDenied
+        return LabSampleForm(data, participant=self.participant, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid() and form.save() is not None:
+            messages.success(request, "Lab results saved.")
+            return self.participant_page()
+        return self.render(form)
+
+    def render(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "participant": self.participant, "title": "Lab results of one sample"},
+        )
+
+
+class ScreeningView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "patients.add_participant"
+    template_name = "clinic/record_form.html"
+
+    def get(self, request):
+        return self.render(ScreeningForm(user=request.user, initial={"screening_datetime": timezone.localtime()}))
+
+    def post(self, request):
+        form = ScreeningForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                participant = services.participant_screen(
+                    site=form.cleaned_data["site"],
+                    user=request.user,
+                    answers=form.answers(),
+                    **form.participant_fields(),
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc.message_dict)
+            else:
+                decision = participant.eligibility()
+                messages.success(request, f"{participant.study_id} screened: {decision.summary}.")
+                return redirect("participant-detail", study_id=participant.study_id)
+        return self.render(form)
+
+    def render(self, form):
+        return render(self.request, self.template_name, {"form": form, "title": "Screen a new person"})
+
+
+class EnrolView(ParticipantMixin, View):
+    template_name = "clinic/record_form.html"
+
+    def make_form(self, data=None):
+        if not self.request.user.has_perm("patients.change_participant"):
+            raise PermissionDenied
+        return EnrolForm(data, initial={"enrolment_datetime": timezone.localtime()})
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                services.participant_enrol(
+                    participant=self.participant,
+                    user=request.user,
+                    requested_arm=form.cleaned_data["arm"],
+                    enrolment_datetime=form.cleaned_data["enrolment_datetime"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc.message_dict)
+            else:
+                messages.success(request, f"{self.participant.study_id} enrolled.")
+                return self.participant_page()
+        return self.render(form)
+
+    def render(self, form):
+        context = {
+            "form": form,
+            "participant": self.participant,
+            "title": "Enrol",
+            "decision": self.participant.eligibility(),
+        }
+        return render(self.request, self.template_name, context)

@@ -1,0 +1,39 @@
+"""Write operations of the outcomes app."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from outcomes.models import Analyte, LabResult
+
+
+@transaction.atomic
+def lab_sample_record(*, participant, sample_datetime, values: dict[str, Decimal], user) -> list[LabResult]:
+    """Record the results of one sample (several analytes): all of them or none.
+
+    Errors come back keyed by analyte code (or ``sample_datetime`` when the sample time is the problem),
+    so a form can show each on its own field.
+    """
+    analytes = Analyte.objects.in_bulk(list(values), field_name="code")
+    results, errors = [], {}
+    for code, value in values.items():
+        result = LabResult(
+            participant=participant, analyte=analytes[code], sample_datetime=sample_datetime, value=value
+        )
+        try:
+            result.full_clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                key = "sample_datetime" if field == "sample_datetime" else code
+                errors.setdefault(key, [])
+                errors[key].extend(m for m in messages if m not in errors[key])
+        results.append(result)
+    if not values:
+        errors["__all__"] = ["Enter at least one result."]
+    if errors:
+        raise ValidationError(errors)
+    for result in results:
+        result._history_user = user
+        result.save()
+    return results
