@@ -124,4 +124,12 @@ def timeline_svg(book) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text above is escaped
 
 
-SUPPORT_LEGEND = [(OxygenSupport(code).label, colour) for code, colour in SUPPORT_COLOURS.items()]
+SHORT_LABELS = {
+    OxygenSupport.ROOM_AIR: "Room air",
+    OxygenSupport.LOW_FLOW: "Low-flow O2",
+    OxygenSupport.HIGH_FLOW: "High-flow",
+    OxygenSupport.NIV: "NIV",
+    OxygenSupport.IMV: "Ventilated",
+    OxygenSupport.ECMO: "ECMO",
+}
+SUPPORT_LEGEND = [(SHORT_LABELS[code], colour) for code, colour in SUPPORT_COLOURS.items()]
