@@ -1,0 +1,263 @@
+"""The clinician's pages: list, participant page, entry forms, edits with a reason, conflicts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dosing.models import Infusion, ProtocolDeviation
+from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from patients.models import Participant
+from tests.factories import (
+    UserFactory,
+    ae_values,
+    give_infusion,
+    lab_values,
+    local_datetime,
+    observation_values,
+    planned_start,
+    record,
+    treated_participant,
+)
+from tests.outcomes.test_rules_by_path import form_data
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+def page(client, participant):
+    return client.get(reverse("participant-detail", args=[participant.study_id]))
+
+
+def fill_stay(participant, user, days):
+    for n in range(days):
+        record(
+            DailyObservation,
+            participant,
+            observation_values(participant, on=participant.day0_date + n * DAY),
+            user=user,
+        )
+        record(
+            LabResult,
+            participant,
+            lab_values(participant, sample=local_datetime(participant.day0_date + n * DAY, 7)),
+            user=user,
+        )
+
+
+def test_list_flags_what_is_due_today(client, clinician, coordinator, site_a):
+    overdue = treated_participant(user=coordinator, site=site_a, days_ago=4)  # infusion 1 overdue, 2 due
+    observed = treated_participant(user=coordinator, site=site_a, days_ago=1, arm_code="control")
+    record(DailyObservation, observed, observation_values(observed, on=timezone.localdate()), user=clinician)
+    client.force_login(clinician)
+    rows = {p.study_id: p for p in client.get(reverse("participant-list")).context["participants"]}
+    assert rows[overdue.study_id].infusion_due == "overdue" and rows[overdue.study_id].observation_due
+    assert rows[observed.study_id].infusion_due == "" and not rows[observed.study_id].observation_due
+    body = client.get(reverse("participant-list")).content.decode()
+    assert "Infusion overdue" in body
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_list_runs_the_same_number_of_queries_for_2_and_8_participants(client, clinician, coordinator, site_a):
+    client.force_login(clinician)
+    url = reverse("participant-list")
+    for _ in range(2):
+        treated_participant(user=coordinator, site=site_a)
+    small = count_queries(client, url)
+    for _ in range(6):
+        treated_participant(user=coordinator, site=site_a)
+    assert count_queries(client, url) == small
+    assert small <= 10
+
+
+def test_participant_page_runs_the_same_number_of_queries_for_1_and_8_days(client, clinician, coordinator, site_a):
+    client.force_login(clinician)
+    short, long = (treated_participant(user=coordinator, site=site_a) for _ in range(2))
+    for participant, days in ((short, 1), (long, 8)):
+        give_infusion(participant, 1, user=coordinator)
+        fill_stay(participant, clinician, days)
+    counts = [count_queries(client, reverse("participant-detail", args=[p.study_id])) for p in (short, long)]
+    assert counts[0] == counts[1]
+    assert counts[0] <= 26
+
+
+def test_participant_page_shows_header_schedule_tables_and_timeline(client, clinician, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=4)
+    first = give_infusion(participant, 1, user=coordinator)
+    record(DailyObservation, participant, observation_values(participant, spo2_percent=93), user=clinician)
+    record(
+        AdverseEvent,
+        participant,
+        ae_values(
+            participant,
+            term="Facial flushing",
+            onset_datetime=first.start_datetime + 2 * datetime.timedelta(hours=1),
+            infusion=first,
+        ),
+        user=clinician,
+    )
+    client.force_login(clinician)
+    body = page(client, participant).content.decode()
+    assert f"{participant.study_id}</h1>" in body and "Day 4" in body and "UC-MSC" in body
+    assert body.count('class="infusion"') == 1 and body.count('class="adverse-event"') == 1
+    assert "<svg" in body and "SpO2 93 %" in body
+    assert "Facial flushing" in body and "Record infusion" in body and "Daily observation" in body
+    assert "table-warning" in body  # infusion 2 due today
+
+
+def test_observation_form_prefills_today_and_saves(client, clinician, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=2)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[participant.study_id])
+    assert client.get(url).context["form"].initial["observation_date"] == timezone.localdate()
+    response = client.post(url, form_data(observation_values(participant, on=timezone.localdate())))
+    assert response.status_code == 302
+    observation = DailyObservation.objects.get()
+    assert observation.history.get().history_user == clinician
+    assert observation.study_day == 2
+
+
+def test_editing_needs_a_reason_which_is_kept(client, clinician, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    observation = record(DailyObservation, participant, observation_values(participant), user=clinician)
+    client.force_login(clinician)
+    url = reverse("observations-edit", args=[participant.study_id, observation.pk])
+    data = {**form_data(observation_values(participant, heart_rate=101)), "loaded_version": "1"}
+    response = client.post(url, data)
+    assert "change_reason" in response.context["form"].errors
+    assert DailyObservation.objects.get().heart_rate == 82
+    response = client.post(url, {**data, "change_reason": "Value transposed"})
+    assert response.status_code == 302
+    saved = DailyObservation.objects.get()
+    assert saved.heart_rate == 101 and saved.history.latest().history_change_reason == "Value transposed"
+
+
+def test_concurrent_edit_is_refused_with_both_values(client, clinician, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    observation = record(DailyObservation, participant, observation_values(participant), user=clinician)
+    client.force_login(clinician)
+    url = reverse("observations-edit", args=[participant.study_id, observation.pk])
+    other = DailyObservation.objects.get(pk=observation.pk)
+    other.heart_rate, other._change_reason, other._history_user = 99, "Monitor's source check", coordinator
+    other.save()
+    response = client.post(
+        url, {**form_data(observation_values(participant, heart_rate=70)), "loaded_version": "1", "change_reason": "x"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "changed by coord_a" in body and "you entered &quot;70&quot;" in body
+    assert DailyObservation.objects.get().heart_rate == 99
+
+
+def test_off_window_infusion_warns_then_saves_with_a_deviation_reason(client, clinician, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    client.force_login(clinician)
+    url = reverse("infusions-new", args=[participant.study_id])
+    assert client.get(url).context["form"].initial["sequence_number"] == 1
+    from tests.factories import infusion_values
+
+    values = infusion_values(participant, 1, user=clinician, start=planned_start(participant, 1, shift_days=2))
+    values.pop("participant"), values.pop("administered_by")
+    response = client.post(url, form_data(values))
+    assert "confirm with a deviation reason" in " ".join(response.context["form"].errors["start_datetime"])
+    assert not Infusion.objects.exists()
+    response = client.post(url, {**form_data(values), "deviation_reason": "Cells released two days late"})
+    assert response.status_code == 302
+    assert Infusion.objects.get().administered_by == clinician
+    assert ProtocolDeviation.objects.get().reason == "Cells released two days late"
+
+
+def test_lab_sample_saves_several_analytes_or_none(client, clinician, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    client.force_login(clinician)
+    url = reverse("lab-sample-new", args=[participant.study_id])
+    sample = timezone.localtime(local_datetime(participant.day0_date, 7)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"sample_datetime": sample, "il6": "35", "lymphocytes": "900"})
+    assert "plausible range" in " ".join(response.context["form"].errors["lymphocytes"])
+    assert not LabResult.objects.exists()
+    response = client.post(url, {"sample_datetime": sample, "il6": "35", "lymphocytes": "0.8"})
+    assert response.status_code == 302
+    assert sorted(LabResult.objects.values_list("analyte__code", flat=True)) == ["il6", "lymphocytes"]
+
+
+def test_screen_consent_and_enrol_through_the_pages(client, clinician, site_a):
+    client.force_login(clinician)
+    today = timezone.localdate()
+    data = {
+        "site": site_a.pk,
+        "initials": "WXY",
+        "sex": "F",
+        "date_of_birth": "1960-04-01",
+        "weight_kg": "60",
+        "height_cm": "160",
+        "admission_date": (today - 2 * DAY).isoformat(),
+        "symptom_onset_date": (today - 6 * DAY).isoformat(),
+        "severity": "moderate",
+        **dict.fromkeys(
+            [
+                "hypertension",
+                "diabetes",
+                "cardiovascular_disease",
+                "chronic_lung_disease",
+                "chronic_kidney_disease",
+                "chronic_liver_disease",
+            ],
+            "no",
+        ),
+        "screening_datetime": (timezone.localtime() - datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    from patients.eligibility import CRITERIA
+
+    answers = {f"criterion_{c.code}": c.required_answer for c in CRITERIA}
+    response = client.post(reverse("participant-screen"), {**data, **answers, "criterion_inc_age": "no"})
+    assert 'must be answered "yes"' in " ".join(response.context["form"].errors["criterion_inc_age"])
+    assert not Participant.objects.exists()
+
+    response = client.post(reverse("participant-screen"), {**data, **answers})
+    participant = Participant.objects.get()
+    assert response.url == reverse("participant-detail", args=[participant.study_id])
+    assert participant.status == "screening"
+
+    enrol_url = reverse("participant-enrol", args=[participant.study_id])
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(enrol_url, {"arm": participant.site.pk and 1, "enrolment_datetime": now})
+    assert "no informed consent" in " ".join(response.context["form"].errors["arm"])
+
+    consent_at = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("consent-new", args=[participant.study_id]),
+        {
+            "consent_datetime": consent_at,
+            "form_version": "1.0",
+            "given_by": "participant",
+            "representative_relationship": "",
+        },
+    )
+    assert response.status_code == 302
+    from patients.models import Arm
+
+    response = client.post(enrol_url, {"arm": Arm.objects.get(code="ucmsc").pk, "enrolment_datetime": now})
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.status == "enrolled" and participant.plannedinfusions.count() == 3
+
+
+def test_forms_are_scoped_and_permissioned(client, monitor, coordinator, clinician_b, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    client.force_login(clinician_b)
+    assert client.get(reverse("observations-new", args=[participant.study_id])).status_code == 404
+    assert page(client, participant).status_code == 404
+    client.force_login(monitor)
+    assert page(client, participant).status_code == 200
+    assert client.get(reverse("observations-new", args=[participant.study_id])).status_code == 403
+    statistician = UserFactory(role="Statistician", sites=[site_a])
+    client.force_login(statistician)
+    assert page(client, participant).status_code == 403
