@@ -6,7 +6,7 @@ for every case report form without repeating them.
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten, unquote
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -90,6 +90,20 @@ class ClinicalRecordAdmin(ScopedHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        # The opened version is part of the change page only (see ClinicalFormMixin).
+        if obj is None and ClinicalFormMixin.VERSION_FIELD in fields:
+            fields.remove(ClinicalFormMixin.VERSION_FIELD)
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        rendered = {name for _, options in fieldsets for name in flatten(options["fields"])}
+        if obj is not None and ClinicalFormMixin.VERSION_FIELD not in rendered:
+            fieldsets.append((None, {"fields": [ClinicalFormMixin.VERSION_FIELD], "classes": ["hidden"]}))
+        return fieldsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(db_field, request, **_scope_foreign_key(db_field, request, kwargs))

@@ -18,7 +18,7 @@ def row(*fields):
     return Div(*[Div(f, css_class="col-12 col-sm-6") for f in fields], css_class="row")
 
 
-class ClinicalFormMixin:
+class ClinicalFormMixin(forms.Form):
     """For every ModelForm of a clinical record (clinician forms and the admin):
 
     - carries the version the user opened in a hidden field, so the model refuses a save over someone
@@ -29,17 +29,25 @@ class ClinicalFormMixin:
 
     VERSION_FIELD = "loaded_version"
 
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields[self.VERSION_FIELD] = forms.IntegerField(
-                widget=forms.HiddenInput, initial=self.instance.version, required=False
-            )
+            self.fields[self.VERSION_FIELD].initial = self.instance.version
+        else:
+            del self.fields[self.VERSION_FIELD]
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            self.instance._loaded_version = cleaned.get(self.VERSION_FIELD)
+            loaded = cleaned.get(self.VERSION_FIELD)
+            if loaded is None:
+                # Every edit page renders the version it opened; without it a save could overwrite blindly.
+                raise forms.ValidationError(
+                    "This form is incomplete (no record version): reload the page and try again."
+                )
+            self.instance._loaded_version = loaded
         return cleaned
 
     def _update_errors(self, errors):
@@ -74,7 +82,7 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
         self.helper = FormHelper()
         self.helper.layout = self.get_layout()
         if self.instance.pk:
-            self.helper.layout.append(Fieldset("Audit", "change_reason"))
+            self.helper.layout.append(Fieldset("Audit", "change_reason", self.VERSION_FIELD))
         self.helper.add_input(Submit("save", self.submit_label))
 
     def get_layout(self):

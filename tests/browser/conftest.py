@@ -1,0 +1,64 @@
+"""Headless Chromium for the browser tests: Debian's `chromium` driven by Playwright's Python package
+through executable_path (no browser download). Without a chromium the tests skip locally; CI sets
+CRF_REQUIRE_BROWSER=1 (after installing it), so there they fail instead of skipping."""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+# Reference data that data migrations create; a transactional test's flush removes it.
+REFERENCE_DATA_MIGRATIONS = [
+    "patients.migrations.0002_arms_and_roles",
+    "dosing.migrations.0002_phase1_regimen",
+    "outcomes.migrations.0002_analyte_catalogue",
+]
+
+CHROMIUM = os.environ.get("CRF_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"no chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CRF_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API keeps an event loop on this thread; the tests' own ORM calls are synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Arms, regimen and analyte catalogue, put back by the migrations' own (idempotent) functions."""
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)
