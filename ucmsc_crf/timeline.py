@@ -117,7 +117,7 @@ def timeline_svg(book) -> str:
 
     # Study-day axis.
     step = 1 if span <= 14 else (2 if span <= 30 else 5)
-    for day in range(int(first), int(last) + 1, step):
+    for day in range(int(first), int(last), step):  # last is the exclusive right edge
         parts.append(f'<text x="{x(day + 0.5):.1f}" y="{AXIS_Y}" font-size="11" text-anchor="middle">{day}</text>')
     parts.append(f'<text x="{WIDTH / 2}" y="{AXIS_Y + 18}" font-size="11" text-anchor="middle">Study day</text>')
     parts.append("</svg>")
