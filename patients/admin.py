@@ -14,6 +14,7 @@ from patients import services
 from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ScopedHistoryAdmin
 from patients.choices import ParticipantStatus
 from patients.models import (
+    COMORBIDITY_FIELDS,
     Arm,
     Consent,
     EligibilityAnswer,
@@ -124,17 +125,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         ("COVID-19", {"fields": ["admission_date", "symptom_onset_date", "severity"]}),
         (
             "Comorbidities",
-            {
-                "fields": [
-                    "hypertension",
-                    "diabetes",
-                    "cardiovascular_disease",
-                    "chronic_lung_disease",
-                    "chronic_kidney_disease",
-                    "chronic_liver_disease",
-                    "other_comorbidities",
-                ]
-            },
+            {"fields": [*COMORBIDITY_FIELDS, "other_comorbidities"]},
         ),
         ("Screening", {"fields": ["screening_datetime", "screened_by"]}),
         ("Enrolment", {"fields": ["arm", "enrolment_datetime", "day0_date", "enrolled_by"]}),

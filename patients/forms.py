@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from patients.choices import Answer
 from patients.eligibility import CRITERIA
-from patients.models import Arm, Consent, EndOfStudy, Participant, Site
+from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -114,14 +114,7 @@ class EndOfStudyForm(ParticipantRecordForm):
         )
 
 
-COMORBIDITIES = [
-    "hypertension",
-    "diabetes",
-    "cardiovascular_disease",
-    "chronic_lung_disease",
-    "chronic_kidney_disease",
-    "chronic_liver_disease",
-]
+COMORBIDITIES = list(COMORBIDITY_FIELDS)
 
 
 class ScreeningForm(forms.ModelForm):

@@ -96,6 +96,17 @@ class Arm(models.Model):
         return self.name
 
 
+# The comorbidities asked at screening (yes / no / unknown each): forms, admin and exports list them from here.
+COMORBIDITY_FIELDS = (
+    "hypertension",
+    "diabetes",
+    "cardiovascular_disease",
+    "chronic_lung_disease",
+    "chronic_kidney_disease",
+    "chronic_liver_disease",
+)
+
+
 class ParticipantQuerySet(ClinicalQuerySet):
     def for_user(self, user):
         """Participants at the user's sites (every site for a cross-site role)."""

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from outcomes.models import DailyObservation
 from patients.eligibility import CRITERIA
+from patients.models import COMORBIDITY_FIELDS
 from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, record, treated_participant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
@@ -75,14 +76,7 @@ def test_screen_enrol_infuse_and_observe(browser, live_server, screenshot):
     page.fill("#id_admission_date", (today - 6 * DAY).isoformat())
     page.fill("#id_symptom_onset_date", (today - 10 * DAY).isoformat())
     page.select_option("#id_severity", "severe")
-    for name in (
-        "hypertension",
-        "diabetes",
-        "cardiovascular_disease",
-        "chronic_lung_disease",
-        "chronic_kidney_disease",
-        "chronic_liver_disease",
-    ):
+    for name in COMORBIDITY_FIELDS:
         page.select_option(f"#id_{name}", "no")
     page.fill("#id_screening_datetime", stamp(now - 5 * DAY))
     for criterion in CRITERIA:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dosing.models import Infusion, ProtocolDeviation
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
-from patients.models import Participant
+from patients.models import COMORBIDITY_FIELDS, Participant
 from tests.factories import (
     UserFactory,
     ae_values,
@@ -202,14 +202,7 @@ def test_screen_consent_and_enrol_through_the_pages(client, clinician, site_a):
         "symptom_onset_date": (today - 6 * DAY).isoformat(),
         "severity": "moderate",
         **dict.fromkeys(
-            [
-                "hypertension",
-                "diabetes",
-                "cardiovascular_disease",
-                "chronic_lung_disease",
-                "chronic_kidney_disease",
-                "chronic_liver_disease",
-            ],
+            COMORBIDITY_FIELDS,
             "no",
         ),
         "screening_datetime": (timezone.localtime() - datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
