@@ -98,9 +98,11 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         "arm",
         "severity",
         "day0_date",
+        "casebook_locked",
         "voided",
     ]
-    list_filter = ["site", "arm", "status", "severity", "sex", "voided"]
+    list_filter = ["site", "arm", "status", "casebook_locked", "severity", "sex", "voided"]
+    actions = ["lock_casebooks", "unlock_casebooks"]
     search_fields = ["study_id"]
     list_select_related = ["site", "arm"]
     readonly_fields = [
@@ -113,6 +115,9 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         "enrolled_by",
         "age_years",
         "bmi_kg_m2",
+        "casebook_locked",
+        "casebook_locked_by",
+        "casebook_locked_datetime",
         "voided",
         "void_reason",
     ]
@@ -129,6 +134,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         ),
         ("Screening", {"fields": ["screening_datetime", "screened_by"]}),
         ("Enrolment", {"fields": ["arm", "enrolment_datetime", "day0_date", "enrolled_by"]}),
+        ("Casebook lock", {"fields": ["casebook_locked", "casebook_locked_by", "casebook_locked_datetime"]}),
         ("Audit", {"fields": ["voided", "void_reason", "change_reason"]}),
     ]
     inlines = [EligibilityAnswerInline, ConsentInline]
@@ -153,6 +159,45 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         super().save_related(request, form, formsets, change)
         # The eligibility answers decide screening / screen failure.
         services.participant_update_screening_outcome(participant=form.instance, user=request.user)
+
+    @admin.action(description="Lock the selected casebooks (asks for a reason)", permissions=["lock"])
+    def lock_casebooks(self, request, queryset):
+        return self._lock_action(request, queryset, lock=True)
+
+    @admin.action(description="Unlock the selected casebooks (asks for a reason)", permissions=["lock"])
+    def unlock_casebooks(self, request, queryset):
+        return self._lock_action(request, queryset, lock=False)
+
+    def has_lock_permission(self, request):
+        return request.user.has_perm("patients.lock_casebook")
+
+    def _lock_action(self, request, queryset, *, lock):
+        form = LockReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            service = services.casebook_lock if lock else services.casebook_unlock
+            done, refused = [], []
+            for participant in queryset:
+                try:
+                    service(participant=participant, user=request.user, reason=form.cleaned_data["reason"])
+                    done.append(participant.study_id)
+                except ValidationError as exc:
+                    refused.append(f"{participant.study_id}: {' '.join(exc.messages)}")
+            verb = "Locked" if lock else "Unlocked"
+            if done:
+                self.message_user(request, f"{verb}: {', '.join(done)}.", messages.SUCCESS)
+            for message in refused:
+                self.message_user(request, message, messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{'Lock' if lock else 'Unlock'} casebooks",
+            "participants": queryset,
+            "form": form,
+            "action": "lock_casebooks" if lock else "unlock_casebooks",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/patients/participant/lock.html", context)
 
     def get_urls(self):
         return [
@@ -193,6 +238,10 @@ class ParticipantAdmin(ClinicalRecordAdmin):
             "title": f"Enrol {participant.study_id}",
         }
         return TemplateResponse(request, "admin/patients/participant/enrol.html", context)
+
+
+class LockReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the audit trail.")
 
 
 class EnrolmentForm(forms.Form):

@@ -111,6 +111,12 @@ class ClinicalRecordAdmin(ScopedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A locked casebook is read-only here too (the model refuses the write anyway; this shows why).
+        if obj is not None and obj.casebook_lock_message():
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
@@ -140,6 +146,16 @@ class ReasonedInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.casebook_lock_message():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and obj.casebook_lock_message():
+            return False
+        return super().has_add_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(db_field, request, **_scope_foreign_key(db_field, request, kwargs))

@@ -176,12 +176,21 @@ class Participant(ClinicalRecord):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
     )
+    # Casebook lock: while set, every record of this casebook is read-only (ClinicalRecord enforces it).
+    casebook_locked = models.BooleanField(default=False, editable=False)
+    casebook_locked_datetime = models.DateTimeField(null=True, blank=True, editable=False)
+    casebook_locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
     class Meta(ClinicalRecord.Meta):
         ordering = ["study_id"]
-        permissions = [("export_data", "Can export de-identified data")]
+        permissions = [
+            ("export_data", "Can export de-identified data"),
+            ("lock_casebook", "Can lock and unlock a participant's casebook"),
+        ]
         constraints = [
             *ClinicalRecord.Meta.constraints,
             models.UniqueConstraint(fields=["site", "sequence_number"], name="patients_participant_site_sequence"),
@@ -224,6 +233,10 @@ class Participant(ClinicalRecord):
                 condition=Q(day0_date__isnull=True) | Q(day0_date__gte=F("admission_date")),
                 name="patients_participant_admission_before_enrolment",
             ),
+            models.CheckConstraint(
+                condition=Q(casebook_locked=False) | Q(casebook_locked_datetime__isnull=False),
+                name="patients_participant_lock_has_time",
+            ),
         ]
 
     def __str__(self):
@@ -252,6 +265,9 @@ class Participant(ClinicalRecord):
 
     def get_absolute_url(self):
         return reverse("participant-detail", kwargs={"study_id": self.study_id})
+
+    def locking_participant(self):
+        return self
 
     def clean(self):
         super().clean()

@@ -30,6 +30,10 @@ class ChangeReasonRequired(Exception):
     """An update to a clinical record was attempted without a reason for change."""
 
 
+class CasebookLocked(Exception):
+    """The participant's casebook is locked: its data are read-only on every path until unlocked."""
+
+
 class RecordChanged(Exception):
     """Optimistic locking: the record was saved by someone else since this copy was loaded."""
 
@@ -104,6 +108,10 @@ class ClinicalRecord(models.Model):
         ]
 
     def save(self, *args, **kwargs):
+        locked = self.casebook_lock_message()
+        if locked:
+            # The backstop under clean(): no path (script, import, admin, form) writes into a locked casebook.
+            raise CasebookLocked(locked)
         if self._state.adding:
             super().save(*args, **kwargs)
             return
@@ -138,11 +146,40 @@ class ClinicalRecord(models.Model):
 
     def clean(self):
         super().clean()
+        locked = self.casebook_lock_message()
+        if locked:
+            raise ValidationError(locked)
         loaded = getattr(self, "_loaded_version", None)
         if loaded is not None and not self._state.adding:
             current = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
             if current is not None and current != loaded:
                 raise ValidationError(describe_conflict(self, loaded_version=loaded))
+
+    def locking_participant(self):
+        """The participant whose casebook lock governs this record (None: not part of a casebook)."""
+        return None
+
+    def casebook_lock_message(self) -> str:
+        """Why this record cannot be written now ("" when it can). Reads the lock from the database, not
+        from a possibly stale copy; the lock service itself passes with ``_changing_lock``."""
+        participant = self.locking_participant()
+        if participant is None or participant.pk is None or getattr(self, "_changing_lock", False):
+            return ""
+        from patients.models import Participant
+
+        lock = (
+            Participant.objects.filter(pk=participant.pk, casebook_locked=True)
+            .values_list("study_id", "casebook_locked_by__username", "casebook_locked_datetime")
+            .first()
+        )
+        if lock is None:
+            return ""
+        study_id, by, when = lock
+        return (
+            f"The casebook of {study_id} is locked (by {by or 'a coordinator'} on "
+            f"{timezone.localtime(when):%Y-%m-%d %H:%M}): its data cannot be changed. "
+            "A coordinator can unlock it, giving a reason."
+        )
 
     def delete(self, *args, **kwargs):
         raise HardDeleteRefused(f"A {self._meta.verbose_name} cannot be deleted; void it with a reason instead.")
@@ -178,6 +215,9 @@ class ParticipantRecord(ClinicalRecord):
 
     class Meta(ClinicalRecord.Meta):
         abstract = True
+
+    def locking_participant(self):
+        return self.participant_for_rules()
 
     def participant_for_rules(self):
         """The participant, also when it is still unsaved (an admin inline on the "add" page), or None."""

@@ -31,7 +31,7 @@ ROLE_PERMISSIONS = {
     # Enters and edits data at their sites (web forms, not the admin).
     CLINICIAN: {"actions": ("add", "change", "view"), "extra": ()},
     # Reviews everything at their sites in the admin, corrects with a reason.
-    COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data",)},
+    COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data", "patients.lock_casebook")},
     # Reads and verifies.
     MONITOR: {"actions": ("view",), "extra": ()},
     # Exports de-identified data only; sees no record pages.

@@ -4,7 +4,7 @@ model-layer rules hold) and records who did it and why in the audit trail."""
 import datetime
 from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -141,3 +141,32 @@ def end_of_study_record(*, end_of_study: EndOfStudy, user) -> EndOfStudy:
     participant.status = ParticipantStatus.COMPLETED
     _save(participant, user=user, reason=f"End of study: {end_of_study.get_end_reason_display()}")
     return end_of_study
+
+
+@transaction.atomic
+def casebook_lock(*, participant: Participant, user, reason: str) -> Participant:
+    """Lock a participant's casebook: every record becomes read-only on every path."""
+    return _set_lock(participant=participant, user=user, reason=reason, locked=True)
+
+
+@transaction.atomic
+def casebook_unlock(*, participant: Participant, user, reason: str) -> Participant:
+    """Unlock a casebook (e.g. to correct data after a late query); the reason is kept in the audit trail."""
+    return _set_lock(participant=participant, user=user, reason=reason, locked=False)
+
+
+def _set_lock(*, participant, user, reason, locked):
+    if not user.has_perm("patients.lock_casebook"):
+        raise PermissionDenied("Only a coordinator can lock or unlock a casebook.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": f"Give the reason for {'locking' if locked else 'unlocking'} the casebook."})
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.casebook_locked == locked:
+        raise ValidationError({"reason": f"{participant.study_id} is already {'locked' if locked else 'unlocked'}."})
+    participant.casebook_locked = locked
+    participant.casebook_locked_datetime = timezone.now() if locked else None
+    participant.casebook_locked_by = user if locked else None
+    participant._changing_lock = True
+    _save(participant, user=user, reason=f"Casebook {'locked' if locked else 'unlocked'}: {reason.strip()}")
+    participant._changing_lock = False
+    return participant

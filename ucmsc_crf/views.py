@@ -82,7 +82,8 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
     def get_context_data(self, **kwargs):
         book = casebook(self.participant)
         user = self.request.user
-        enrolled = self.participant.status == ParticipantStatus.ENROLLED
+        # Nothing can be entered into a locked casebook (the models refuse it; the page does not offer it).
+        enrolled = self.participant.status == ParticipantStatus.ENROLLED and not self.participant.casebook_locked
         product = bool(self.participant.arm_id and self.participant.arm.receives_product)
         next_infusion = next((p for p in book.schedule if p.status == PlannedInfusionStatus.PLANNED), None)
         return super().get_context_data(
@@ -108,7 +109,7 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
                 "ct": enrolled and user.has_perm("outcomes.add_chestct"),
                 "adverse_event": enrolled and user.has_perm("outcomes.add_adverseevent"),
                 "end_of_study": enrolled and user.has_perm("patients.add_endofstudy"),
-                "edit": user.has_perm("outcomes.change_dailyobservation"),
+                "edit": not self.participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation"),
             },
             **kwargs,
         )

@@ -1,0 +1,159 @@
+"""A locked casebook is read-only on every path: the models refuse, the forms, the admin and import show it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from dosing.models import Infusion
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
+from patients import services
+from patients.records import CasebookLocked, ParticipantRecord
+from tests.dosing.test_paths import dataset, run_import
+from tests.factories import (
+    ae_values,
+    ct_values,
+    give_infusion,
+    lab_values,
+    observation_values,
+    record,
+    treated_participant,
+)
+from tests.outcomes.test_rules_by_path import form_data
+
+pytestmark = pytest.mark.django_db
+LOCKED = "is locked"
+
+
+@pytest.fixture
+def locked(coordinator, clinician, site_a):
+    """A treated participant with one record of each kind, then locked by the coordinator."""
+    participant = treated_participant(user=coordinator, site=site_a)
+    give_infusion(participant, 1, user=clinician)
+    record(DailyObservation, participant, observation_values(participant), user=clinician)
+    record(LabResult, participant, lab_values(participant), user=clinician)
+    record(ChestCt, participant, ct_values(participant), user=clinician)
+    record(AdverseEvent, participant, ae_values(participant), user=clinician)
+    return services.casebook_lock(participant=participant, user=coordinator, reason="Data complete, SDV done")
+
+
+def test_only_a_coordinator_locks_and_a_reason_is_required(coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    with pytest.raises(PermissionDenied):
+        services.casebook_lock(participant=participant, user=clinician, reason="done")
+    with pytest.raises(ValidationError) as exc:
+        services.casebook_lock(participant=participant, user=coordinator, reason=" ")
+    assert "reason" in exc.value.message_dict
+    locked = services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+    assert locked.casebook_locked and locked.casebook_locked_by == coordinator
+    latest = locked.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (coordinator, "Casebook locked: Database lock")
+    with pytest.raises(ValidationError):
+        services.casebook_lock(participant=participant, user=coordinator, reason="again")
+
+
+def clinical_records(participant):
+    """Every record of the casebook, of every kind (so a new kind is covered without editing this test)."""
+    found = [participant]
+    for model in set(_concrete(ParticipantRecord)):
+        found += list(model.objects.filter(participant=participant))
+    # participant, consent, eligibility answer, planned infusion, infusion, observation, lab, CT, AE
+    assert len({type(r) for r in found}) >= 9
+    return found
+
+
+def _concrete(base):
+    for sub in base.__subclasses__():
+        if not sub._meta.abstract:
+            yield sub
+        yield from _concrete(sub)
+
+
+def test_every_record_of_a_locked_casebook_is_read_only(locked, clinician):
+    for item in clinical_records(locked):
+        item = type(item).objects.get(pk=item.pk)
+        with pytest.raises(ValidationError) as exc:
+            item.full_clean()
+        assert LOCKED in exc.value.messages[0], type(item)
+        item._change_reason = "trying anyway"
+        with pytest.raises(CasebookLocked), transaction.atomic():
+            item.save()
+        with pytest.raises((CasebookLocked, ValidationError)), transaction.atomic():
+            item.void(reason="entered in error", user=clinician)
+
+
+def test_nothing_new_can_be_added_to_a_locked_casebook(locked, clinician):
+    new = DailyObservation(
+        participant=locked, **observation_values(locked, on=locked.day0_date + datetime.timedelta(days=1))
+    )
+    with pytest.raises(ValidationError) as exc:
+        new.full_clean()
+    assert LOCKED in exc.value.messages[0]
+    with pytest.raises(CasebookLocked), transaction.atomic():
+        new.save()
+    assert DailyObservation.objects.filter(participant=locked).count() == 1
+
+
+def test_clinician_form_shows_the_lock_and_saves_nothing(client, locked, clinician):
+    client.force_login(clinician)
+    page = client.get(reverse("participant-detail", args=[locked.study_id])).content.decode()
+    assert "Casebook locked" in page and "Daily observation</a>" not in page
+    url = reverse("observations-new", args=[locked.study_id])
+    values = observation_values(locked, on=locked.day0_date + datetime.timedelta(days=1))
+    response = client.post(url, form_data(values))
+    assert response.status_code == 200
+    assert LOCKED in " ".join(response.context["form"].non_field_errors())
+    assert DailyObservation.objects.filter(participant=locked).count() == 1
+
+
+def test_admin_pages_of_a_locked_casebook_are_read_only(client, locked, coordinator):
+    client.force_login(coordinator)
+    infusion = Infusion.objects.get(participant=locked)
+    change = reverse("admin:dosing_infusion_change", args=[infusion.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+    assert client.post(change, {"lot_number": "X", "change_reason": "x"}).status_code == 403
+    participant_page = client.get(reverse("admin:patients_participant_change", args=[locked.pk]))
+    assert participant_page.context["has_change_permission"] is False
+
+
+def test_import_refuses_rows_of_a_locked_casebook(locked, coordinator):
+    result = run_import(dataset((locked, 2, coordinator, {})), coordinator, dry_run=False)
+    assert result.has_validation_errors()
+    assert LOCKED in " ".join(m for ms in result.invalid_rows[0].error_dict.values() for m in ms)
+    assert Infusion.objects.filter(participant=locked).count() == 1
+
+
+def test_admin_actions_lock_and_unlock_with_a_reason(client, coordinator, monitor, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    changelist = reverse("admin:patients_participant_changelist")
+    client.force_login(monitor)
+    assert "lock_casebooks" not in client.get(changelist).content.decode()  # monitors read only
+    client.force_login(coordinator)
+    selection = {"action": "lock_casebooks", "_selected_action": [participant.pk]}
+    asked = client.post(changelist, selection)
+    assert asked.status_code == 200 and "reason" in asked.content.decode().lower()
+    client.post(changelist, {**selection, "apply": "1", "reason": "Source data verified"})
+    participant.refresh_from_db()
+    assert participant.casebook_locked
+    client.post(
+        changelist,
+        {"action": "unlock_casebooks", "_selected_action": [participant.pk], "apply": "1", "reason": "Late query"},
+    )
+    participant.refresh_from_db()
+    assert not participant.casebook_locked
+    reasons = list(participant.history.values_list("history_change_reason", flat=True)[:2])
+    assert reasons == ["Casebook unlocked: Late query", "Casebook locked: Source data verified"]
+
+
+def test_unlocked_casebook_can_be_corrected_again(locked, coordinator, clinician):
+    services.casebook_unlock(participant=locked, user=coordinator, reason="Query on day 0 temperature")
+    observation = DailyObservation.objects.get(participant=locked)
+    observation.temperature_c = Decimal("37.9")
+    observation._change_reason = "Query answered"
+    observation.full_clean()
+    observation.save()
+    assert DailyObservation.objects.get(pk=observation.pk).temperature_c == Decimal("37.9")
