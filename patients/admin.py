@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
@@ -24,6 +26,7 @@ from patients.models import (
     SiteMembership,
     Withdrawal,
 )
+from patients.queries import DataQuery
 
 
 class SiteMembershipInline(admin.TabularInline):
@@ -297,3 +300,72 @@ class EndOfStudyAdmin(ClinicalRecordAdmin):
             return super().save_model(request, obj, form, change)
         # A new end of study closes follow-up: the service also marks the participant completed.
         services.end_of_study_record(end_of_study=obj, user=request.user)
+
+
+class QueryAgeFilter(admin.SimpleListFilter):
+    title = "age"
+    parameter_name = "age"
+    BUCKETS = {"7": (0, 7), "30": (7, 30), "older": (30, None)}
+
+    def lookups(self, request, model_admin):
+        return [("7", "Under a week"), ("30", "1 to 4 weeks"), ("older", "Over 4 weeks")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BUCKETS:
+            return queryset
+        low, high = self.BUCKETS[self.value()]
+        now = timezone.now()
+        queryset = queryset.filter(raised_datetime__lte=now - timedelta(days=low))
+        return queryset if high is None else queryset.filter(raised_datetime__gt=now - timedelta(days=high))
+
+
+@admin.register(DataQuery)
+class DataQueryAdmin(ClinicalRecordAdmin):
+    """The data-query queue. Raise one from any record: its admin page links here with the record filled in."""
+
+    list_display = [
+        "id",
+        "participant",
+        "record_form",
+        "field_name",
+        "short_text",
+        "site_status",
+        "status",
+        "age",
+        "raised_by",
+    ]
+    list_filter = ["status", "site_status", "participant__site", QueryAgeFilter, "content_type", "check_code"]
+    search_fields = ["participant__study_id", "text", "answer"]
+    list_select_related = ["participant", "content_type", "raised_by"]
+    actions = ["close_queries"]
+    fields = ["participant", "content_type", "object_id", "field_name", "text", "answer", "change_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["participant", "content_type", "object_id", "field_name", "text", "answer"] if obj else []
+
+    @admin.display(description="form", ordering="content_type")
+    def record_form(self, obj):
+        return obj.content_type.model_class()._meta.verbose_name if obj.content_type_id else "casebook"
+
+    @admin.display(description="question")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) < 60 else obj.text[:57] + "..."
+
+    @admin.display(description="age (days)")
+    def age(self, obj):
+        return obj.age_days
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.raised_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Close the selected queries")
+    def close_queries(self, request, queryset):
+        for query in queryset:
+            try:
+                services.query_close(query=query, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"Query #{query.pk}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.WARNING
+                )

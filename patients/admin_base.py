@@ -8,7 +8,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten, unquote
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.access import site_ids_for
@@ -87,6 +89,23 @@ class ClinicalRecordAdmin(ScopedHistoryAdmin):
 
     form = ClinicalRecordAdminForm
     history_list_display = ["history_change_reason"]
+    change_form_template = "admin/clinical_record/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        participant = obj.locking_participant() if obj is not None else None
+        if (
+            participant is not None
+            and request.user.has_perm("patients.add_dataquery")
+            and self.model._meta.model_name != "dataquery"
+        ):
+            content_type = ContentType.objects.get_for_model(self.model)
+            extra_context["raise_query_url"] = (
+                f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}"
+                f"&content_type={content_type.pk}&object_id={obj.pk}"
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)

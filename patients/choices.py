@@ -75,3 +75,17 @@ class EndOfStudyReason(models.TextChoices):
     DISCHARGED = "discharged", "Discharged from hospital"
     DIED = "died", "Died"
     TRANSFERRED = "transferred", "Transferred to another hospital"
+
+
+class QueryStatus(models.TextChoices):
+    """The data-management side: open until the raiser closes it."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class QuerySiteStatus(models.TextChoices):
+    """The site side: awaiting the site's answer, or answered."""
+
+    AWAITING = "awaiting", "Awaiting site answer"
+    ANSWERED = "answered", "Answered by site"

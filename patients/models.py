@@ -545,3 +545,7 @@ class EndOfStudy(ParticipantRecord):
         if self.end_reason != EndOfStudyReason.DISCHARGED or not self.end_date:
             return None
         return (self.end_date - self.participant.admission_date).days
+
+
+# Data queries live in their own module; imported here so Django registers the model with the app.
+from patients.queries import DataQuery  # noqa: E402,F401

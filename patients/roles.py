@@ -33,7 +33,7 @@ ROLE_PERMISSIONS = {
     # Reviews everything at their sites in the admin, corrects with a reason.
     COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data", "patients.lock_casebook")},
     # Reads and verifies.
-    MONITOR: {"actions": ("view",), "extra": ()},
+    MONITOR: {"actions": ("view",), "extra": ("patients.add_dataquery", "patients.change_dataquery")},
     # Exports de-identified data only; sees no record pages.
     STATISTICIAN: {"actions": (), "extra": ("patients.export_data",)},
 }

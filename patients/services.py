@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.allocation import allocate_arm
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus
+from patients.choices import ENROLLED_STATUSES, ParticipantStatus, QuerySiteStatus, QueryStatus
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
+from patients.queries import DataQuery
 from patients.signals import participant_enrolled
 
 
@@ -161,6 +162,11 @@ def _set_lock(*, participant, user, reason, locked):
     if not (reason or "").strip():
         raise ValidationError({"reason": f"Give the reason for {'locking' if locked else 'unlocking'} the casebook."})
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    open_queries = participant.dataquerys.open().count()
+    if locked and open_queries:
+        raise ValidationError(
+            {"reason": f"{participant.study_id} has {open_queries} open data queries: close them first."}
+        )
     if participant.casebook_locked == locked:
         raise ValidationError({"reason": f"{participant.study_id} is already {'locked' if locked else 'unlocked'}."})
     participant.casebook_locked = locked
@@ -170,3 +176,67 @@ def _set_lock(*, participant, user, reason, locked):
     _save(participant, user=user, reason=f"Casebook {'locked' if locked else 'unlocked'}: {reason.strip()}")
     participant._changing_lock = False
     return participant
+
+
+@transaction.atomic
+def query_raise(*, record, user, text: str, field_name: str = "", check_code: str = "") -> DataQuery:
+    """A coordinator or monitor asks about a record, optionally one field of it."""
+    participant = record if isinstance(record, Participant) else record.participant
+    query = DataQuery(
+        participant=participant,
+        record=record,
+        field_name=field_name,
+        text=text,
+        raised_by=user,
+        check_code=check_code,
+    )
+    _save(query, user=user, reason="Query raised")
+    return query
+
+
+@transaction.atomic
+def query_answer(*, query: DataQuery, user, answer: str) -> DataQuery:
+    """The site answers (and may have corrected the data, citing the query in the change reason)."""
+    query = DataQuery.objects.select_for_update().get(pk=query.pk)
+    if query.status != QueryStatus.OPEN:
+        raise ValidationError({"answer": "This query is closed."})
+    query.answer = answer
+    query.site_status = QuerySiteStatus.ANSWERED
+    query.answered_by = user
+    query.answered_datetime = timezone.now()
+    _save(query, user=user, reason="Query answered")
+    return query
+
+
+@transaction.atomic
+def query_close(*, query: DataQuery, user, note: str = "") -> DataQuery:
+    """The raiser (or a coordinator) closes the query."""
+    query = DataQuery.objects.select_for_update().get(pk=query.pk)
+    _check_may_review(query, user)
+    if query.status == QueryStatus.CLOSED:
+        raise ValidationError({"status": "This query is already closed."})
+    query.status = QueryStatus.CLOSED
+    query.closed_by = user
+    query.closed_datetime = timezone.now()
+    _save(query, user=user, reason=f"Query closed{': ' + note.strip() if note.strip() else ''}")
+    return query
+
+
+@transaction.atomic
+def query_reopen(*, query: DataQuery, user, reason: str) -> DataQuery:
+    """The raiser re-opens a query whose answer does not settle it; it awaits the site again."""
+    query = DataQuery.objects.select_for_update().get(pk=query.pk)
+    _check_may_review(query, user)
+    if not (reason or "").strip():
+        raise ValidationError({"text": "Say why the query is re-opened."})
+    query.status = QueryStatus.OPEN
+    query.site_status = QuerySiteStatus.AWAITING
+    query.closed_by = None
+    query.closed_datetime = None
+    _save(query, user=user, reason=f"Query re-opened: {reason.strip()}")
+    return query
+
+
+def _check_may_review(query, user):
+    if user != query.raised_by and not user.has_perm("patients.lock_casebook"):
+        raise PermissionDenied("Only the person who raised the query, or a coordinator, can close or re-open it.")

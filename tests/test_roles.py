@@ -20,10 +20,11 @@ def test_coordinator_reviews_and_exports():
     assert {"patients.change_participant", "patients.view_site", "patients.export_data"} <= perms("Coordinator")
 
 
-def test_monitor_only_reads():
+def test_monitor_reads_and_raises_data_queries_only():
     granted = perms("Monitor")
     assert "patients.view_participant" in granted
-    assert not any(code.split(".")[1].startswith(("add_", "change_")) for code in granted)
+    writes = {code for code in granted if code.split(".")[1].startswith(("add_", "change_"))}
+    assert writes == {"patients.add_dataquery", "patients.change_dataquery"}
 
 
 def test_statistician_only_exports():

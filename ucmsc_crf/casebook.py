@@ -4,13 +4,13 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte, DailyObservation
-from patients.choices import ParticipantStatus
+from patients.choices import ParticipantStatus, QueryStatus
 from patients.models import Participant
 
 
@@ -22,7 +22,8 @@ def participant_list(queryset):
         queryset.select_related("site", "arm").annotate(
             observed_today=Exists(
                 DailyObservation.objects.filter(participant=OuterRef("pk"), observation_date=today, voided=False)
-            )
+            ),
+            open_queries=Count("dataquerys", filter=Q(dataquerys__status=QueryStatus.OPEN, dataquerys__voided=False)),
         )
     )
     planned = defaultdict(list)
@@ -56,6 +57,7 @@ class Casebook:
     eligibility_answers: list
     end_of_study: object
     withdrawal: object
+    open_queries: list
 
 
 def casebook(participant: Participant) -> Casebook:
@@ -85,4 +87,5 @@ def casebook(participant: Participant) -> Casebook:
         eligibility_answers=list(participant.eligibilityanswers.active()),
         end_of_study=participant.endofstudys.active().first(),
         withdrawal=participant.withdrawals.active().first(),
+        open_queries=list(participant.dataquerys.open().select_related("content_type", "raised_by")),
     )

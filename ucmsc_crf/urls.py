@@ -21,6 +21,7 @@ participant_urls = [
     path("", views.ParticipantPageView.as_view(), name="participant-detail"),
     path("enrol/", views.EnrolView.as_view(), name="participant-enrol"),
     path("labs/new/", views.LabSampleFormView.as_view(), name="lab-sample-new"),
+    path("queries/<int:pk>/answer/", views.QueryAnswerView.as_view(), name="query-answer"),
 ]
 for prefix, view in RECORD_FORMS:
     participant_urls += [

@@ -115,6 +115,22 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
         )
 
 
+class QueryAnswerView(ParticipantMixin, View):
+    """The site answers an open data query from the participant page."""
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("patients.change_dataquery"):
+            raise PermissionDenied
+        query = get_object_or_404(self.participant.dataquerys.open(), pk=kwargs["pk"])
+        try:
+            services.query_answer(query=query, user=request.user, answer=request.POST.get("answer", ""))
+        except ValidationError as exc:
+            messages.error(request, f"Query #{query.pk}: {' '.join(exc.messages)}")
+        else:
+            messages.success(request, f"Query #{query.pk} answered.")
+        return self.participant_page()
+
+
 class RecordFormView(ParticipantMixin, View):
     """Create (no pk) or edit (pk) one record of ``model`` for the participant with ``form_class``."""
 

@@ -1,0 +1,143 @@
+"""A data query's life: raised on a record's field, seen and answered by the site (after correcting the
+data), re-opened or closed by the raiser; open queries block the casebook lock."""
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from dosing.models import Infusion
+from outcomes.models import DailyObservation
+from patients import services
+from patients.queries import DataQuery
+from tests.factories import UserFactory, give_infusion, observation_values, record, treated_participant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def observation(coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    return record(DailyObservation, participant, observation_values(participant, heart_rate=180), user=clinician)
+
+
+def test_life_cycle_from_raise_to_close(client, observation, monitor, clinician, coordinator):
+    participant = observation.participant
+    query = services.query_raise(record=observation, user=monitor, field_name="heart_rate", text="HR 180 at rest?")
+    assert (query.status, query.site_status, query.field_label) == ("open", "awaiting", "heart rate (/min)")
+
+    # The clinician sees it in the list and on the participant page, corrects the value and answers.
+    client.force_login(clinician)
+    row = next(p for p in client.get(reverse("participant-list")).context["participants"] if p.pk == participant.pk)
+    assert row.open_queries == 1
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    assert "HR 180 at rest?" in page and "Open data queries (1)" in page
+    observation.heart_rate = 80
+    observation._change_reason = f"Query #{query.pk}: transcription error, 80 on the chart"
+    observation.full_clean()
+    observation.save()
+    response = client.post(
+        reverse("query-answer", args=[participant.study_id, query.pk]), {"answer": "Corrected to 80"}
+    )
+    assert response.status_code == 302
+    query.refresh_from_db()
+    assert (query.site_status, query.answered_by, query.answer) == ("answered", clinician, "Corrected to 80")
+
+    # The monitor is not satisfied: re-opened, answered again, then closed.
+    services.query_reopen(query=query, user=monitor, reason="Please attach the source")
+    query.refresh_from_db()
+    assert (query.status, query.site_status) == ("open", "awaiting")
+    services.query_answer(query=query, user=clinician, answer="Source filed")
+    services.query_close(query=query, user=monitor, note="Verified against source")
+    query.refresh_from_db()
+    assert query.status == "closed" and query.closed_by == monitor
+    reasons = list(query.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    assert reasons == [
+        "Query raised",
+        "Query answered",
+        "Query re-opened: Please attach the source",
+        "Query answered",
+        "Query closed: Verified against source",
+    ]
+    correction = observation.history.latest()
+    assert f"Query #{query.pk}" in correction.history_change_reason
+
+
+def test_only_the_raiser_or_a_coordinator_closes(observation, monitor, clinician, coordinator, site_a):
+    query = services.query_raise(record=observation, user=monitor, text="Check the date")
+    with pytest.raises(PermissionDenied):
+        services.query_close(query=query, user=clinician)
+    other_monitor = UserFactory(role="Monitor", sites=[site_a])
+    with pytest.raises(PermissionDenied):
+        services.query_reopen(query=query, user=other_monitor, reason="x")
+    services.query_close(query=query, user=coordinator)
+
+
+def test_a_query_names_a_real_field_of_the_participants_own_record(observation, monitor, coordinator, site_a):
+    with pytest.raises(ValidationError) as exc:
+        services.query_raise(record=observation, user=monitor, field_name="pulse", text="?")
+    assert "field_name" in exc.value.message_dict
+    other = treated_participant(user=coordinator, site=site_a)
+    query = DataQuery(participant=other, record=observation, text="?", raised_by=monitor)
+    with pytest.raises(ValidationError) as exc:
+        query.full_clean()
+    assert "another participant" in exc.value.message_dict["object_id"][0]
+
+
+def test_open_queries_block_the_casebook_lock(observation, monitor, coordinator):
+    participant = observation.participant
+    query = services.query_raise(record=observation, user=monitor, text="?")
+    with pytest.raises(ValidationError) as exc:
+        services.casebook_lock(participant=participant, user=coordinator, reason="done")
+    assert "1 open data queries" in exc.value.message_dict["reason"][0]
+    services.query_close(query=query, user=monitor)
+    assert services.casebook_lock(participant=participant, user=coordinator, reason="done").casebook_locked
+
+
+def test_admin_raises_from_a_record_and_works_the_queue(client, monitor, coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    infusion = give_infusion(participant, 1, user=clinician)
+    client.force_login(monitor)
+    change_page = client.get(reverse("admin:dosing_infusion_change", args=[infusion.pk])).content.decode()
+    content_type = ContentType.objects.get_for_model(Infusion)
+    add_url = (
+        f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}"
+        f"&content_type={content_type.pk}&object_id={infusion.pk}"
+    )
+    assert add_url.replace("&", "&amp;") in change_page
+    form = client.get(add_url).context["adminform"].form
+    assert form.initial["object_id"] == str(infusion.pk)
+    response = client.post(
+        add_url,
+        {
+            "participant": participant.pk,
+            "content_type": content_type.pk,
+            "object_id": infusion.pk,
+            "field_name": "lot_number",
+            "text": "Lot not on the release certificate",
+            "answer": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    query = DataQuery.objects.get()
+    assert (query.raised_by, query.record, query.field_name) == (monitor, infusion, "lot_number")
+
+    queue = reverse("admin:patients_dataquery_changelist")
+    assert [q.pk for q in client.get(queue, {"status__exact": "open"}).context["cl"].result_list] == [query.pk]
+    query.raised_datetime -= datetime.timedelta(days=10)
+    query._change_reason = "test: age the query"
+    query.save()
+    assert [q.pk for q in client.get(queue, {"age": "30"}).context["cl"].result_list] == [query.pk]
+    assert list(client.get(queue, {"age": "7"}).context["cl"].result_list) == []
+    client.post(queue, {"action": "close_queries", "_selected_action": [query.pk]})
+    query.refresh_from_db()
+    assert query.status == "closed"
+
+
+def test_other_sites_queries_are_not_in_the_queue(client, monitor, coordinator_b, site_b):
+    participant = treated_participant(user=coordinator_b, site=site_b)
+    services.query_raise(record=participant, user=coordinator_b, text="Site B only")
+    client.force_login(monitor)
+    assert "Site B only" not in client.get(reverse("admin:patients_dataquery_changelist")).content.decode()
