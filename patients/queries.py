@@ -25,7 +25,14 @@ class DataQuery(ParticipantRecord):
     record = GenericForeignKey("content_type", "object_id")
     field_name = models.CharField(max_length=60, blank=True, help_text="The field the question is about, if one.")
     text = models.TextField("question")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Empty for a query raised by the automatic data checks.",
+    )
     raised_datetime = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=8, choices=QueryStatus.choices, default=QueryStatus.OPEN)
     site_status = models.CharField(max_length=10, choices=QuerySiteStatus.choices, default=QuerySiteStatus.AWAITING)

@@ -209,10 +209,12 @@ def query_answer(*, query: DataQuery, user, answer: str) -> DataQuery:
 
 
 @transaction.atomic
-def query_close(*, query: DataQuery, user, note: str = "") -> DataQuery:
-    """The raiser (or a coordinator) closes the query."""
+def query_close(*, query: DataQuery, user, note: str = "", automatic: bool = False) -> DataQuery:
+    """The raiser (or a coordinator) closes the query; the nightly checks close their own (``automatic``)
+    when the data no longer show the problem."""
     query = DataQuery.objects.select_for_update().get(pk=query.pk)
-    _check_may_review(query, user)
+    if not automatic:
+        _check_may_review(query, user)
     if query.status == QueryStatus.CLOSED:
         raise ValidationError({"status": "This query is already closed."})
     query.status = QueryStatus.CLOSED

@@ -1,0 +1,95 @@
+"""Nightly automatic data checks: raised once, never twice, closed by themselves when the data are fixed."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from patients import services
+from patients.queries import DataQuery
+from tests.factories import ae_values, lab_values, observation_values, record, treated_participant
+from ucmsc_crf.data_checks import run_data_checks
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+def test_missing_observation_is_raised_once_and_closed_when_entered(coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=3)
+    for offset in (0, 2):
+        record(
+            DailyObservation,
+            participant,
+            observation_values(participant, on=participant.day0_date + offset * DAY),
+            user=clinician,
+        )
+    assert run_data_checks() == {"findings": 1, "raised": 1, "closed": 0}
+    query = DataQuery.objects.get()
+    assert query.check_code == f"missing_observation:{participant.day0_date + DAY}"
+    assert "study day 1" in query.text and query.raised_by is None
+    assert run_data_checks()["raised"] == 0  # never twice
+
+    record(
+        DailyObservation, participant, observation_values(participant, on=participant.day0_date + DAY), user=clinician
+    )
+    assert run_data_checks() == {"findings": 0, "raised": 0, "closed": 1}
+    query.refresh_from_db()
+    assert query.status == "closed" and "no longer show" in query.history.latest().history_change_reason
+
+
+def test_a_finding_closed_by_a_reviewer_is_not_raised_again(coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=1)
+    run_data_checks()
+    query = DataQuery.objects.get()
+    services.query_close(query=query, user=coordinator, note="Patient in theatre all day: accepted")
+    assert run_data_checks() == {"findings": 1, "raised": 0, "closed": 0}
+    assert participant.dataquerys.count() == 1
+
+
+def test_late_sae_report_and_uncommented_abnormal_lab(coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=0)
+    aware = participant.enrolment_datetime
+    record(
+        AdverseEvent,
+        participant,
+        ae_values(
+            participant,
+            term="Pneumothorax",
+            onset_datetime=aware,
+            resolution_datetime=None,
+            outcome="recovering",
+            grade=3,
+            serious=True,
+            serious_hospitalisation=True,
+            relation="unlikely",
+            site_aware_datetime=aware,
+            reported_datetime=None,
+        ),
+        user=clinician,
+    )
+    lab = record(
+        LabResult,
+        participant,
+        lab_values(participant, analyte="crp", value=Decimal("85"), sample=aware),
+        user=clinician,
+    )
+    result = run_data_checks(now=aware + 30 * datetime.timedelta(hours=1))
+    codes = sorted(DataQuery.objects.values_list("check_code", "field_name"))
+    assert ("sae_reported_late", "reported_datetime") in codes and ("lab_outside_reference", "comment") in codes
+    assert result["raised"] == len(codes)
+
+    lab.comment = "Bacterial superinfection suspected; treated"
+    lab._change_reason = "Query answered"
+    lab.full_clean()
+    lab.save()
+    run_data_checks(now=aware + 31 * datetime.timedelta(hours=1))
+    assert DataQuery.objects.get(check_code="lab_outside_reference").status == "closed"
+    assert DataQuery.objects.get(check_code="sae_reported_late").status == "open"
+
+
+def test_command_reports_what_it_did(capsys, coordinator, site_a):
+    treated_participant(user=coordinator, site=site_a, days_ago=2)
+    call_command("run_data_checks")
+    assert "2 findings; 2 queries raised, 0 closed as fixed." in capsys.readouterr().out

@@ -1,0 +1,113 @@
+"""Nightly data checks: findings the rules allow but reviewers want to see, raised as data queries.
+
+Each check yields (record, field, check code, question) for every current finding. A finding is raised once:
+never again while any query with the same code exists on that record, even a closed one (a reviewer may
+have accepted it). An automatic query whose finding has gone (the data were fixed) is closed by the run.
+Runs from `python manage.py run_data_checks` (cron it nightly); a fixed number of queries per check.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from patients import services
+from patients.choices import ENROLLED_STATUSES, QueryStatus
+from patients.models import Participant
+from patients.queries import DataQuery
+
+
+@dataclass(frozen=True)
+class Finding:
+    record: object
+    field_name: str
+    check_code: str
+    text: str
+
+
+def missing_observations(today: datetime.date):
+    participants = list(Participant.objects.active().filter(status__in=ENROLLED_STATUSES).exclude(day0_date=None))
+    observed = set(
+        DailyObservation.objects.active()
+        .filter(participant__in=participants)
+        .values_list("participant_id", "observation_date")
+    )
+    for participant in participants:
+        last = min(participant.follow_up_end_date() or today, today - datetime.timedelta(days=1))
+        day = participant.day0_date
+        while day <= last:
+            if (participant.pk, day) not in observed:
+                yield Finding(
+                    participant,
+                    "",
+                    f"missing_observation:{day.isoformat()}",
+                    f"No daily observation for {day:%Y-%m-%d} (study day {participant.study_day(day)}).",
+                )
+            day += datetime.timedelta(days=1)
+
+
+def late_sae_reports(now: datetime.datetime):
+    for event in AdverseEvent.objects.active().filter(serious=True).select_related("participant"):
+        state = event.sae_reporting_state(now)
+        if state in ("late", "overdue"):
+            yield Finding(
+                event,
+                "reported_datetime",
+                "sae_reported_late",
+                f"Serious adverse event '{event.term}' {'was reported' if state == 'late' else 'is not yet reported'} "
+                "more than 24 h after the site became aware: please document why.",
+            )
+
+
+def lab_outside_reference_without_comment():
+    outside = Q(analyte__reference_low__isnull=False, value__lt=F("analyte__reference_low")) | Q(
+        analyte__reference_high__isnull=False, value__gt=F("analyte__reference_high")
+    )
+    for result in LabResult.objects.active().filter(outside, comment="").select_related("analyte", "participant"):
+        yield Finding(
+            result,
+            "comment",
+            "lab_outside_reference",
+            f"{result.analyte.name} {result.value:g} {result.unit} is outside the reference range: please comment "
+            "(clinically significant or not).",
+        )
+
+
+@transaction.atomic
+def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    findings = [
+        *missing_observations(timezone.localdate(now)),
+        *late_sae_reports(now),
+        *lab_outside_reference_without_comment(),
+    ]
+    existing = {
+        (q.content_type_id, q.object_id, q.check_code): q
+        for q in DataQuery.objects.active().exclude(check_code="").select_related("content_type")
+    }
+    current = set()
+    raised = 0
+    for finding in findings:
+        content_type = ContentType.objects.get_for_model(finding.record)
+        key = (content_type.pk, finding.record.pk, finding.check_code)
+        current.add(key)
+        if key in existing:
+            continue  # raised before (open, or closed by a reviewer): never twice
+        services.query_raise(
+            record=finding.record,
+            user=None,
+            field_name=finding.field_name,
+            text=finding.text,
+            check_code=finding.check_code,
+        )
+        raised += 1
+    closed = 0
+    for key, query in existing.items():
+        if key not in current and query.status == QueryStatus.OPEN and not query.participant.casebook_locked:
+            services.query_close(query=query, user=None, note="The data no longer show the problem", automatic=True)
+            closed += 1
+    return {"findings": len(findings), "raised": raised, "closed": closed}
