@@ -27,6 +27,7 @@ from patients.models import (
     Withdrawal,
 )
 from patients.queries import DataQuery
+from patients.signatures import CasebookSignature
 
 
 class SiteMembershipInline(admin.TabularInline):
@@ -369,3 +370,26 @@ class DataQueryAdmin(ClinicalRecordAdmin):
                 self.message_user(
                     request, f"Query #{query.pk}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.WARNING
                 )
+
+
+@admin.register(CasebookSignature)
+class CasebookSignatureAdmin(ClinicalRecordAdmin):
+    list_display = ["participant", "signed_by", "signed_datetime", "meaning", "valid", "invalidated_datetime"]
+    list_filter = ["participant__site", ("invalidated_datetime", admin.EmptyFieldListFilter)]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant", "signed_by"]
+    readonly_fields = [
+        "participant",
+        "signed_by",
+        "signed_datetime",
+        "meaning",
+        "invalidated_datetime",
+        "invalidated_reason",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # signing needs the password: it is done on the participant page
+
+    @admin.display(boolean=True)
+    def valid(self, obj):
+        return obj.valid

@@ -89,3 +89,7 @@ class QuerySiteStatus(models.TextChoices):
 
     AWAITING = "awaiting", "Awaiting site answer"
     ANSWERED = "answered", "Answered by site"
+
+
+class SignatureMeaning(models.TextChoices):
+    COMPLETE_AND_ACCURATE = "complete_accurate", "I confirm the data are complete and accurate"

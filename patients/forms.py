@@ -5,7 +5,7 @@ from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from patients.choices import Answer
+from patients.choices import Answer, SignatureMeaning
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
 
@@ -221,6 +221,26 @@ class EnrolForm(forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout(Fieldset("Enrolment", row("arm", "enrolment_datetime")))
         self.helper.add_input(Submit("save", "Enrol"))
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class SignatureForm(forms.Form):
+    meaning = forms.ChoiceField(
+        choices=SignatureMeaning.choices, widget=forms.RadioSelect, initial=SignatureMeaning.COMPLETE_AND_ACCURATE
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput, help_text="Re-enter your password: it makes this your electronic signature."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Fieldset("Sign the casebook", "meaning", "password"))
+        self.helper.add_input(Submit("save", "Sign"))
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for field, messages in errors.items():

@@ -190,6 +190,7 @@ class Participant(ClinicalRecord):
         permissions = [
             ("export_data", "Can export de-identified data"),
             ("lock_casebook", "Can lock and unlock a participant's casebook"),
+            ("sign_casebook", "Can sign a participant's casebook as investigator"),
         ]
         constraints = [
             *ClinicalRecord.Meta.constraints,
@@ -549,3 +550,4 @@ class EndOfStudy(ParticipantRecord):
 
 # Data queries live in their own module; imported here so Django registers the model with the app.
 from patients.queries import DataQuery  # noqa: E402,F401
+from patients.signatures import CasebookSignature  # noqa: E402,F401

@@ -49,6 +49,8 @@ class DataQuery(ParticipantRecord):
     check_code = models.CharField(max_length=60, blank=True)
 
     objects = DataQueryQuerySet.as_manager()
+    # A query's life (raise, answer, close) is review, not a change to the casebook's data.
+    invalidates_signature = False
 
     class Meta(ParticipantRecord.Meta):
         verbose_name = "data query"

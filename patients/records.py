@@ -94,6 +94,8 @@ class ClinicalRecord(models.Model):
 
     objects = ClinicalQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)
+    # A save of a record of this kind is a change to the casebook's data and voids an earlier signature.
+    invalidates_signature = True
 
     class Meta:
         abstract = True
@@ -129,9 +131,28 @@ class ClinicalRecord(models.Model):
             raise
         finally:
             self._expected_version = None
+        self._invalidate_signatures()
         # A reason explains one change only; the next save must give its own.
         self._change_reason = None
         self._loaded_version = None
+
+    def _invalidate_signatures(self) -> None:
+        """A change to signed data invalidates the signature, saying what changed, by whom and why."""
+        participant = self.locking_participant()
+        if participant is None or not self.invalidates_signature or getattr(self, "_changing_lock", False):
+            return
+        from patients.signatures import CasebookSignature
+
+        user = getattr(self, "_history_user", None)
+        for signature in CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None):
+            signature.invalidated_datetime = timezone.now()
+            signature.invalidated_reason = (
+                f"{self._meta.verbose_name.capitalize()} #{self.pk} changed"
+                f"{' by ' + user.get_username() if user else ''} after signing: {self._change_reason}"
+            )[:300]
+            signature._history_user = user
+            signature._change_reason = "Invalidated by a later change to the casebook"
+            signature.save()
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_expected_version", None)

@@ -29,7 +29,7 @@ REFERENCE_MODELS = {
 # Nobody has "delete": no clinical model defines that permission at all (patients/records.py).
 ROLE_PERMISSIONS = {
     # Enters and edits data at their sites (web forms, not the admin).
-    CLINICIAN: {"actions": ("add", "change", "view"), "extra": ()},
+    CLINICIAN: {"actions": ("add", "change", "view"), "extra": ("patients.sign_casebook",)},
     # Reviews everything at their sites in the admin, corrects with a reason.
     COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data", "patients.lock_casebook")},
     # Reads and verifies.

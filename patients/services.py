@@ -13,6 +13,7 @@ from patients.choices import ENROLLED_STATUSES, ParticipantStatus, QuerySiteStat
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
 from patients.queries import DataQuery
 from patients.signals import participant_enrolled
+from patients.signatures import CasebookSignature
 
 
 def _save(instance, *, user, reason: str) -> None:
@@ -242,3 +243,17 @@ def query_reopen(*, query: DataQuery, user, reason: str) -> DataQuery:
 def _check_may_review(query, user):
     if user != query.raised_by and not user.has_perm("patients.lock_casebook"):
         raise PermissionDenied("Only the person who raised the query, or a coordinator, can close or re-open it.")
+
+
+@transaction.atomic
+def casebook_sign(*, participant: Participant, user, password: str, meaning: str) -> CasebookSignature:
+    """The investigator signs: re-authenticates with the password and states the meaning."""
+    if not user.has_perm("patients.sign_casebook"):
+        raise PermissionDenied("Only an investigator can sign a casebook.")
+    if not user.check_password(password or ""):
+        raise ValidationError({"password": "The password is not correct."})
+    if CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None).exists():
+        raise ValidationError({"meaning": f"{participant.study_id} is already signed and unchanged since."})
+    signature = CasebookSignature(participant=participant, signed_by=user, meaning=meaning)
+    _save(signature, user=user, reason=f"Casebook signed: {signature.get_meaning_display()}")
+    return signature

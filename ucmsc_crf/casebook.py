@@ -58,6 +58,7 @@ class Casebook:
     end_of_study: object
     withdrawal: object
     open_queries: list
+    signatures: list
 
 
 def casebook(participant: Participant) -> Casebook:
@@ -88,4 +89,7 @@ def casebook(participant: Participant) -> Casebook:
         end_of_study=participant.endofstudys.active().first(),
         withdrawal=participant.withdrawals.active().first(),
         open_queries=list(participant.dataquerys.open().select_related("content_type", "raised_by")),
+        signatures=list(
+            participant.casebooksignatures.active().select_related("signed_by").order_by("-signed_datetime")
+        ),
     )

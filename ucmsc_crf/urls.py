@@ -22,6 +22,7 @@ participant_urls = [
     path("enrol/", views.EnrolView.as_view(), name="participant-enrol"),
     path("labs/new/", views.LabSampleFormView.as_view(), name="lab-sample-new"),
     path("queries/<int:pk>/answer/", views.QueryAnswerView.as_view(), name="query-answer"),
+    path("sign/", views.SignView.as_view(), name="casebook-sign"),
 ]
 for prefix, view in RECORD_FORMS:
     participant_urls += [

@@ -20,7 +20,7 @@ from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm, 
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation
 from patients import services
 from patients.choices import ParticipantStatus
-from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm
+from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm, SignatureForm
 from patients.models import Consent, EndOfStudy, Participant
 from ucmsc_crf.casebook import casebook, participant_list
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
@@ -109,9 +109,51 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
                 "ct": enrolled and user.has_perm("outcomes.add_chestct"),
                 "adverse_event": enrolled and user.has_perm("outcomes.add_adverseevent"),
                 "end_of_study": enrolled and user.has_perm("patients.add_endofstudy"),
+                "sign": self.participant.day0_date is not None
+                and not self.participant.casebook_locked
+                and not any(s.valid for s in book.signatures)
+                and user.has_perm("patients.sign_casebook"),
                 "edit": not self.participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation"),
             },
             **kwargs,
+        )
+
+
+class SignView(ParticipantMixin, View):
+    """The investigator signs the casebook: meaning stated, password re-entered."""
+
+    template_name = "clinic/record_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("patients.sign_casebook"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(SignatureForm())
+
+    def post(self, request, *args, **kwargs):
+        form = SignatureForm(request.POST)
+        if form.is_valid():
+            try:
+                services.casebook_sign(
+                    participant=self.participant,
+                    user=request.user,
+                    password=form.cleaned_data["password"],
+                    meaning=form.cleaned_data["meaning"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc.message_dict)
+            else:
+                messages.success(request, f"{self.participant.study_id} signed.")
+                return self.participant_page()
+        return self.render(form)
+
+    def render(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "participant": self.participant, "title": "Sign the casebook"},
         )
 
 

@@ -1,0 +1,44 @@
+"""The investigator's electronic signature of a casebook (21 CFR Part 11 style): the signer re-enters
+their password and states the meaning; the signature shows who, when and what it means. Any later change
+to the casebook's data invalidates it, visibly, with what changed (ClinicalRecord.save does that)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from patients.choices import SignatureMeaning
+from patients.records import ParticipantRecord, ParticipantRecordQuerySet
+
+
+class CasebookSignature(ParticipantRecord):
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_datetime = models.DateTimeField(default=timezone.now)
+    meaning = models.CharField(max_length=20, choices=SignatureMeaning.choices)
+    invalidated_datetime = models.DateTimeField(null=True, blank=True)
+    invalidated_reason = models.CharField(max_length=300, blank=True)
+
+    objects = ParticipantRecordQuerySet.as_manager()
+    # Signing (or invalidating a signature) is not a change to the casebook's data.
+    invalidates_signature = False
+
+    class Meta(ParticipantRecord.Meta):
+        ordering = ["participant", "signed_datetime"]
+        constraints = [
+            *ParticipantRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(meaning__in=SignatureMeaning.values), name="patients_casebooksignature_meaning_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(voided=False, invalidated_datetime__isnull=True),
+                name="patients_casebooksignature_one_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} signed by {self.signed_by} {self.signed_datetime:%Y-%m-%d %H:%M}"
+
+    @property
+    def valid(self) -> bool:
+        return self.invalidated_datetime is None and not self.voided
