@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
 from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ScopedHistoryAdmin
-from patients.choices import ParticipantStatus
+from patients.choices import ParticipantStatus, QueryStatus
 from patients.models import (
     COMORBIDITY_FIELDS,
     Arm,
@@ -28,6 +29,38 @@ from patients.models import (
 )
 from patients.queries import DataQuery
 from patients.signatures import CasebookSignature
+
+
+class OpenQueriesFilter(admin.SimpleListFilter):
+    title = "open data queries"
+    parameter_name = "open_queries"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With open queries"), ("no", "None open")]
+
+    def queryset(self, request, queryset):
+        open_queries = DataQuery.objects.filter(participant=OuterRef("pk"), status=QueryStatus.OPEN, voided=False)
+        if self.value() == "yes":
+            return queryset.filter(Exists(open_queries))
+        if self.value() == "no":
+            return queryset.exclude(Exists(open_queries))
+        return queryset
+
+
+class SignedFilter(admin.SimpleListFilter):
+    title = "signature"
+    parameter_name = "signed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Signed (valid)"), ("no", "Not signed, or signature invalidated")]
+
+    def queryset(self, request, queryset):
+        valid = CasebookSignature.objects.filter(participant=OuterRef("pk"), invalidated_datetime=None, voided=False)
+        if self.value() == "yes":
+            return queryset.filter(Exists(valid))
+        if self.value() == "no":
+            return queryset.exclude(Exists(valid))
+        return queryset
 
 
 class SiteMembershipInline(admin.TabularInline):
@@ -105,7 +138,17 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         "casebook_locked",
         "voided",
     ]
-    list_filter = ["site", "arm", "status", "casebook_locked", "severity", "sex", "voided"]
+    list_filter = [
+        "site",
+        "arm",
+        "status",
+        OpenQueriesFilter,
+        "casebook_locked",
+        SignedFilter,
+        "severity",
+        "sex",
+        "voided",
+    ]
     actions = ["lock_casebooks", "unlock_casebooks"]
     search_fields = ["study_id"]
     list_select_related = ["site", "arm"]

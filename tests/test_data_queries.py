@@ -141,3 +141,23 @@ def test_other_sites_queries_are_not_in_the_queue(client, monitor, coordinator_b
     services.query_raise(record=participant, user=coordinator_b, text="Site B only")
     client.force_login(monitor)
     assert "Site B only" not in client.get(reverse("admin:patients_dataquery_changelist")).content.decode()
+
+
+def test_participant_admin_filters_open_queries_and_signatures(
+    client, observation, monitor, coordinator, clinician, site_a
+):
+    from tests.factories import PASSWORD
+
+    quiet = treated_participant(user=coordinator, site=site_a)
+    services.query_raise(record=observation, user=monitor, text="?")
+    services.casebook_sign(participant=quiet, user=clinician, password=PASSWORD, meaning="complete_accurate")
+    client.force_login(coordinator)
+    url = reverse("admin:patients_participant_changelist")
+
+    def ids(**params):
+        return {p.pk for p in client.get(url, params).context["cl"].result_list}
+
+    assert ids(open_queries="yes") == {observation.participant_id}
+    assert ids(open_queries="no") == {quiet.pk}
+    assert ids(signed="yes") == {quiet.pk}
+    assert ids(signed="no") == {observation.participant_id}
