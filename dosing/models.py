@@ -14,8 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
+from patients.choices import ReviewStatus
 from patients.models import Arm, Participant
-from patients.records import ParticipantRecord, ParticipantRecordQuerySet, RuleErrors
+from patients.records import CaseReportForm, ParticipantRecord, ParticipantRecordQuerySet, RuleErrors
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -172,7 +173,7 @@ class PlannedInfusion(ParticipantRecord):
         return ""
 
 
-class Infusion(ParticipantRecord):
+class Infusion(CaseReportForm):
     """A UC-MSC infusion as given, with monitoring during and after it (the trial's safety table)."""
 
     sequence_number = models.PositiveSmallIntegerField(help_text="1 for the first infusion, 2 for the second...")
@@ -243,10 +244,10 @@ class Infusion(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         ordering = ["participant", "sequence_number"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.UniqueConstraint(
                 fields=["participant", "sequence_number"],
                 condition=Q(voided=False),
@@ -284,6 +285,12 @@ class Infusion(ParticipantRecord):
         participant = self.participant_for_rules()
         if participant is None:
             return
+        if self.pk and self.deviations.active().filter(review_status=ReviewStatus.LOCKED).exists():
+            # Saving an infusion rewrites its deviations; a locked one must be unlocked first.
+            raise ValidationError(
+                "A protocol deviation of this infusion is locked: a coordinator must unlock it before the "
+                "infusion can be changed."
+            )
         errors = RuleErrors()
         regimen = regimen_for(participant) if participant.arm_id else None
         errors.check(
@@ -475,7 +482,7 @@ INFUSION_ENTRY_FIELDS = (
 )
 
 
-class ProtocolDeviation(ParticipantRecord):
+class ProtocolDeviation(CaseReportForm):
     """A departure from the protocol, recorded with its reason. Infusion deviations are created by the
     infusion record itself; others (category "other") are entered by the site or the coordinator."""
 
@@ -493,10 +500,10 @@ class ProtocolDeviation(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         ordering = ["participant", "reported_datetime"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(category__in=DeviationCategory.values), name="dosing_protocoldeviation_category_valid"
             ),

@@ -27,7 +27,7 @@ from outcomes.choices import (
     Relation,
     SymptomState,
 )
-from patients.records import ParticipantRecord, ParticipantRecordQuerySet, RuleErrors
+from patients.records import CaseReportForm, ParticipantRecordQuerySet, RuleErrors
 
 
 def _range(low, high):
@@ -65,7 +65,7 @@ SYMPTOMS = (
 )
 
 
-class DailyObservation(ParticipantRecord):
+class DailyObservation(CaseReportForm):
     """One per participant per calendar day, from study day 0 to the end of follow-up."""
 
     observation_date = models.DateField(help_text="The calendar day observed (the study day is derived).")
@@ -110,10 +110,10 @@ class DailyObservation(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         ordering = ["participant", "observation_date"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.UniqueConstraint(
                 fields=["participant", "observation_date"],
                 condition=Q(voided=False),
@@ -214,7 +214,7 @@ class Analyte(models.Model):
         return f"{self.name} ({self.unit})"
 
 
-class LabResult(ParticipantRecord):
+class LabResult(CaseReportForm):
     """One result (long format): one per participant, analyte and sample date-time."""
 
     analyte = models.ForeignKey(Analyte, on_delete=models.PROTECT, related_name="results")
@@ -228,10 +228,10 @@ class LabResult(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         ordering = ["participant", "sample_datetime", "analyte__display_order"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.UniqueConstraint(
                 fields=["participant", "analyte", "sample_datetime"],
                 condition=Q(voided=False),
@@ -284,7 +284,7 @@ class LabResult(ParticipantRecord):
         return (low is not None and self.value < low) or (high is not None and self.value > high)
 
 
-class ChestCt(ParticipantRecord):
+class ChestCt(CaseReportForm):
     scan_date = models.DateField()
     ground_glass_opacity = models.CharField(max_length=7, choices=FindingState.choices)
     consolidation = models.CharField(max_length=7, choices=FindingState.choices)
@@ -300,12 +300,12 @@ class ChestCt(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         verbose_name = "chest CT"
         verbose_name_plural = "chest CTs"
         ordering = ["participant", "scan_date"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.UniqueConstraint(
                 fields=["participant", "scan_date"], condition=Q(voided=False), name="outcomes_chestct_one_per_day"
             ),
@@ -338,7 +338,7 @@ class ChestCt(ParticipantRecord):
         rules.check_ct_comparison(comparison=self.comparison, has_earlier_scan=earlier)
 
 
-class AdverseEvent(ParticipantRecord):
+class AdverseEvent(CaseReportForm):
     term = models.CharField("adverse event (verbatim)", max_length=200)
     meddra_preferred_term = models.CharField("MedDRA preferred term", max_length=100, blank=True)
     meddra_code = models.CharField("MedDRA code", max_length=10, blank=True)
@@ -370,10 +370,10 @@ class AdverseEvent(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         ordering = ["participant", "onset_datetime"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=5), name="outcomes_adverseevent_grade_range"),
             models.CheckConstraint(
                 condition=(Q(grade=5) & Q(outcome=AeOutcome.FATAL)) | (~Q(grade=5) & ~Q(outcome=AeOutcome.FATAL)),

@@ -93,3 +93,14 @@ class QuerySiteStatus(models.TextChoices):
 
 class SignatureMeaning(models.TextChoices):
     COMPLETE_AND_ACCURATE = "complete_accurate", "I confirm the data are complete and accurate"
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a case report form record is in review. It moves only through the transitions of
+    patients/review.py (who may make each is there too); editing a verified record sends it back to
+    submitted, and a locked record cannot be edited at all."""
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    VERIFIED = "verified", "Verified (SDV)"
+    LOCKED = "locked", "Locked"

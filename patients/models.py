@@ -30,7 +30,13 @@ from patients.choices import (
     YesNoUnknown,
 )
 from patients.eligibility import CRITERION_CHOICES
-from patients.records import ClinicalQuerySet, ClinicalRecord, ParticipantRecord, ParticipantRecordQuerySet
+from patients.records import (
+    CaseReportForm,
+    ClinicalQuerySet,
+    ClinicalRecord,
+    ParticipantRecord,
+    ParticipantRecordQuerySet,
+)
 
 
 class SiteQuerySet(models.QuerySet):
@@ -189,7 +195,8 @@ class Participant(ClinicalRecord):
         ordering = ["study_id"]
         permissions = [
             ("export_data", "Can export de-identified data"),
-            ("lock_casebook", "Can lock and unlock a participant's casebook"),
+            ("lock_casebook", "Can lock and unlock a participant's casebook and its records"),
+            ("verify_data", "Can verify case report form records against source (SDV)"),
             ("sign_casebook", "Can sign a participant's casebook as investigator"),
         ]
         constraints = [
@@ -381,7 +388,7 @@ class EligibilityAnswer(ParticipantRecord):
                 )
 
 
-class Consent(ParticipantRecord):
+class Consent(CaseReportForm):
     """Written informed consent. A re-consent (new form version after an amendment) is a new row."""
 
     consent_datetime = models.DateTimeField("date and time of consent")
@@ -399,10 +406,10 @@ class Consent(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         ordering = ["participant", "consent_datetime"]
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(given_by__in=ConsentGiver.values), name="patients_consent_given_by_valid"
             ),
@@ -436,7 +443,7 @@ class Consent(ParticipantRecord):
                 )
 
 
-class Withdrawal(ParticipantRecord):
+class Withdrawal(CaseReportForm):
     """The participant left the study early. It ends follow-up: nothing is entered after its date."""
 
     withdrawal_date = models.DateField()
@@ -446,9 +453,9 @@ class Withdrawal(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.UniqueConstraint(
                 fields=["participant"], condition=Q(voided=False), name="patients_withdrawal_one_per_participant"
             ),
@@ -483,7 +490,7 @@ class Withdrawal(ParticipantRecord):
                 raise ValidationError({"withdrawal_date": "Withdrawal cannot be before study day 0."})
 
 
-class EndOfStudy(ParticipantRecord):
+class EndOfStudy(CaseReportForm):
     """Follow-up ended by discharge, death or transfer (withdrawal has its own record)."""
 
     end_reason = models.CharField(max_length=16, choices=EndOfStudyReason.choices)
@@ -495,11 +502,11 @@ class EndOfStudy(ParticipantRecord):
 
     objects = ParticipantRecordQuerySet.as_manager()
 
-    class Meta(ParticipantRecord.Meta):
+    class Meta(CaseReportForm.Meta):
         verbose_name = "end of study"
         verbose_name_plural = "ends of study"
         constraints = [
-            *ParticipantRecord.Meta.constraints,
+            *CaseReportForm.Meta.constraints,
             models.UniqueConstraint(
                 fields=["participant"], condition=Q(voided=False), name="patients_endofstudy_one_per_participant"
             ),

@@ -32,8 +32,11 @@ ROLE_PERMISSIONS = {
     CLINICIAN: {"actions": ("add", "change", "view"), "extra": ("patients.sign_casebook",)},
     # Reviews everything at their sites in the admin, corrects with a reason.
     COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data", "patients.lock_casebook")},
-    # Reads and verifies.
-    MONITOR: {"actions": ("view",), "extra": ("patients.add_dataquery", "patients.change_dataquery")},
+    # Reads, raises queries and verifies records against source (SDV); changes no clinical data.
+    MONITOR: {
+        "actions": ("view",),
+        "extra": ("patients.add_dataquery", "patients.change_dataquery", "patients.verify_data"),
+    },
     # Exports de-identified data only; sees no record pages.
     STATISTICIAN: {"actions": (), "extra": ("patients.export_data",)},
 }

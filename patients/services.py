@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients import review
+from patients.access import site_ids_for
 from patients.allocation import allocate_arm
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus, QuerySiteStatus, QueryStatus
+from patients.choices import ENROLLED_STATUSES, ParticipantStatus, QuerySiteStatus, QueryStatus, ReviewStatus
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
 from patients.queries import DataQuery
 from patients.signals import participant_enrolled
@@ -257,3 +259,48 @@ def casebook_sign(*, participant: Participant, user, password: str, meaning: str
     signature = CasebookSignature(participant=participant, signed_by=user, meaning=meaning)
     _save(signature, user=user, reason=f"Casebook signed: {signature.get_meaning_display()}")
     return signature
+
+
+@transaction.atomic
+def record_review(*, record, user, step: str, reason: str = ""):
+    """Move a case report form record one step in review (submit, verify, unverify, lock, unlock).
+
+    The table of steps and who may take each is ``patients/review.py``. Raises PermissionDenied for the
+    role, ValidationError for the record's state (voided, wrong status, open queries, casebook locked),
+    and saves nothing then. The step is a save of its own: who, when and the step are in the audit trail.
+    """
+    transition = review.transition_named(step)
+    model = type(record)
+    site_ids = site_ids_for(user)
+    record = model.objects.select_for_update().select_related("participant").get(pk=record.pk)
+    if site_ids is not None and record.participant.site_id not in site_ids:
+        raise PermissionDenied("This record belongs to a site you do not work at.")
+    meta = model._meta
+    open_queries = DataQuery.objects.open().filter(
+        content_type__app_label=meta.app_label, content_type__model=meta.model_name, object_id=record.pk
+    )
+    review.check_transition(
+        transition,
+        status=record.review_status,
+        has_perm=user.has_perm,
+        edit_permission=f"{meta.app_label}.change_{meta.model_name}",
+        reason=reason,
+        voided=record.voided,
+        open_queries=open_queries.count(),
+    )
+    locked = record.casebook_lock_message()
+    if locked:
+        raise ValidationError({"review_status": locked})
+    now = timezone.now()
+    record.review_status = transition.target
+    record.review_changed_by, record.review_changed_datetime = user, now
+    if transition.target == ReviewStatus.VERIFIED and transition.name == "verify":
+        record.verified_by, record.verified_datetime = user, now
+    elif transition.target == ReviewStatus.SUBMITTED:
+        record.verified_by = record.verified_datetime = None
+    # No full_clean(): a step changes no data, and an old record must stay reviewable after a rule changes.
+    record._review_transition = transition.name
+    record._history_user = user
+    record._change_reason = f"{transition.label}{': ' + reason.strip() if (reason or '').strip() else ''}"
+    record.save()
+    return record
