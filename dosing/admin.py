@@ -8,7 +8,7 @@ from dosing import services
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
-from patients.admin_base import ClinicalRecordAdmin, ScopedHistoryAdmin
+from patients.admin_base import ClinicalRecordAdmin, ReviewedRecordAdmin, ScopedHistoryAdmin
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),
@@ -117,7 +117,7 @@ class DeviationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Infusion)
-class InfusionAdmin(ImportMixin, ClinicalRecordAdmin):
+class InfusionAdmin(ImportMixin, ReviewedRecordAdmin):
     resource_classes = [InfusionResource]
     list_display = [
         "participant",
@@ -205,7 +205,7 @@ class InfusionAdmin(ImportMixin, ClinicalRecordAdmin):
 
 
 @admin.register(ProtocolDeviation)
-class ProtocolDeviationAdmin(ClinicalRecordAdmin):
+class ProtocolDeviationAdmin(ReviewedRecordAdmin):
     list_display = ["participant", "category", "infusion", "reason", "reported_by", "reported_datetime", "voided"]
     list_filter = ["category", "participant__arm", "participant__site", "voided"]
     search_fields = ["participant__study_id", "description", "reason"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dosing.choices import EcgResult
 from dosing.models import Infusion, regimen_for
 from dosing.services import schedule_create
+from patients.choices import ReviewStatus
 from patients.models import Participant
 
 # (treated number, infusion) -> what the safety table reports
@@ -81,6 +82,7 @@ def seed_infusions(*, site, user, seed: int = 2020) -> int:
                 diastolic_after=values["systolic"] - 44,
                 infusion_associated_event=table.get("event", ""),
             )
+            infusion.review_status = ReviewStatus.SUBMITTED  # the ward entered and submitted it
             infusion.full_clean()
             infusion._history_user = user
             infusion.save()

@@ -3,11 +3,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from outcomes.models import AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
-from patients.admin_base import ClinicalRecordAdmin, ScopedHistoryAdmin
+from patients.admin_base import ReviewedRecordAdmin, ScopedHistoryAdmin
 
 
 @admin.register(DailyObservation)
-class DailyObservationAdmin(ClinicalRecordAdmin):
+class DailyObservationAdmin(ReviewedRecordAdmin):
     list_display = [
         "participant",
         "observation_date",
@@ -65,7 +65,7 @@ class OutsideReferenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(LabResult)
-class LabResultAdmin(ClinicalRecordAdmin):
+class LabResultAdmin(ReviewedRecordAdmin):
     list_display = ["participant", "analyte", "sample_datetime", "value", "unit", "detection_limit", "flag", "voided"]
     list_filter = [OutsideReferenceFilter, "analyte__group", "analyte", "participant__arm", "participant__site"]
     search_fields = ["participant__study_id", "analyte__name"]
@@ -78,7 +78,7 @@ class LabResultAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(ChestCt)
-class ChestCtAdmin(ClinicalRecordAdmin):
+class ChestCtAdmin(ReviewedRecordAdmin):
     list_display = ["participant", "scan_date", "extent_score", "comparison", "ground_glass_opacity", "consolidation"]
     list_filter = ["comparison", "participant__arm", "participant__site"]
     search_fields = ["participant__study_id"]
@@ -108,7 +108,7 @@ SAE_BADGES = {
 
 
 @admin.register(AdverseEvent)
-class AdverseEventAdmin(ClinicalRecordAdmin):
+class AdverseEventAdmin(ReviewedRecordAdmin):
     list_display = [
         "participant",
         "term",

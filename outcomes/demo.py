@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from outcomes.models import AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
 from patients import services
+from patients.choices import ReviewStatus
 from patients.models import EndOfStudy, Participant
 
 D = Decimal
@@ -115,6 +116,7 @@ def seed_outcomes(*, site, user, seed: int = 2020) -> int:
 
 
 def _save(instance, user):
+    instance.review_status = ReviewStatus.SUBMITTED  # the ward entered and submitted it
     instance.full_clean()
     instance._history_user = user
     instance.save()
@@ -187,6 +189,7 @@ def _seed_participant(participant, *, user, rng, analytes, treated, number, leng
     services.end_of_study_record(
         end_of_study=EndOfStudy(
             participant=participant,
+            review_status=ReviewStatus.SUBMITTED,
             end_reason="discharged",
             end_date=discharge,
             icu_admission_date=ventilated_days[0] if ventilated_days else None,

@@ -178,7 +178,10 @@ class LabSampleForm(forms.Form):
                 for title, fields in groups.items()
             ],
         )
-        self.helper.add_input(Submit("save", "Save results"))
+        self.helper.add_input(Submit(ParticipantRecordForm.SUBMIT_BUTTON, "Submit results"))
+        self.helper.add_input(
+            Submit(ParticipantRecordForm.DRAFT_BUTTON, "Save as drafts", css_class="btn-outline-secondary")
+        )
 
     def save(self):
         values = {a.code: self.cleaned_data[a.code] for a in self.analytes if self.cleaned_data.get(a.code) is not None}
@@ -188,6 +191,7 @@ class LabSampleForm(forms.Form):
                 sample_datetime=self.cleaned_data["sample_datetime"],
                 values=values,
                 user=self.user,
+                submit=ParticipantRecordForm.DRAFT_BUTTON not in self.data,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():

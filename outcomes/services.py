@@ -6,11 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from outcomes.models import Analyte, LabResult
+from patients.choices import ReviewStatus
 
 
 @transaction.atomic
-def lab_sample_record(*, participant, sample_datetime, values: dict[str, Decimal], user) -> list[LabResult]:
-    """Record the results of one sample (several analytes): all of them or none.
+def lab_sample_record(
+    *, participant, sample_datetime, values: dict[str, Decimal], user, submit: bool = True
+) -> list[LabResult]:
+    """Record the results of one sample (several analytes): all of them or none, submitted for review
+    (or kept as drafts with ``submit=False``).
 
     Errors come back keyed by analyte code (or ``sample_datetime`` when the sample time is the problem),
     so a form can show each on its own field.
@@ -19,7 +23,11 @@ def lab_sample_record(*, participant, sample_datetime, values: dict[str, Decimal
     results, errors = [], {}
     for code, value in values.items():
         result = LabResult(
-            participant=participant, analyte=analytes[code], sample_datetime=sample_datetime, value=value
+            participant=participant,
+            analyte=analytes[code],
+            sample_datetime=sample_datetime,
+            value=value,
+            review_status=ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT,
         )
         try:
             result.full_clean()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
-from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ScopedHistoryAdmin
+from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ReviewedRecordAdmin, ScopedHistoryAdmin
 from patients.choices import ParticipantStatus, QueryStatus
 from patients.models import (
     COMORBIDITY_FIELDS,
@@ -305,7 +305,7 @@ class EligibilityAnswerAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ClinicalRecordAdmin):
+class ConsentAdmin(ReviewedRecordAdmin):
     list_display = ["participant", "consent_datetime", "form_version", "given_by", "voided"]
     list_filter = ["form_version", "given_by", "participant__site"]
     search_fields = ["participant__study_id"]
@@ -313,7 +313,7 @@ class ConsentAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ClinicalRecordAdmin):
+class WithdrawalAdmin(ReviewedRecordAdmin):
     list_display = ["participant", "withdrawal_date", "reason", "voided"]
     list_filter = ["reason", "participant__site"]
     search_fields = ["participant__study_id"]
@@ -330,7 +330,7 @@ class WithdrawalAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(EndOfStudy)
-class EndOfStudyAdmin(ClinicalRecordAdmin):
+class EndOfStudyAdmin(ReviewedRecordAdmin):
     list_display = ["participant", "end_reason", "end_date", "voided"]
     list_filter = ["end_reason", "participant__site", "participant__arm"]
     search_fields = ["participant__study_id"]

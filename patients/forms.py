@@ -1,13 +1,16 @@
 """What every case report form's ModelForm shares. Presentation only: rules come from the model's clean()."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
+from django.utils.html import escape
 
-from patients.choices import Answer, SignatureMeaning
+from patients.choices import Answer, ReviewStatus, SignatureMeaning
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
+from patients.records import CaseReportForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -65,35 +68,98 @@ class ClinicalFormMixin(forms.Form):
 
 class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
     """A CRF for one participant: the participant comes from the page, not from a field, and is set
-    before validation because the model's rules need it. Editing a saved record asks for the reason."""
+    before validation because the model's rules need it. Editing a saved record asks for the reason, and
+    may name the open data query the correction answers (the audit entry then links to it).
+
+    A case report form under review is saved as a draft or submitted (two buttons); the model decides
+    what an edit does to a verified or locked record, the form says it beforehand."""
 
     submit_label = "Save"
+    SUBMIT_BUTTON = "submit_record"
+    DRAFT_BUTTON = "save_draft"
 
-    def __init__(self, *args, participant, user=None, **kwargs):
+    def __init__(self, *args, participant, user=None, answers_query=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.instance.participant = participant
+        reviewed = isinstance(self.instance, CaseReportForm)
         if self.instance.pk:
             self.fields["change_reason"] = forms.CharField(
                 label="Reason for change",
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text="Required when changing a saved record; kept in the audit trail.",
             )
+            self._add_query_field(answers_query)
         self.helper = FormHelper()
         self.helper.layout = self.get_layout()
         if self.instance.pk:
-            self.helper.layout.append(Fieldset("Audit", "change_reason", self.VERSION_FIELD))
-        self.helper.add_input(Submit("save", self.submit_label))
+            audit = ["change_reason", self.VERSION_FIELD]
+            if "answers_query" in self.fields:
+                audit.insert(0, "answers_query")
+            self.helper.layout.append(Fieldset("Audit", *audit))
+        if reviewed and self.instance.review_status == ReviewStatus.VERIFIED:
+            who = self.instance.verified_by.get_username() if self.instance.verified_by else "a monitor"
+            self.helper.layout.insert(
+                0,
+                HTML(
+                    '<div class="alert alert-info py-2">Verified by '
+                    f"{escape(who)} on {timezone.localtime(self.instance.verified_datetime):%Y-%m-%d %H:%M}: "
+                    "saving a change returns it to submitted for verification again.</div>"
+                ),
+            )
+        if reviewed and self.instance.review_status == ReviewStatus.DRAFT:
+            self.helper.add_input(Submit(self.SUBMIT_BUTTON, "Submit"))
+            self.helper.add_input(Submit(self.DRAFT_BUTTON, "Save draft", css_class="btn-outline-secondary"))
+        else:
+            self.helper.add_input(Submit("save", self.submit_label))
+
+    def _add_query_field(self, answers_query):
+        """Offer the open queries about this record, so a correction names the one it answers."""
+        from patients.queries import DataQuery
+
+        open_queries = DataQuery.objects.open().filter(
+            content_type__app_label=self.instance._meta.app_label,
+            content_type__model=self.instance._meta.model_name,
+            object_id=self.instance.pk,
+        )
+        choices = [(q.pk, f"#{q.pk}: {q.text[:60]}") for q in open_queries]
+        if not choices:
+            return
+        self.fields["answers_query"] = forms.TypedChoiceField(
+            label="This change answers data query",
+            choices=[("", "None"), *choices],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            initial=answers_query if answers_query in {pk for pk, _ in choices} else None,
+            help_text="The audit trail links the change to the query; answer the query afterwards.",
+        )
 
     def get_layout(self):
         raise NotImplementedError
 
+    def wants_submit(self) -> bool:
+        """Submit unless the user pressed "Save draft" (Enter in a field presses the first button: Submit)."""
+        return self.DRAFT_BUTTON not in self.data
+
     def save(self, commit=True):
+        self.apply_entry_choices()
+        return super().save(commit)
+
+    def apply_entry_choices(self) -> None:
+        """Put what the user chose besides the data (reason, query, submit or draft, who) on the instance,
+        for ``save()`` or for a service that saves it."""
         if self.instance.pk:
             self.instance._change_reason = self.cleaned_data["change_reason"]
+            self.instance._answers_query_id = self.cleaned_data.get("answers_query")
+        if (
+            isinstance(self.instance, CaseReportForm)
+            and self.instance.review_status == ReviewStatus.DRAFT
+            and self.wants_submit()
+        ):
+            self.instance.review_status = ReviewStatus.SUBMITTED
         if self.user is not None:
             self.instance._history_user = self.user
-        return super().save(commit)
 
 
 class EndOfStudyForm(ParticipantRecordForm):

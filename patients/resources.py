@@ -3,12 +3,16 @@
 - ``clean_model_instances = True``: each row goes through ``full_clean()``, so the model-layer rules hold;
 - ``use_transactions = True`` and no bulk mode: a file with any bad row saves nothing;
 - participants are looked up by study ID among the importing user's sites only;
-- every saved row carries the importing user and a reason in the audit trail.
+- every saved row carries the importing user and a reason in the audit trail;
+- a new case report form record arrives submitted (ready for verification); an update of a verified
+  record sends it back to submitted, and a locked record refuses the row (the model decides both).
 """
 
 from import_export import fields, resources, widgets
 
+from patients.choices import ReviewStatus
 from patients.models import Participant
+from patients.records import CaseReportForm
 
 
 class ScopedParticipantWidget(widgets.ForeignKeyWidget):
@@ -49,6 +53,9 @@ class ClinicalRecordResource(resources.ModelResource):
         return self._meta.model.objects.active().for_user(self.user) if self.user else self._meta.model.objects.none()
 
     def before_save_instance(self, instance, row, **kwargs):
+        if instance._state.adding and isinstance(instance, CaseReportForm):
+            # A file from a lab system or a ward log is entered data, complete: it goes straight to review.
+            instance.review_status = ReviewStatus.SUBMITTED
         instance._history_user = self.user
         file_name = kwargs.get("file_name") or "a file"
         instance._change_reason = f"Imported from {file_name}"

@@ -1,7 +1,7 @@
 """What the clinician pages show of a casebook, gathered from every app in a fixed number of queries
 (whatever the number of days, results or participants)."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -10,7 +10,7 @@ from django.utils import timezone
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte, DailyObservation
-from patients.choices import ParticipantStatus, QueryStatus
+from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
 
 
@@ -60,6 +60,23 @@ class Casebook:
     open_queries: list
     signatures: list
 
+    @property
+    def review_counts(self) -> list[tuple[str, str, int]]:
+        """(status, label, how many) over every case report form record of the casebook, from what is
+        already loaded (no query)."""
+        records = [
+            *self.infusions,
+            *self.observations,
+            *(r for _, cells in self.lab_rows for r in cells if r is not None),
+            *self.cts,
+            *self.adverse_events,
+            *self.deviations,
+            *self.consents,
+            *(r for r in (self.end_of_study, self.withdrawal) if r is not None),
+        ]
+        counts = Counter(r.review_status for r in records)
+        return [(status, label, counts[status]) for status, label in ReviewStatus.choices]
+
 
 def casebook(participant: Participant) -> Casebook:
     today = timezone.localdate()
@@ -88,8 +105,42 @@ def casebook(participant: Participant) -> Casebook:
         eligibility_answers=list(participant.eligibilityanswers.active()),
         end_of_study=participant.endofstudys.active().first(),
         withdrawal=participant.withdrawals.active().first(),
-        open_queries=list(participant.dataquerys.open().select_related("content_type", "raised_by")),
+        open_queries=_with_corrections(list(participant.dataquerys.open().select_related("content_type", "raised_by"))),
         signatures=list(
             participant.casebooksignatures.active().select_related("signed_by").order_by("-signed_datetime")
         ),
     )
+
+
+# Where the clinician corrects the record a query is about (the page's edit form for that kind of record).
+CORRECTION_URLS = {
+    "dosing.infusion": "infusions-edit",
+    "outcomes.dailyobservation": "observations-edit",
+    "outcomes.chestct": "ct-edit",
+    "outcomes.adverseevent": "adverse-events-edit",
+    "patients.endofstudy": "end-of-study-edit",
+    "patients.consent": "consent-edit",
+}
+
+
+def _with_corrections(queries: list) -> list:
+    """Each open query with the audit entries that answer it (one query per kind of record queried) and
+    the name of the page that corrects its record."""
+    by_model = defaultdict(list)
+    for query in queries:
+        query.corrections = []
+        query.correction_url = ""
+        if query.content_type_id:
+            label = f"{query.content_type.app_label}.{query.content_type.model}"
+            query.correction_url = CORRECTION_URLS.get(label, "")
+            by_model[query.content_type.model_class()].append(query)
+    for model, items in by_model.items():
+        if not hasattr(model, "history"):
+            continue
+        entries = model.history.filter(answers_query_id__in=[q.pk for q in items]).select_related("history_user")
+        by_query = defaultdict(list)
+        for entry in entries.order_by("history_id"):
+            by_query[entry.answers_query_id].append(entry)
+        for query in items:
+            query.corrections = by_query[query.pk]
+    return queries

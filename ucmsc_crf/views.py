@@ -198,12 +198,15 @@ class RecordFormView(ParticipantMixin, View):
         instance = self.get_instance()
         if not self.has_permission(editing=instance is not None):
             raise PermissionDenied
+        query = self.request.GET.get("query", "")
         return self.form_class(
             data,
             instance=instance,
             initial=None if instance else self.get_initial(),
             participant=self.participant,
             user=self.request.user,
+            # "Correct the record" from an open query: the form offers that query as the one answered.
+            answers_query=int(query) if query.isdigit() else None,
         )
 
     def get(self, request, *args, **kwargs):
@@ -213,7 +216,9 @@ class RecordFormView(ParticipantMixin, View):
         form = self.make_form(request.POST)
         if form.is_valid():
             self.save(form)
-            messages.success(request, f"{self.title} saved.")
+            status = getattr(form.instance, "review_status", "")
+            done = {"draft": "saved as a draft", "submitted": "submitted"}.get(status, "saved")
+            messages.success(request, f"{self.title} {done}.")
             return self.participant_page()
         return self.render(form)
 
@@ -268,6 +273,7 @@ class EndOfStudyFormView(RecordFormView):
             form.save()
         else:
             # Closing follow-up also marks the participant completed.
+            form.apply_entry_choices()
             services.end_of_study_record(end_of_study=form.instance, user=self.request.user)
 
 
