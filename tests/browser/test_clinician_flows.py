@@ -1,5 +1,6 @@
 """A clinician's day in a real browser: screen, consent, enrol, infuse (refused too early, then on day 3),
-observe, and see it in the table and the chart; and two people editing the same observation."""
+observe (a draft), and see it in the table and the chart; two people editing the same observation; and a
+monitor verifying records in the admin."""
 
 import datetime
 
@@ -7,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from outcomes.models import DailyObservation
+from patients import services
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS
 from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, record, treated_participant
@@ -31,7 +33,8 @@ def log_in(page, base, username):
 
 
 def submit(page):
-    page.click("input[type=submit][name=save]")
+    """The form's main button: "Save" on most forms, "Submit" on a case report form still in draft."""
+    page.click("input[type=submit]:not([name=save_draft])")
     page.wait_for_load_state()
 
 
@@ -102,7 +105,7 @@ def test_screen_enrol_infuse_and_observe(browser, live_server, screenshot):
     assert page.input_value("#id_sequence_number") == "1"
     fill_infusion(page, at(day0, 15), at(day0, 15, 45))
     submit(page)
-    assert "Infusion saved." in page.content()
+    assert "Infusion submitted." in page.content()
 
     # Infusion 2 the next day: refused, the message on the date field.
     page.click("text=Record infusion")
@@ -117,7 +120,7 @@ def test_screen_enrol_infuse_and_observe(browser, live_server, screenshot):
     page.fill("#id_start_datetime", at(day0 + 3 * DAY, 15))
     page.fill("#id_end_datetime", at(day0 + 3 * DAY, 15, 45))
     submit(page)
-    assert "Infusion saved." in page.content()
+    assert "Infusion submitted." in page.content()
 
     # Today's observation, date pre-filled.
     page.click("text=Daily observation")
@@ -145,8 +148,11 @@ def test_screen_enrol_infuse_and_observe(browser, live_server, screenshot):
         "other_symptoms",
     ):
         page.select_option(f"#id_{name}", "absent")
-    submit(page)
-    assert "Daily observation saved." in page.content()
+    # Kept as a draft (not yet in review): the page marks it so.
+    page.click("input[type=submit][name=save_draft]")
+    page.wait_for_load_state()
+    assert "Daily observation saved as a draft." in page.content()
+    assert page.locator("#observations tbody tr").first.locator(".badge", has_text="draft").count() == 1
 
     # It is in the table and in the chart.
     row = page.locator("#observations tbody tr").first.inner_text()
@@ -173,7 +179,7 @@ def test_two_people_edit_the_same_observation(browser, live_server, screenshot):
     first.fill("#id_heart_rate", "91")
     first.fill("#id_change_reason", "Re-counted")
     submit(first)
-    assert "Daily observation saved." in first.content()
+    assert "Daily observation submitted." in first.content()
 
     second.fill("#id_heart_rate", "70")
     second.fill("#id_change_reason", "Typo")
@@ -187,3 +193,31 @@ def test_two_people_edit_the_same_observation(browser, live_server, screenshot):
     screenshot(second, "edit-conflict")
     observation.refresh_from_db()
     assert observation.heart_rate == 91
+
+
+def test_monitor_verifies_submitted_records_in_the_admin(browser, live_server, screenshot):
+    site = SiteFactory(code="01", name="Ward 3")
+    nurse = UserFactory(username="nurse", role="Clinician", sites=[site])
+    UserFactory(username="monitor", role="Monitor", sites=[site])
+    participant = treated_participant(user=nurse, site=site)
+    for day in range(2):
+        values = observation_values(participant, on=participant.day0_date + DAY * day)
+        observation = record(DailyObservation, participant, values, user=nurse)
+        if day == 0:
+            services.record_review(record=observation, user=nurse, step="submit")
+
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "monitor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/outcomes/dailyobservation/")
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "verify_selected")
+    page.click("button[name=index]")
+    page.wait_for_load_state()
+    body = page.locator("ul.messagelist").inner_text()
+    assert "1 daily observation verified." in body
+    assert "1 daily observation not verified" in body and "draft" in body
+    screenshot(page, "admin-bulk-verify")
+    assert sorted(DailyObservation.objects.values_list("review_status", flat=True)) == ["draft", "verified"]
