@@ -61,6 +61,17 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
     assert {i.days_off_plan for i in infusions} == {0}
     assert {(i.start_datetime.date() - i.participant.day0_date).days for i in infusions} <= {0, 3, 6}
 
+    # Review part way: nothing left in draft, the first two casebooks verified, the first locked.
+    by_status = {}
+    for participant in Participant.objects.order_by("study_id")[:3]:
+        observations = participant.dailyobservations.all()
+        by_status[participant.study_id] = set(observations.values_list("review_status", flat=True))
+    assert list(by_status.values()) == [{"locked"}, {"verified"}, {"submitted"}]
+    assert not Infusion.objects.filter(review_status="draft").exists()
+    assert Infusion.objects.filter(review_status="locked").first().history.latest().history_user.username == (
+        "coordinator"
+    )
+
     # Table 3 of the paper, computed from what is stored.
     assert table3("ucmsc") == {
         "ventilated": 1,
