@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -22,6 +23,8 @@ from patients import services
 from patients.choices import ParticipantStatus
 from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm, SignatureForm
 from patients.models import Consent, EndOfStudy, Participant
+from ucmsc_crf.analysis.bundle import bundle_chunks
+from ucmsc_crf.analysis.columns import Options
 from ucmsc_crf.casebook import casebook, participant_list
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
@@ -34,6 +37,21 @@ def home(request):
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "home.html")
+
+
+@login_required
+def analysis_export(request):
+    """The analysis bundle of the user's sites, streamed as it is written (no file kept on the server).
+    Free text is never offered here: it is exported only from the command line, by a data manager."""
+    if not request.user.has_perm("patients.export_data"):
+        raise PermissionDenied
+    study_days = request.GET.get("dates") == "study_days"
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        bundle_chunks(user=request.user, options=Options(study_days=study_days)), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ucmsc-analysis-{stamp}.zip"'
+    return response
 
 
 class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):

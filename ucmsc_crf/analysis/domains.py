@@ -1,0 +1,183 @@
+"""The domains of the analysis bundle (one CSV each, long format): which records, which columns, in which
+order. Columns come from the models (so a new field reaches the bundle and its dictionary), records are
+named by natural keys (study ID, infusion sequence, analyte code), never by database ids."""
+
+from dataclasses import dataclass
+
+from dosing.models import Infusion, ProtocolDeviation
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
+from patients import rules
+from patients.models import Arm, EligibilityAnswer, EndOfStudy, Participant, Withdrawal
+from patients.queries import DataQuery
+from ucmsc_crf.analysis.columns import Column, Options, model_columns
+
+
+@dataclass
+class Domain:
+    name: str
+    model: type
+    columns: list[Column]
+    day0_path: str
+    order_by: tuple[str, ...]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    def queryset(self, user):
+        manager = self.model.objects
+        queryset = manager.for_user(user) if user is not None else manager.all()
+        return queryset.active().order_by(*self.order_by)
+
+    def paths(self) -> list[str]:
+        paths = [self.day0_path]
+        for column in self.columns:
+            paths += [p for p in column.paths if p not in paths]
+        return paths
+
+
+def _study_id(path="participant__study_id") -> Column:
+    return Column("study_id", "study ID (site code and sequence)", "string", "enrolment", path=path)
+
+
+def _study_day(date_path: str, source: str) -> Column:
+    return Column(
+        "study_day",
+        "study day (day 0 = enrolment)",
+        "integer",
+        f"derived from {source}",
+        needs=(date_path, "participant__day0_date"),
+        compute=lambda row: _days(row[date_path], row["participant__day0_date"]),
+        derived=True,
+        empty_means="not enrolled",
+    )
+
+
+def _days(value, day0):
+    from django.utils import timezone
+
+    if value is None or day0 is None:
+        return None
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value).date()
+    return (value - day0).days
+
+
+def _infusion_sequence(source: str) -> Column:
+    return Column(
+        "infusion_sequence",
+        "the infusion it concerns (1 = first)",
+        "integer",
+        source,
+        path="infusion__sequence_number",
+        empty_means="not about an infusion",
+    )
+
+
+def _age(row):
+    birth = row["date_of_birth"]
+    on = row["day0_date"] or (row["screening_datetime"].date() if row["screening_datetime"] else None)
+    return rules.age_in_years(birth, on) if birth and on else None
+
+
+def _bmi(row):
+    from decimal import Decimal
+
+    if not row["weight_kg"] or not row["height_cm"]:
+        return None
+    metres = row["height_cm"] / Decimal(100)
+    return (row["weight_kg"] / (metres * metres)).quantize(Decimal("0.1"))
+
+
+def domains(options: Options) -> list[Domain]:
+    arm_codes = tuple((a.code, a.name) for a in Arm.objects.order_by("code"))
+    participant = Domain(
+        "participants",
+        Participant,
+        [
+            _study_id("study_id"),
+            Column("site", "site code", "string", "enrolment", path="site__code"),
+            Column("arm", "arm", "code", "enrolment", path="arm__code", codes=arm_codes, empty_means="not enrolled"),
+            Column(
+                "age_years",
+                "age in completed years on day 0 (on screening if not enrolled)",
+                "integer",
+                "derived from the date of birth (not exported)",
+                needs=("date_of_birth", "day0_date", "screening_datetime"),
+                compute=_age,
+                unit="years",
+                derived=True,
+            ),
+            Column(
+                "bmi",
+                "body-mass index",
+                "decimal",
+                "derived from weight and height",
+                needs=("weight_kg", "height_cm"),
+                compute=_bmi,
+                unit="kg/m2",
+                derived=True,
+            ),
+            *model_columns(Participant, options=options, exclude=("study_id", "sequence_number")),
+        ],
+        day0_path="day0_date",
+        order_by=("study_id",),
+    )
+    return [
+        participant,
+        _domain("eligibility", EligibilityAnswer, options, order=("criterion",)),
+        _domain(
+            "infusions", Infusion, options, order=("sequence_number",), extra=[_study_day("start_datetime", "start")]
+        ),
+        _domain(
+            "protocol_deviations",
+            ProtocolDeviation,
+            options,
+            order=("reported_datetime",),
+            extra=[_infusion_sequence("protocol deviation")],
+        ),
+        _domain(
+            "daily_observations",
+            DailyObservation,
+            options,
+            order=("observation_date",),
+            extra=[_study_day("observation_date", "observation date")],
+        ),
+        _domain(
+            "labs",
+            LabResult,
+            options,
+            order=("sample_datetime", "analyte__display_order"),
+            extra=[
+                Column("analyte", "analyte code (see the labs catalogue)", "code", "lab result", path="analyte__code"),
+                _study_day("sample_datetime", "sample time"),
+            ],
+        ),
+        _domain("chest_ct", ChestCt, options, order=("scan_date",), extra=[_study_day("scan_date", "scan date")]),
+        _domain(
+            "adverse_events",
+            AdverseEvent,
+            options,
+            order=("onset_datetime",),
+            extra=[_infusion_sequence("adverse event"), _study_day("onset_datetime", "onset")],
+        ),
+        _domain("withdrawals", Withdrawal, options, order=("withdrawal_date",)),
+        _domain("end_of_study", EndOfStudy, options, order=("end_date",)),
+        _domain(
+            "data_queries",
+            DataQuery,
+            options,
+            order=("raised_datetime",),
+            extra=[Column("form", "the form queried", "string", "data query", path="content_type__model")],
+        ),
+    ]
+
+
+def _domain(name, model, options, *, order, extra=()):
+    return Domain(
+        name,
+        model,
+        [_study_id(), *extra, *model_columns(model, options=options)],
+        day0_path="participant__day0_date",
+        order_by=("participant__study_id", *order, "pk"),
+    )
