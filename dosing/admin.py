@@ -2,13 +2,12 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
-from import_export.admin import ImportMixin
 
 from dosing import services
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
-from patients.admin_base import ClinicalRecordAdmin, ReviewedRecordAdmin, ScopedHistoryAdmin
+from patients.admin_base import ClinicalImportMixin, ClinicalRecordAdmin, ReviewedRecordAdmin, ScopedHistoryAdmin
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),
@@ -117,7 +116,7 @@ class DeviationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Infusion)
-class InfusionAdmin(ImportMixin, ReviewedRecordAdmin):
+class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
     resource_classes = [InfusionResource]
     list_display = [
         "participant",
@@ -185,9 +184,6 @@ class InfusionAdmin(ImportMixin, ReviewedRecordAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["participant"] if obj else []
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 
     @admin.display(description="planned", ordering="planned_on")
     def planned(self, obj):

@@ -3,11 +3,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from outcomes.models import AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
-from patients.admin_base import ReviewedRecordAdmin, ScopedHistoryAdmin
+from outcomes.resources import DailyObservationResource, LabResultResource
+from patients.admin_base import ClinicalImportMixin, ReviewedRecordAdmin, ScopedHistoryAdmin
 
 
 @admin.register(DailyObservation)
-class DailyObservationAdmin(ReviewedRecordAdmin):
+class DailyObservationAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
+    resource_classes = [DailyObservationResource]
     list_display = [
         "participant",
         "observation_date",
@@ -65,7 +67,8 @@ class OutsideReferenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(LabResult)
-class LabResultAdmin(ReviewedRecordAdmin):
+class LabResultAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
+    resource_classes = [LabResultResource]
     list_display = ["participant", "analyte", "sample_datetime", "value", "unit", "detection_limit", "flag", "voided"]
     list_filter = [OutsideReferenceFilter, "analyte__group", "analyte", "participant__arm", "participant__site"]
     search_fields = ["participant__study_id", "analyte__name"]

@@ -14,10 +14,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from import_export.admin import ExportMixin, ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import review, services
 from patients.access import site_ids_for
+from patients.export_resources import export_resource_for
 from patients.forms import ClinicalFormMixin
 from patients.models import Participant, Site
 from patients.records import ParticipantRecord
@@ -88,8 +91,39 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ClinicalRecordAdmin(ScopedHistoryAdmin):
-    """Base admin for clinical models: scoped to the user's sites, audited, never deleted."""
+class ClinicalExportMixin(ExportMixin):
+    """Export of the filtered changelist (CSV, XLSX) with the model's export resource, offered only to
+    roles with the export permission; the queryset is the changelist's, so site scoping holds."""
+
+    export_formats = [CSV, XLSX]
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("patients.export_data")
+
+    def get_export_resource_classes(self, request):
+        return [export_resource_for(self.model)]
+
+    def get_export_queryset(self, request):
+        # Natural keys are read through relations: one query for the export, not one per row.
+        return super().get_export_queryset(request).select_related(*export_resource_for(self.model).related_paths)
+
+
+class ClinicalImportMixin(ImportMixin):
+    """Bulk load into a clinical model (its resource subclasses patients.resources.ClinicalRecordResource):
+    only for roles that may add and change the records, scoped to the importing user's sites."""
+
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+
+    def has_import_permission(self, request):
+        label, name = self.opts.app_label, self.opts.model_name
+        return request.user.has_perm(f"{label}.add_{name}") and request.user.has_perm(f"{label}.change_{name}")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+
+class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
+    """Base admin for clinical models: scoped to the user's sites, audited, never deleted, exported."""
 
     form = ClinicalRecordAdminForm
     history_list_display = ["history_change_reason"]

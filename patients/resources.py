@@ -48,6 +48,12 @@ class ClinicalRecordResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
+    def import_data(self, dataset, **kwargs):
+        # All or nothing also when some rows are only invalid (not failing): one bad row, nothing saved.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        kwargs.setdefault("use_transactions", True)
+        return super().import_data(dataset, **kwargs)
+
     def get_queryset(self):
         # Existing rows to update: the user's sites only, never voided ones.
         return self._meta.model.objects.active().for_user(self.user) if self.user else self._meta.model.objects.none()

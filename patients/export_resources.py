@@ -1,0 +1,134 @@
+"""Admin export of every clinical model (django-import-export), built from the model so a new field is
+exported without editing a list:
+
+- stable column names (the field names); relations by natural key (``study_id``, ``analyte``,
+  ``infusion_sequence``, usernames), never database ids;
+- coded values as the code, with the label in a ``<name>_label`` column next to it;
+- date-times in ISO 8601 UTC (``2020-02-05T06:30:00Z``), dates ISO 8601, booleans 1 / 0;
+- what identifies a participant (initials, date of birth) is never exported.
+"""
+
+import datetime
+
+from django.utils import timezone
+from import_export import fields, resources, widgets
+
+# Never exported, on any path (the analysis bundle uses the same set).
+IDENTIFYING_FIELDS = {"patients.participant.initials", "patients.participant.date_of_birth"}
+
+# Related model -> (attribute of the natural key, column suffix). The participant becomes "study_id".
+NATURAL_KEYS = {
+    "patients.participant": ("study_id", None),
+    "patients.site": ("code", None),
+    "patients.arm": ("code", None),
+    "outcomes.analyte": ("code", None),
+    "dosing.infusion": ("sequence_number", "sequence"),
+    "dosing.plannedinfusion": ("sequence_number", "sequence"),
+    "dosing.regimen": ("code", None),
+    "auth.user": ("username", None),
+    "contenttypes.contenttype": ("model", None),
+}
+
+
+class UtcDateTimeWidget(widgets.DateTimeWidget):
+    """ISO 8601 in UTC on export. On import: ISO 8601 with an offset or Z, or a local time without one."""
+
+    def render(self, value, obj=None, **kwargs):
+        if not isinstance(value, datetime.datetime):
+            return ""
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            parsed = value
+        else:
+            try:
+                parsed = datetime.datetime.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date-time (use 2020-02-05T06:30:00Z).") from None
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def column_name(model_field) -> str:
+    related = model_field.related_model._meta.label_lower
+    if related == "patients.participant":
+        return "study_id"
+    _, suffix = NATURAL_KEYS[related]
+    return f"{model_field.name}_{suffix}" if suffix else model_field.name
+
+
+def export_fields(model):
+    """(declared fields, related paths to select) for ``model``'s export resource."""
+    declared, related = {}, []
+    for model_field in model._meta.concrete_fields:
+        key = f"{model._meta.label_lower}.{model_field.name}"
+        if model_field.primary_key or key in IDENTIFYING_FIELDS:
+            continue
+        if model_field.is_relation:
+            natural = NATURAL_KEYS.get(model_field.related_model._meta.label_lower)
+            if natural is None:
+                continue
+            name = column_name(model_field)
+            declared[name] = fields.Field(
+                attribute=f"{model_field.name}__{natural[0]}", column_name=name, readonly=True
+            )
+            related.append(model_field.name)
+            continue
+        widget = WIDGETS.get(model_field.get_internal_type(), lambda: None)()
+        declared[model_field.name] = fields.Field(
+            attribute=model_field.name,
+            column_name=model_field.name,
+            readonly=True,
+            **({"widget": widget} if widget else {}),
+        )
+        if model_field.choices:
+            label = f"{model_field.name}_label"
+            declared[label] = fields.Field(
+                attribute=f"get_{model_field.name}_display", column_name=label, readonly=True
+            )
+    ordered = dict(sorted(declared.items(), key=lambda item: _position(item[0])))
+    return ordered, related
+
+
+# Audit and workflow columns go last, after the data.
+AUDIT_COLUMNS = (
+    "review_status",
+    "review_status_label",
+    "review_changed_by",
+    "review_changed_datetime",
+    "verified_by",
+    "verified_datetime",
+    "version",
+    "created_datetime",
+    "modified_datetime",
+    "voided",
+    "void_reason",
+    "voided_datetime",
+    "voided_by",
+)
+
+
+def _position(name: str) -> tuple[int, int]:
+    if name == "study_id":
+        return (0, 0)
+    if name in AUDIT_COLUMNS:
+        return (2, AUDIT_COLUMNS.index(name))
+    return (1, 0)
+
+
+WIDGETS = {"DateTimeField": UtcDateTimeWidget, "BooleanField": widgets.BooleanWidget}
+
+_cache: dict = {}
+
+
+def export_resource_for(model):
+    """The export resource class of ``model`` (built once)."""
+    if model not in _cache:
+        declared, related = export_fields(model)
+        meta = type("Meta", (), {"model": model, "fields": tuple(declared), "export_order": tuple(declared)})
+        resource = type(f"{model.__name__}ExportResource", (resources.ModelResource,), {**declared, "Meta": meta})
+        resource.related_paths = tuple(related)
+        _cache[model] = resource
+    return _cache[model]
