@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import django
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from outcomes.derived import outcomes_for
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
 from patients.models import COMORBIDITY_FIELDS, Participant
 from ucmsc_crf.analysis.columns import Column, Options, format_value
+from ucmsc_crf.analysis.copy_sql import copy_blocks, copy_query
 from ucmsc_crf.analysis.domains import Domain, domains
 
 CHUNK_ROWS = 2000
@@ -258,13 +260,14 @@ def dictionary_rows(files: list[tuple[str, list[Column]]]) -> Iterator[list[str]
             ]
 
 
-def _csv_blocks(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
+def _csv_blocks(header: list[str], rows: Iterable[list[str]], counter: list[int]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     iterator = iter(rows)
     while True:
         block = list(islice(iterator, CHUNK_ROWS))
+        counter[0] += len(block)
         writer.writerows(block)
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
@@ -273,13 +276,41 @@ def _csv_blocks(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]
             return
 
 
+def domain_blocks(domain: Domain, *, user, options: Options, counter: list[int], use_copy=None) -> Iterator[bytes]:
+    """A domain's CSV bytes: by PostgreSQL's COPY where every column has a SQL form, else through the ORM.
+    Both give the same bytes."""
+    header = [c.name for c in domain.columns]
+    if use_copy is None:
+        use_copy = connection.vendor == "postgresql"
+    query = copy_query(domain, user=user, options=options) if use_copy else None
+    if query is None:
+        yield from _csv_blocks(header, domain_rows(domain, user=user, options=options), counter)
+        return
+    yield from _csv_blocks(header, [], [0])
+    yield from copy_blocks(*query, counter)
+
+
 def bundle_files(*, user, options: Options):
-    """(file name, columns, rows) for every CSV of the bundle, in order."""
+    """(file name, columns, blocks of bytes, row counter) for every CSV of the bundle, in order."""
     for domain in domains(options):
-        yield domain.file_name, domain.columns, domain_rows(domain, user=user, options=options)
-    yield "analysis_table.csv", analysis_table_columns(), analysis_table_rows(user=user)
+        counter = [0]
+        yield (
+            domain.file_name,
+            domain.columns,
+            domain_blocks(domain, user=user, options=options, counter=counter),
+            counter,
+        )
+    for name, columns, rows in (
+        ("analysis_table.csv", analysis_table_columns(), analysis_table_rows(user=user)),
+        _lab_pivot(user),
+    ):
+        counter = [0]
+        yield name, columns, _csv_blocks([c.name for c in columns], rows, counter), counter
+
+
+def _lab_pivot(user):
     analytes = list(Analyte.objects.order_by("display_order"))
-    yield "labs_wide_by_study_day.csv", lab_pivot_columns(analytes), lab_pivot_rows(user=user, analytes=analytes)
+    return "labs_wide_by_study_day.csv", lab_pivot_columns(analytes), lab_pivot_rows(user=user, analytes=analytes)
 
 
 def bundle_chunks(*, user=None, options: Options | None = None) -> Iterator[bytes]:
@@ -290,34 +321,26 @@ def bundle_chunks(*, user=None, options: Options | None = None) -> Iterator[byte
     written: list[tuple[str, str, int]] = []  # name, sha256, data rows
     described: list[tuple[str, list[Column]]] = []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for file_name, columns, rows in bundle_files(user=user, options=options):
+        for file_name, columns, blocks, counter in bundle_files(user=user, options=options):
             described.append((file_name, columns))
-            yield from _write_csv(archive, sink, written, file_name, [c.name for c in columns], rows)
-        yield from _write_csv(archive, sink, written, "dictionary.csv", DICTIONARY_HEADER, dictionary_rows(described))
+            yield from _write_csv(archive, sink, written, file_name, blocks, counter)
+        counter = [0]
+        dictionary = _csv_blocks(DICTIONARY_HEADER, dictionary_rows(described), counter)
+        yield from _write_csv(archive, sink, written, "dictionary.csv", dictionary, counter)
         archive.writestr("README.txt", _readme(started, options, written, user))
     yield sink.drain()
 
 
-def _write_csv(archive, sink, written, file_name, header, rows):
-    digest, count = hashlib.sha256(), _Counter(rows)
+def _write_csv(archive, sink, written, file_name, blocks, counter):
+    digest = hashlib.sha256()
     with archive.open(file_name, "w", force_zip64=True) as entry:
-        for block in _csv_blocks(header, count):
+        for block in blocks:
             entry.write(block)
             digest.update(block)
             data = sink.drain()
             if data:
                 yield data
-    written.append((file_name, digest.hexdigest(), count.n))
-
-
-class _Counter:
-    def __init__(self, rows):
-        self.rows, self.n = iter(rows), 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.n += 1
-            yield row
+    written.append((file_name, digest.hexdigest(), counter[0]))
 
 
 def _readme(started: datetime.datetime, options: Options, written, user) -> str:

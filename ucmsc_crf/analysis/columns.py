@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from patients.export_resources import IDENTIFYING_FIELDS
+
 # Free text can carry names, places or dates that identify a person: left out unless asked for, and then
 # flagged in the dictionary. Fields listed here are clinical terms reviewed as safe to share (still flagged).
 SAFE_FREE_TEXT = {"outcomes.adverseevent.term", "outcomes.adverseevent.meddra_preferred_term"}
@@ -30,7 +32,7 @@ STRUCTURED_TEXT = {
 }
 
 # Never exported: they identify the person (age and study days replace the birth date and calendar dates).
-IDENTIFYING = {"patients.participant.initials", "patients.participant.date_of_birth"}
+IDENTIFYING = IDENTIFYING_FIELDS
 
 
 @dataclass(frozen=True)
