@@ -1,8 +1,9 @@
 """A clinician's day in a real browser: screen, consent, enrol, infuse (refused too early, then on day 3),
 observe (a draft), and see it in the table and the chart; two people editing the same observation; and a
-monitor verifying records in the admin."""
+monitor verifying records in the admin; a statistician downloading the analysis bundle."""
 
 import datetime
+import zipfile
 
 import pytest
 from django.utils import timezone
@@ -221,3 +222,23 @@ def test_monitor_verifies_submitted_records_in_the_admin(browser, live_server, s
     assert "1 daily observation not verified" in body and "draft" in body
     screenshot(page, "admin-bulk-verify")
     assert sorted(DailyObservation.objects.values_list("review_status", flat=True)) == ["draft", "verified"]
+
+
+def test_statistician_downloads_the_analysis_bundle(browser, live_server, tmp_path):
+    site = SiteFactory(code="01", name="Ward 3")
+    nurse = UserFactory(username="nurse", role="Clinician", sites=[site])
+    UserFactory(username="stat", role="Statistician", sites=[site])
+    participant = treated_participant(user=nurse, site=site)
+    record(DailyObservation, participant, observation_values(participant), user=nurse)
+
+    page = browser.new_context(accept_downloads=True).new_page()
+    log_in(page, live_server.url, "stat")
+    page.select_option("select[name=dates]", "study_days")
+    with page.expect_download() as download_info:
+        page.click("text=Download analysis bundle")
+    path = tmp_path / "bundle.zip"
+    download_info.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        assert participant.study_id in archive.read("participants.csv").decode()
+        assert "study days" in archive.read("README.txt").decode()
+        assert archive.read("daily_observations.csv").decode().count("\n") == 2
