@@ -197,6 +197,7 @@ class Participant(ClinicalRecord):
             ("export_data", "Can export de-identified data"),
             ("lock_casebook", "Can lock and unlock a participant's casebook and its records"),
             ("verify_data", "Can verify case report form records against source (SDV)"),
+            ("view_report", "Can see the trial summary report (by arm)"),
             ("sign_casebook", "Can sign a participant's casebook as investigator"),
         ]
         constraints = [

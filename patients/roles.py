@@ -31,14 +31,22 @@ ROLE_PERMISSIONS = {
     # Enters and edits data at their sites (web forms, not the admin).
     CLINICIAN: {"actions": ("add", "change", "view"), "extra": ("patients.sign_casebook",)},
     # Reviews everything at their sites in the admin, corrects with a reason.
-    COORDINATOR: {"actions": ("add", "change", "view"), "extra": ("patients.export_data", "patients.lock_casebook")},
+    COORDINATOR: {
+        "actions": ("add", "change", "view"),
+        "extra": ("patients.export_data", "patients.lock_casebook", "patients.view_report"),
+    },
     # Reads, raises queries and verifies records against source (SDV); changes no clinical data.
     MONITOR: {
         "actions": ("view",),
-        "extra": ("patients.add_dataquery", "patients.change_dataquery", "patients.verify_data"),
+        "extra": (
+            "patients.add_dataquery",
+            "patients.change_dataquery",
+            "patients.verify_data",
+            "patients.view_report",
+        ),
     },
     # Exports de-identified data only; sees no record pages.
-    STATISTICIAN: {"actions": (), "extra": ("patients.export_data",)},
+    STATISTICIAN: {"actions": (), "extra": ("patients.export_data", "patients.view_report")},
 }
 
 # Roles that work in the Django admin (users need is_staff as well).

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from dosing.models import Infusion
 from outcomes.derived import outcomes_for, safety_table
+from outcomes.summary import trial_summary
 from patients.demo import DEMO_PASSWORD
 from patients.models import Participant
 
@@ -109,6 +110,32 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
         (3, "Moderate", 100, 100, "Transient fever"),
         (1, "Severe", 91, 99, "Severe hypoxaemia"),
     ]
+
+    # The summary report reproduces the published status at discharge, counts and Fisher p-values.
+    discharge = next(s for s in trial_summary(Participant.objects.all()).sections if s.title == "Status at discharge")
+    published = {
+        "Mechanical ventilation": (1, 4, 0.294),
+        "Low-flow oxygen": (7, 7, 1.000),
+        "High-flow oxygen": (3, 5, 0.637),
+        "Fever": (5, 2, 0.335),
+        "Fatigue": (4, 5, 1.000),
+        "Cough": (4, 8, 0.131),
+        "Shortness of breath": (1, 5, 0.131),
+    }
+    found = {
+        row.label: (row.cells[0].n, row.cells[1].n, round(row.p, 3)) for row in discharge.rows if row.label in published
+    }
+    assert found == published
+    medians = {
+        row.label.split(",")[0]: [c.median for c in row.cells] for row in discharge.rows if row.cells[0].n is None
+    }
+    assert medians == {
+        "IgM at discharge": [24.62, 76.89],
+        "IgG at discharge": [19.93, 21.5],
+        "Days from admission to discharge": [20, 23],
+    }
+    stay_row = next(row for row in discharge.rows if row.label.startswith("Days from admission"))
+    assert (stay_row.cells[0].q1, stay_row.cells[0].q3) == (17.5, 24.5)  # the paper's 20.0 (17.5-24.5)
 
     history_rows = Participant.history.count()
     call_command("seed_demo")

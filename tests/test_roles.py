@@ -27,8 +27,9 @@ def test_monitor_reads_and_raises_data_queries_only():
     assert writes == {"patients.add_dataquery", "patients.change_dataquery"}
 
 
-def test_statistician_only_exports():
-    assert perms("Statistician") == {"patients.export_data"}
+def test_statistician_only_exports_and_reads_the_summary():
+    # No record pages and no admin: the de-identified exports and the by-arm summary report only.
+    assert perms("Statistician") == {"patients.export_data", "patients.view_report"}
 
 
 def test_no_role_sees_every_site_by_default():

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("participants/", views.ParticipantListView.as_view(), name="participant-list"),
     path("export/analysis.zip", views.analysis_export, name="analysis-export"),
+    path("report/", views.report, name="report"),
     path("participants/screen/", views.ScreeningView.as_view(), name="participant-screen"),
     path("participants/<str:study_id>/", include(participant_urls)),
     path("admin/", admin.site.urls),

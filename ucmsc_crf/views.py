@@ -4,11 +4,12 @@ Thin views: every queryset is scoped to the user's sites; forms present the mode
 paths that touch several rows go through the apps' services.
 """
 
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -17,8 +18,10 @@ from django.views.generic import ListView, TemplateView
 from dosing.choices import PlannedInfusionStatus
 from dosing.forms import InfusionForm
 from dosing.models import Infusion
+from outcomes.choices import OxygenSupport
 from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm, LabSampleForm
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation
+from outcomes.summary import as_table, trial_summary
 from patients import services
 from patients.choices import ParticipantStatus
 from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm, SignatureForm
@@ -26,6 +29,7 @@ from patients.models import Consent, EndOfStudy, Participant
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
 from ucmsc_crf.casebook import casebook, participant_list
+from ucmsc_crf.report_charts import consort_svg, oxygen_svg, trajectory_svg
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
 
@@ -52,6 +56,34 @@ def analysis_export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="ucmsc-analysis-{stamp}.zip"'
     return response
+
+
+@login_required
+def report(request):
+    """The trial summary of the user's sites: a page, or ?format=csv / xlsx for the same table."""
+    if not request.user.has_perm("patients.view_report"):
+        raise PermissionDenied
+    summary = trial_summary(Participant.objects.for_user(request.user))
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        rows = as_table(summary)
+        data = tablib.Dataset(*rows[1:], headers=rows[0])
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        content_type = (
+            "text/csv"
+            if file_format == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        response = HttpResponse(data.export(file_format), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="ucmsc-summary-{stamp}.{file_format}"'
+        return response
+    context = {
+        "summary": summary,
+        "consort": consort_svg(summary.flow),
+        "trajectories": [trajectory_svg(t, summary.arms) for t in summary.trajectories],
+        "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
+    }
+    return render(request, "clinic/report.html", context)
 
 
 class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):

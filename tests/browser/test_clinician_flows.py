@@ -242,3 +242,23 @@ def test_statistician_downloads_the_analysis_bundle(browser, live_server, tmp_pa
         assert participant.study_id in archive.read("participants.csv").decode()
         assert "study days" in archive.read("README.txt").decode()
         assert archive.read("daily_observations.csv").decode().count("\n") == 2
+
+
+def test_coordinator_reads_the_summary_report(browser, live_server, screenshot):
+    site = SiteFactory(code="01", name="Ward 3")
+    nurse = UserFactory(username="nurse", role="Clinician", sites=[site])
+    UserFactory(username="coord", role="Coordinator", sites=[site])
+    for arm_code in ("ucmsc", "control"):
+        participant = treated_participant(user=nurse, site=site, arm_code=arm_code)
+        record(DailyObservation, participant, observation_values(participant), user=nurse)
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, live_server.url, "coord")
+    page.click("text=Summary report")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Trial summary"
+    assert page.locator("svg[aria-label^='Participant flow'] text", has_text="Enrolled: 2").count() == 1
+    discharge = page.locator("table[data-section='Status at discharge']")
+    assert "Mechanical ventilation" in discharge.inner_text()
+    assert page.locator("svg[aria-label='Oxygen support over study days by arm'] rect").count() >= 2
+    screenshot(page, "summary-report")

@@ -1,0 +1,401 @@
+"""The trial at a glance, computed live from the database in the form a paper's tables take: enrolment
+flow, baseline by arm, exposure, safety, status at discharge (the paper's Table 3) and the trajectories
+the plots draw. The page, the CSV/XLSX download and the tests all read this one module.
+
+Statistics (scipy), exploratory only: Fisher's exact test (two-sided) for counts, Mann-Whitney U
+(two-sided, scipy's automatic exact / asymptotic choice) for continuous values; a p-value only when there
+are exactly two arms. Medians with the interquartile range: 25th and 75th percentiles by the (n + 1)p
+definition (numpy's "weibull", as SPSS computes them, which clinical papers usually report).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+import numpy
+from django.utils import timezone
+from scipy.stats import fisher_exact, mannwhitneyu
+
+from dosing.choices import DeviationCategory, PlannedInfusionStatus
+from dosing.models import Infusion, PlannedInfusion, ProtocolDeviation
+from outcomes.choices import Grade, OxygenSupport, Relation
+from outcomes.derived import VENTILATION, outcomes_for, safety_table
+from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
+from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, YesNoUnknown
+from patients.models import COMORBIDITY_FIELDS, Arm, Participant
+
+# The analytes plotted by arm over study days.
+TRAJECTORY_ANALYTES = (
+    "lymphocytes",
+    "il6",
+    "ifn_gamma",
+    "tnf_alpha",
+    "mcp1",
+    "ip10",
+    "il22",
+    "il1ra",
+    "il18",
+    "il8",
+    "mip1",
+)
+
+
+@dataclass
+class Cell:
+    """One arm's value in a row: a count (with its denominator) or a median with IQR."""
+
+    n: int | None = None
+    of: int | None = None
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    extra: str = ""
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.n is None or not self.of else 100 * self.n / self.of
+
+    def __str__(self) -> str:
+        if self.n is not None:
+            text = f"{self.n}/{self.of}" if self.of is not None else str(self.n)
+            if self.percent is not None:
+                text += f" ({self.percent:.0f}%)"
+            return text + (f"; {self.extra}" if self.extra else "")
+        if self.median is None:
+            return "-"
+        return f"{_fmt(self.median)} ({_fmt(self.q1)}-{_fmt(self.q3)})"
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    p: float | None = None
+    test: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[Row]
+    note: str = ""
+
+
+@dataclass
+class Trajectory:
+    analyte: Analyte
+    # arm code -> [(study day, median, q1, q3, n)]
+    series: dict[str, list[tuple[int, float, float, float, int]]] = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    arms: list[Arm]
+    flow: dict
+    sections: list[Section]
+    safety_rows: list
+    trajectories: list[Trajectory]
+    oxygen: dict  # arm code -> [(study day, {support: participants})]
+    computed: object = None
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.0f}"
+
+
+def quartiles(values) -> tuple[float, float, float] | None:
+    values = [float(v) for v in values if v is not None]
+    if not values:
+        return None
+    q1, q2, q3 = numpy.percentile(values, [25, 50, 75], method="weibull")
+    return float(q2), float(q1), float(q3)
+
+
+def median_cell(values) -> Cell:
+    found = quartiles(values)
+    return Cell() if found is None else Cell(median=found[0], q1=found[1], q3=found[2])
+
+
+def fisher_p(counts: list[tuple[int, int]]) -> float | None:
+    """counts: per arm (with, total); two arms only."""
+    if len(counts) != 2 or any(total == 0 for _, total in counts):
+        return None
+    table = [[with_, total - with_] for with_, total in counts]
+    return float(fisher_exact(table, alternative="two-sided").pvalue)
+
+
+def mann_whitney_p(groups: list[list]) -> float | None:
+    groups = [[float(v) for v in g if v is not None] for g in groups]
+    if len(groups) != 2 or not all(groups):
+        return None
+    if len(set(groups[0] + groups[1])) == 1:
+        return 1.0  # identical values: no difference to test
+    return float(mannwhitneyu(groups[0], groups[1], alternative="two-sided").pvalue)
+
+
+def count_row(label, flags_by_arm: list[list[bool]], days_by_arm: list[list[int]] | None = None) -> Row:
+    cells, counts = [], []
+    for index, flags in enumerate(flags_by_arm):
+        n = sum(1 for f in flags if f)
+        extra = ""
+        if days_by_arm is not None:
+            days = [d for d in days_by_arm[index] if d]
+            extra = f"median {_fmt(median(days))} days" if days else ""
+        cells.append(Cell(n=n, of=len(flags), extra=extra))
+        counts.append((n, len(flags)))
+    return Row(label, cells, fisher_p(counts), "Fisher")
+
+
+def continuous_row(label, values_by_arm: list[list]) -> Row:
+    return Row(label, [median_cell(v) for v in values_by_arm], mann_whitney_p(values_by_arm), "Mann-Whitney U")
+
+
+def trial_summary(participants) -> Summary:
+    """The summary of ``participants`` (a queryset already scoped to the user's sites)."""
+    participants = participants.active()
+    enrolled = list(participants.filter(status__in=ENROLLED_STATUSES).select_related("arm").order_by("study_id"))
+    arm_ids = {p.arm_id for p in enrolled}
+    # The product arm first (as the paper's columns), then by code.
+    arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (not a.receives_product, a.code))
+    by_arm = {a.pk: [p for p in enrolled if p.arm_id == a.pk] for a in arms}
+    groups = [by_arm[a.pk] for a in arms]
+    ids = [p.pk for p in enrolled]
+    outcomes = outcomes_for(ids)
+    return Summary(
+        arms=arms,
+        flow=_flow(participants, arms, by_arm),
+        sections=[
+            _baseline(groups),
+            _exposure(arms, groups),
+            _safety(groups),
+            _discharge(groups, outcomes),
+        ],
+        safety_rows=safety_table(ids),
+        trajectories=_trajectories(arms, by_arm),
+        oxygen=_oxygen(arms, by_arm),
+        computed=timezone.now(),
+    )
+
+
+def _flow(participants, arms, by_arm) -> dict:
+    statuses = Counter(participants.values_list("status", flat=True))
+    screened = sum(statuses.values())
+    failures = statuses[ParticipantStatus.SCREEN_FAILURE]
+    return {
+        "screened": screened,
+        "screen_failures": failures,
+        "eligible": screened - failures,
+        "awaiting": statuses[ParticipantStatus.SCREENING],
+        "enrolled": sum(len(g) for g in by_arm.values()),
+        "arms": [
+            {
+                "arm": arm,
+                "enrolled": len(by_arm[arm.pk]),
+                "in_follow_up": sum(p.status == ParticipantStatus.ENROLLED for p in by_arm[arm.pk]),
+                "completed": sum(p.status == ParticipantStatus.COMPLETED for p in by_arm[arm.pk]),
+                "withdrawn": sum(p.status == ParticipantStatus.WITHDRAWN for p in by_arm[arm.pk]),
+            }
+            for arm in arms
+        ],
+    }
+
+
+def _baseline(groups) -> Section:
+    rows = [
+        Row("Participants", [Cell(n=len(g)) for g in groups]),
+        continuous_row("Age, years, median (IQR)", [[p.age_at_enrolment for p in g] for g in groups]),
+        count_row("Male", [[p.sex == Sex.MALE for p in g] for g in groups]),
+        count_row("Severe disease at enrolment", [[p.severity == Severity.SEVERE for p in g] for g in groups]),
+        continuous_row(
+            "Days from symptom onset to day 0, median (IQR)",
+            [[(p.day0_date - p.symptom_onset_date).days for p in g] for g in groups],
+        ),
+    ]
+    for name in COMORBIDITY_FIELDS:
+        label = Participant._meta.get_field(name).verbose_name.capitalize()
+        rows.append(count_row(label, [[getattr(p, name) == YesNoUnknown.YES for p in g] for g in groups]))
+    return Section("Baseline", rows, "Comorbidities counted as 'yes'; 'unknown' is not 'no'.")
+
+
+def _exposure(arms, groups) -> Section:
+    ids = [[p.pk for p in g] for g in groups]
+    planned = [
+        Counter(PlannedInfusion.objects.active().filter(participant_id__in=i).values_list("status", flat=True))
+        for i in ids
+    ]
+    infusions = [list(Infusion.objects.active().filter(participant_id__in=i)) for i in ids]
+    deviations = [
+        Counter(ProtocolDeviation.objects.active().filter(participant_id__in=i).values_list("category", flat=True))
+        for i in ids
+    ]
+    rows = [
+        Row("Infusions planned", [Cell(n=sum(c.values())) for c in planned]),
+        Row("Infusions given", [Cell(n=len(i)) for i in infusions]),
+        Row(
+            "Infusions missed or cancelled",
+            [Cell(n=c[PlannedInfusionStatus.MISSED] + c[PlannedInfusionStatus.CANCELLED]) for c in planned],
+        ),
+        Row(
+            "Cells per infusion, x 10^6, median (IQR)",
+            [median_cell([x.cells_administered_millions for x in i]) for i in infusions],
+        ),
+        Row(
+            "Viability at release, %, median (IQR)", [median_cell([x.viability_percent for x in i]) for i in infusions]
+        ),
+    ]
+    rows += [
+        Row(f"Deviations: {label.lower()}", [Cell(n=c[code]) for c in deviations])
+        for code, label in DeviationCategory.choices
+    ]
+    return Section("Exposure", rows)
+
+
+def _safety(groups) -> Section:
+    ids = [[p.pk for p in g] for g in groups]
+    events = [list(AdverseEvent.objects.active().filter(participant_id__in=i)) for i in ids]
+    rows = [
+        Row("Adverse events", [Cell(n=len(e)) for e in events]),
+        count_row(
+            "Participants with an adverse event",
+            [[any(e.participant_id == p.pk for e in ev) for p in g] for g, ev in zip(groups, events, strict=True)],
+        ),
+        count_row(
+            "Participants with a serious adverse event",
+            [
+                [any(e.participant_id == p.pk and e.serious for e in ev) for p in g]
+                for g, ev in zip(groups, events, strict=True)
+            ],
+        ),
+        Row("Serious adverse events", [Cell(n=sum(e.serious for e in ev)) for ev in events]),
+    ]
+    rows += [
+        Row(f"Grade {label}", [Cell(n=sum(e.grade == code for e in ev)) for ev in events])
+        for code, label in Grade.choices
+    ]
+    rows += [
+        Row(f"Relation: {label.lower()}", [Cell(n=sum(e.relation == code for e in ev)) for ev in events])
+        for code, label in Relation.choices
+    ]
+    return Section("Safety (adverse events)", rows)
+
+
+def _discharge(groups, outcomes) -> Section:
+    per = [[outcomes[p.pk] for p in g] for g in groups]
+
+    def days(outcome, supports):
+        return sum(outcome.days_by_support.get(s, 0) for s in supports)
+
+    rows = [
+        count_row(
+            "Mechanical ventilation",
+            [[o.ever_ventilated for o in g] for g in per],
+            [[days(o, VENTILATION) for o in g] for g in per],
+        ),
+        count_row(
+            "Low-flow oxygen",
+            [[o.ever(OxygenSupport.LOW_FLOW) for o in g] for g in per],
+            [[days(o, [OxygenSupport.LOW_FLOW]) for o in g] for g in per],
+        ),
+        count_row(
+            "High-flow oxygen",
+            [[o.ever(OxygenSupport.HIGH_FLOW) for o in g] for g in per],
+            [[days(o, [OxygenSupport.HIGH_FLOW]) for o in g] for g in per],
+        ),
+    ]
+    for name, label in (
+        ("fever", "Fever"),
+        ("fatigue", "Fatigue"),
+        ("cough", "Cough"),
+        ("shortness_of_breath", "Shortness of breath"),
+    ):
+        rows.append(
+            count_row(
+                label,
+                [[bool(o.had_symptom(name)) for o in g] for g in per],
+                [[o.days_with_symptom.get(name, 0) for o in g] for g in per],
+            )
+        )
+    rows += [
+        continuous_row("IgM at discharge, S/CO, median (IQR)", [[o.igm_at_discharge for o in g] for g in per]),
+        continuous_row("IgG at discharge, S/CO, median (IQR)", [[o.igg_at_discharge for o in g] for g in per]),
+        continuous_row(
+            "Days from admission to discharge, median (IQR)", [[o.length_of_stay_days for o in g] for g in per]
+        ),
+    ]
+    return Section(
+        "Status at discharge",
+        rows,
+        "Counts are participants who ever had it during the stay, with the median days among them. "
+        "p-values are exploratory: Fisher's exact test (counts), Mann-Whitney U (continuous), two-sided.",
+    )
+
+
+def _trajectories(arms, by_arm) -> list[Trajectory]:
+    analytes = list(Analyte.objects.filter(code__in=TRAJECTORY_ANALYTES).order_by("display_order"))
+    arm_of = {p.pk: arm.code for arm in arms for p in by_arm[arm.pk]}
+    day0 = {p.pk: p.day0_date for arm in arms for p in by_arm[arm.pk]}
+    values = defaultdict(list)  # (analyte, arm, day) -> values
+    results = (
+        LabResult.objects.active()
+        .filter(participant_id__in=list(arm_of), analyte__in=analytes)
+        .values_list("participant_id", "analyte_id", "sample_datetime", "value")
+    )
+    for pid, analyte_id, sampled, value in results.iterator(chunk_size=2000):
+        day = (timezone.localdate(sampled) - day0[pid]).days
+        values[(analyte_id, arm_of[pid], day)].append(value)
+    trajectories = []
+    for analyte in analytes:
+        trajectory = Trajectory(analyte)
+        for arm in arms:
+            points = []
+            for (analyte_id, arm_code, day), found in sorted(values.items(), key=lambda item: item[0][2]):
+                if analyte_id == analyte.pk and arm_code == arm.code:
+                    mid, q1, q3 = quartiles(found)
+                    points.append((day, mid, q1, q3, len(found)))
+            trajectory.series[arm.code] = points
+        if any(trajectory.series.values()):
+            trajectories.append(trajectory)
+    return trajectories
+
+
+def _oxygen(arms, by_arm) -> dict:
+    """Per arm and study day, how many participants were on each support level."""
+    arm_of = {p.pk: arm.code for arm in arms for p in by_arm[arm.pk]}
+    rows = (
+        DailyObservation.objects.active()
+        .filter(participant_id__in=list(arm_of))
+        .values_list("participant_id", "participant__day0_date", "observation_date", "oxygen_support")
+    )
+    counts = defaultdict(Counter)
+    for pid, day0, observed, support in rows.iterator(chunk_size=2000):
+        counts[(arm_of[pid], (observed - day0).days)][support] += 1
+    return {
+        arm.code: [
+            (day, dict(c)) for (code, day), c in sorted(counts.items(), key=lambda i: i[0][1]) if code == arm.code
+        ]
+        for arm in arms
+    }
+
+
+def as_table(summary: Summary) -> list[list[str]]:
+    """The report flattened for a CSV / XLSX download: section, item, overall, one column per arm, p, test."""
+    arms = summary.arms
+    blank = [""] * len(arms)
+    rows = [["section", "item", "overall", *[a.name for a in arms], "p", "test"]]
+    flow = summary.flow
+    for key in ("screened", "screen_failures", "eligible", "awaiting", "enrolled"):
+        rows.append(["Enrolment", key.replace("_", " "), str(flow[key]), *blank, "", ""])
+    for item in ("enrolled", "in_follow_up", "completed", "withdrawn"):
+        per_arm = [a[item] for a in flow["arms"]]
+        rows.append(["Enrolment by arm", item.replace("_", " "), str(sum(per_arm)), *map(str, per_arm), "", ""])
+    for section in summary.sections:
+        for row in section.rows:
+            p_value = "" if row.p is None else f"{row.p:.3f}"
+            rows.append([section.title, row.label, "", *[str(c) for c in row.cells], p_value, row.test])
+    for item in summary.safety_rows:
+        event = f"ECG {item.ecg}; SpO2 {item.spo2_lowest}-{item.spo2_highest}%; {'; '.join(item.events) or 'none'}"
+        label = f"{item.study_id} ({item.severity}), infusion {item.infusion_round}"
+        rows.append(["Infusion-associated events", label, event, *blank, "", ""])
+    return rows

@@ -1,0 +1,212 @@
+"""The trial summary: small datasets with known answers, every section checked against values computed
+here (p-values with scipy directly), and the page and downloads for the roles that may see them."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import numpy
+import pytest
+from django.urls import reverse
+from scipy.stats import fisher_exact, mannwhitneyu
+
+from dosing.services import planned_infusion_mark
+from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from outcomes.summary import as_table, trial_summary
+from patients import services
+from patients.models import Participant
+from tests.factories import (
+    UserFactory,
+    ae_values,
+    eligible_answers,
+    end_study,
+    give_infusion,
+    lab_values,
+    observation_values,
+    record,
+    screened_participant,
+    treated_participant,
+)
+
+pytestmark = pytest.mark.django_db
+SUPPORT = {
+    "room_air": {"oxygen_support": "room_air", "who_score": 4},
+    "low_flow": {"oxygen_support": "low_flow", "oxygen_flow_l_min": Decimal("3.0"), "fio2_percent": 30, "who_score": 5},
+    "imv": {"oxygen_support": "imv", "fio2_percent": 60, "who_score": 7},
+}
+
+
+def stay(participant, user, supports, *, fever_days=0):
+    """One observation per day with the given support levels, then discharge the next day."""
+    for day, level in enumerate(supports):
+        on = participant.day0_date + datetime.timedelta(days=day)
+        values = observation_values(participant, on=on, fever="present" if day < fever_days else "absent")
+        values.update(SUPPORT[level])
+        record(DailyObservation, participant, values, user=user)
+    end_study(participant, user=user, on=participant.day0_date + datetime.timedelta(days=len(supports)))
+
+
+@pytest.fixture
+def small_trial(coordinator, clinician, site_a):
+    """2 treated (one ventilated 2 days), 3 controls (two ventilated), 1 screen failure, 1 awaiting."""
+    t1 = treated_participant(user=coordinator, site=site_a, sex="M", date_of_birth=datetime.date(1960, 1, 1))
+    t2 = treated_participant(user=coordinator, site=site_a, sex="F", date_of_birth=datetime.date(1980, 1, 1))
+    controls = [
+        treated_participant(user=coordinator, site=site_a, arm_code="control", sex="M", severity="severe")
+        for _ in range(3)
+    ]
+    give_infusion(t1, 1, user=clinician)
+    give_infusion(t2, 1, user=clinician)
+    planned_infusion_mark(
+        planned=t2.plannedinfusions.get(sequence_number=2), user=coordinator, status="missed", reason="Fever"
+    )
+    stay(t1, clinician, ["low_flow", "imv", "imv", "room_air"], fever_days=2)
+    stay(t2, clinician, ["room_air", "room_air"])
+    stay(controls[0], clinician, ["imv", "imv", "imv", "low_flow", "room_air"])
+    stay(controls[1], clinician, ["imv", "low_flow", "room_air"], fever_days=1)
+    stay(controls[2], clinician, ["room_air", "room_air", "room_air"])
+    record(AdverseEvent, t1, ae_values(t1, grade=2), user=clinician)
+    record(
+        AdverseEvent,
+        controls[0],
+        _serious(controls[0]),
+        user=clinician,
+    )
+    screened_participant(user=coordinator, site=site_a, answers={**eligible_answers(), "exc_malignancy": "yes"})
+    screened_participant(user=coordinator, site=site_a)
+    return {"treated": [t1, t2], "controls": controls}
+
+
+def _serious(participant):
+    values = ae_values(participant, grade=4, serious=True, serious_life_threatening=True)
+    values["site_aware_datetime"] = values["onset_datetime"]
+    values["reported_datetime"] = values["onset_datetime"] + datetime.timedelta(hours=6)
+    return values
+
+
+def rows(summary, title):
+    section = next(s for s in summary.sections if s.title == title)
+    return {row.label: row for row in section.rows}
+
+
+def fisher(a, n_a, b, n_b):
+    return fisher_exact([[a, n_a - a], [b, n_b - b]]).pvalue
+
+
+def test_enrolment_flow_counts_everyone_screened(small_trial):
+    summary = trial_summary(Participant.objects.all())
+    flow = summary.flow
+    assert (flow["screened"], flow["screen_failures"], flow["eligible"], flow["awaiting"]) == (7, 1, 6, 1)
+    assert [a["arm"].code for a in flow["arms"]] == ["ucmsc", "control"]
+    assert [(a["enrolled"], a["completed"], a["withdrawn"]) for a in flow["arms"]] == [(2, 2, 0), (3, 3, 0)]
+
+
+def test_status_at_discharge_counts_medians_and_p_values(small_trial):
+    table = rows(trial_summary(Participant.objects.all()), "Status at discharge")
+    ventilation = table["Mechanical ventilation"]
+    assert [(c.n, c.of) for c in ventilation.cells] == [(1, 2), (2, 3)]
+    assert [c.extra for c in ventilation.cells] == ["median 2 days", "median 2 days"]  # 2; and 3 and 1
+    assert ventilation.p == pytest.approx(fisher(1, 2, 2, 3))
+    low_flow = table["Low-flow oxygen"]
+    assert [(c.n, c.of) for c in low_flow.cells] == [(1, 2), (2, 3)]
+    fever = table["Fever"]
+    assert [(c.n, c.of) for c in fever.cells] == [(1, 2), (1, 3)] and fever.p == pytest.approx(fisher(1, 2, 1, 3))
+    stay_row = table["Days from admission to discharge, median (IQR)"]
+    treated = [p.endofstudys.get().end_date - p.admission_date for p in small_trial["treated"]]
+    control = [p.endofstudys.get().end_date - p.admission_date for p in small_trial["controls"]]
+    treated, control = [d.days for d in treated], [d.days for d in control]
+    expected = numpy.percentile(treated, [25, 50, 75], method="weibull")
+    assert (stay_row.cells[0].q1, stay_row.cells[0].median, stay_row.cells[0].q3) == pytest.approx(tuple(expected))
+    assert stay_row.p == pytest.approx(mannwhitneyu(treated, control, alternative="two-sided").pvalue)
+    assert (
+        "exploratory"
+        in next(
+            s
+            for s in trial_summary(Participant.objects.all()).sections
+            if s.rows is not None and s.title == "Status at discharge"
+        ).note
+    )
+
+
+def test_titres_at_discharge_are_the_last_before_discharge(small_trial, clinician):
+    t1, t2 = small_trial["treated"]
+    for participant, value in ((t1, "10.0"), (t2, "30.0")):
+        record(LabResult, participant, lab_values(participant, analyte="igm", value=Decimal(value)), user=clinician)
+    igm = rows(trial_summary(Participant.objects.all()), "Status at discharge")["IgM at discharge, S/CO, median (IQR)"]
+    assert igm.cells[0].median == pytest.approx(20.0)
+    assert igm.cells[1].median is None and igm.p is None  # no control values: no test
+
+
+def test_baseline_exposure_and_safety(small_trial):
+    summary = trial_summary(Participant.objects.all())
+    baseline = rows(summary, "Baseline")
+    assert [(c.n, c.of) for c in baseline["Male"].cells] == [(1, 2), (3, 3)]
+    assert baseline["Male"].p == pytest.approx(fisher(1, 2, 3, 3))
+    ages = [p.age_at_enrolment for p in small_trial["treated"]]
+    assert baseline["Age, years, median (IQR)"].cells[0].median == pytest.approx(numpy.median(ages))
+    assert [(c.n, c.of) for c in baseline["Severe disease at enrolment"].cells] == [(0, 2), (3, 3)]
+    exposure = rows(summary, "Exposure")
+    assert [c.n for c in exposure["Infusions planned"].cells] == [6, 0]
+    assert [c.n for c in exposure["Infusions given"].cells] == [2, 0]
+    assert [c.n for c in exposure["Infusions missed or cancelled"].cells] == [1, 0]
+    assert [c.n for c in exposure["Deviations: planned infusion missed"].cells] == [1, 0]
+    assert exposure["Cells per infusion, x 10^6, median (IQR)"].cells[0].median == pytest.approx(30.0)
+    safety = rows(summary, "Safety (adverse events)")
+    assert [c.n for c in safety["Adverse events"].cells] == [1, 1]
+    assert [c.n for c in safety["Serious adverse events"].cells] == [0, 1]
+    assert [c.n for c in safety["Grade 4 Life-threatening"].cells] == [0, 1]
+    assert [c.n for c in safety["Grade 2 Moderate"].cells] == [1, 0]
+    assert [c.n for c in safety["Relation: unlikely"].cells] == [1, 0]
+    assert len(summary.safety_rows) == 2  # one per infusion given
+
+
+def test_trajectories_and_oxygen_by_day(small_trial, clinician):
+    t1, t2 = small_trial["treated"]
+    for participant, value in ((t1, "10"), (t2, "30")):
+        record(LabResult, participant, lab_values(participant, analyte="il6", value=Decimal(value)), user=clinician)
+    summary = trial_summary(Participant.objects.all())
+    il6 = next(t for t in summary.trajectories if t.analyte.code == "il6")
+    ((day, middle, q1, q3, n),) = il6.series["ucmsc"]
+    assert (middle, n) == (20.0, 2) and il6.series["control"] == []
+    day0 = dict(summary.oxygen["control"])[0]
+    assert day0 == {"imv": 2, "room_air": 1}
+
+
+def test_the_table_download_has_every_section(small_trial):
+    table = as_table(trial_summary(Participant.objects.all()))
+    assert table[0][:3] == ["section", "item", "overall"]
+    sections = {row[0] for row in table[1:]}
+    assert {"Enrolment", "Baseline", "Exposure", "Safety (adverse events)", "Status at discharge"} <= sections
+    assert {"Infusion-associated events"} <= sections
+
+
+def test_report_page_and_downloads_for_reviewing_roles_only(
+    client, small_trial, clinician, coordinator, monitor, coordinator_b
+):
+    statistician = UserFactory(role="Statistician", sites=[small_trial["treated"][0].site])
+    for user in (coordinator, monitor, statistician):
+        client.force_login(user)
+        page = client.get(reverse("report"))
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "Mechanical ventilation" in body and "<svg" in body and "Participant flow" in body
+    response = client.get(reverse("report"), {"format": "csv"})
+    assert response["Content-Type"] == "text/csv"
+    found = list(csv.reader(io.StringIO(response.content.decode())))
+    ventilation = next(r for r in found if r[1] == "Mechanical ventilation")
+    assert ventilation[3:5] == ["1/2 (50%); median 2 days", "2/3 (67%); median 2 days"]
+    assert client.get(reverse("report"), {"format": "xlsx"}).content[:2] == b"PK"
+    client.force_login(clinician)
+    assert client.get(reverse("report")).status_code == 403
+    client.force_login(coordinator_b)  # another site: none of these participants
+    assert client.get(reverse("report")).context["summary"].flow["screened"] == 0
+
+
+def test_withdrawn_participants_are_counted_apart(small_trial, coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    services.participant_withdraw(
+        participant=participant, user=coordinator, withdrawal_date=participant.day0_date, reason="consent_withdrawn"
+    )
+    flow = trial_summary(Participant.objects.all()).flow
+    assert [(a["enrolled"], a["withdrawn"]) for a in flow["arms"]] == [(3, 1), (3, 0)]
