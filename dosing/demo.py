@@ -43,7 +43,8 @@ def seed_infusions(*, site, user, seed: int = 2020) -> int:
         regimen = regimen_for(participant)
         given = set(participant.infusions.active().values_list("sequence_number", flat=True))
         for sequence_number in range(1, regimen.number_of_infusions + 1):
-            table = SAFETY_TABLE.get((number, sequence_number), {})
+            # A scaled-up demo repeats the published nine: the n-th treated is T((n - 1) mod 9 + 1).
+            table = SAFETY_TABLE.get(((number - 1) % 9 + 1, sequence_number), {})
             # Draw every value even for infusions already there, so re-runs stay reproducible.
             values = {
                 "cells_administered_millions": Decimal(rng.choice(["29.0", "29.5", "30.0", "30.0", "30.5", "31.0"])),

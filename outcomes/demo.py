@@ -98,18 +98,22 @@ def seed_outcomes(*, site, user, seed: int = 2020) -> int:
         members = [p for p in participants.order_by("study_id") if p.arm.code == arm_code]
         titre_order = list(range(len(TITRES[arm_code]["igm"])))
         rng.shuffle(titre_order)
-        for index, participant in enumerate(members[: len(PROFILES[arm_code])]):
-            length_of_stay, flags = PROFILES[arm_code][index]
+        profiles = PROFILES[arm_code]
+        # Beyond the published nine per arm (a scaled-up demo), the nine profiles repeat.
+        for index, participant in enumerate(members):
+            length_of_stay, flags = profiles[index % len(profiles)]
             _seed_participant(
                 participant,
                 user=user,
                 rng=rng,
                 analytes=analytes,
                 treated=arm_code == "ucmsc",
-                number=index + 1,
+                number=index % len(profiles) + 1,
                 length_of_stay=length_of_stay,
                 flags=flags,
-                titres={code: D(values[titre_order[index]]) for code, values in TITRES[arm_code].items()},
+                titres={
+                    code: D(values[titre_order[index % len(titre_order)]]) for code, values in TITRES[arm_code].items()
+                },
             )
             done += 1
     return done

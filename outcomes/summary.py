@@ -73,6 +73,12 @@ class Row:
     p: float | None = None
     test: str = ""
 
+    @property
+    def p_text(self) -> str:
+        if self.p is None:
+            return ""
+        return "<0.001" if self.p < 0.001 else f"{self.p:.3f}"
+
 
 @dataclass
 class Section:
@@ -392,8 +398,7 @@ def as_table(summary: Summary) -> list[list[str]]:
         rows.append(["Enrolment by arm", item.replace("_", " "), str(sum(per_arm)), *map(str, per_arm), "", ""])
     for section in summary.sections:
         for row in section.rows:
-            p_value = "" if row.p is None else f"{row.p:.3f}"
-            rows.append([section.title, row.label, "", *[str(c) for c in row.cells], p_value, row.test])
+            rows.append([section.title, row.label, "", *[str(c) for c in row.cells], row.p_text, row.test])
     for item in summary.safety_rows:
         event = f"ECG {item.ecg}; SpO2 {item.spo2_lowest}-{item.spo2_highest}%; {'; '.join(item.events) or 'none'}"
         label = f"{item.study_id} ({item.severity}), infusion {item.infusion_round}"

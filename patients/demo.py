@@ -37,9 +37,21 @@ FIRST_ADMISSION = datetime.date(2020, 1, 28)
 
 
 @transaction.atomic
-def seed_demo(*, seed: int = 2020) -> dict:
-    """Create the demo site, users and participants if they are not there yet. Idempotent."""
-    site, _ = Site.objects.get_or_create(code=SITE_CODE, defaults={"name": SITE_NAME})
+def seed_demo(*, seed: int = 2020, participants: int = 2 * PARTICIPANTS_PER_ARM, sites: int = 1) -> dict:
+    """Create the demo sites, users and participants if they are not there yet. Idempotent.
+
+    The default is the published trial (one site, 18 participants); ``participants`` and ``sites`` scale it
+    up for performance work: the participants are shared out over the sites, arms alternating, each site's
+    casebooks shaped like the phase 1 ones.
+    """
+    all_sites = [
+        Site.objects.get_or_create(
+            code=f"{number:02d}" if number > 1 else SITE_CODE,
+            defaults={"name": SITE_NAME if number == 1 else f"Demo hospital {number}"},
+        )[0]
+        for number in range(1, sites + 1)
+    ]
+    site = all_sites[0]
     users = {}
     for username, role, is_staff in DEMO_USERS:
         user, created = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": is_staff})
@@ -47,22 +59,32 @@ def seed_demo(*, seed: int = 2020) -> dict:
             user.set_password(DEMO_PASSWORD)
             user.save()
         user.groups.add(Group.objects.get(name=role))
-        SiteMembership.objects.get_or_create(user=user, site=site)
+        for each in all_sites:
+            SiteMembership.objects.get_or_create(user=user, site=each)
         users[role] = user
 
-    if not Participant.objects.filter(site=site).exists():
-        _seed_participants(site=site, user=users[roles.COORDINATOR], rng=random.Random(seed))
-    return {"site": site, "users": users, "participants": Participant.objects.filter(site=site).count()}
+    for number, each in enumerate(all_sites):
+        count = participants // sites + (1 if number < participants % sites else 0)
+        if not Participant.objects.filter(site=each).exists():
+            _seed_participants(site=each, user=users[roles.COORDINATOR], rng=random.Random(seed + number), count=count)
+    return {
+        "site": site,
+        "sites": all_sites,
+        "users": users,
+        "participants": Participant.objects.filter(site__in=all_sites).count(),
+    }
 
 
-def _seed_participants(*, site, user, rng: random.Random) -> None:
+def _seed_participants(*, site, user, rng: random.Random, count: int) -> None:
     arms = [Arm.objects.get(code="ucmsc"), Arm.objects.get(code="control")]
     tz = timezone.get_current_timezone()
     # Alternate arms so both are spread over the enrolment period, as in a parallel-assigned trial.
-    for index in range(2 * PARTICIPANTS_PER_ARM):
+    for index in range(count):
         arm = arms[index % 2]
+        # A larger demo keeps admitting one person a day; everything stays in the past.
         admission = FIRST_ADMISSION + datetime.timedelta(days=index)
-        severe = SEVERITY_PATTERN[arm.code][index // 2] == "S"
+        pattern = SEVERITY_PATTERN[arm.code]
+        severe = pattern[(index // 2) % len(pattern)] == "S"
         sex = rng.choice([Sex.MALE, Sex.FEMALE])
         height = Decimal(rng.randint(152, 182))
         participant = services.participant_screen(

@@ -148,3 +148,19 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
     client.logout()
     assert client.login(username="coordinator", password=DEMO_PASSWORD)
     assert client.get("/admin/patients/participant/").status_code == 200
+
+
+def test_seed_demo_scales_over_sites(capsys):
+    call_command("seed_demo", "--participants", "7", "--sites", "2")
+    output = capsys.readouterr().out
+    assert "7 participants" in output
+    by_site = {
+        code: list(Participant.objects.filter(site__code=code).order_by("study_id").values_list("arm__code", flat=True))
+        for code in ("01", "02")
+    }
+    assert by_site == {"01": ["ucmsc", "control", "ucmsc", "control"], "02": ["ucmsc", "control", "ucmsc"]}
+    assert set(Participant.objects.values_list("status", flat=True)) == {"completed"}
+    coordinator = get_user_model().objects.get(username="coordinator")
+    assert set(coordinator.site_memberships.values_list("site__code", flat=True)) == {"01", "02"}
+    summary = trial_summary(Participant.objects.all())
+    assert [a["enrolled"] for a in summary.flow["arms"]] == [4, 3]

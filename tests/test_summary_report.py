@@ -210,3 +210,10 @@ def test_withdrawn_participants_are_counted_apart(small_trial, coordinator, site
     )
     flow = trial_summary(Participant.objects.all()).flow
     assert [(a["enrolled"], a["withdrawn"]) for a in flow["arms"]] == [(3, 1), (3, 0)]
+
+
+def test_small_p_values_are_shown_as_below_a_thousandth():
+    from outcomes.summary import Row
+
+    assert Row("x", [], p=0.0004).p_text == "<0.001" and Row("x", [], p=0.0415).p_text == "0.042"
+    assert Row("x", []).p_text == ""

@@ -18,12 +18,14 @@ LOCKED_CASEBOOKS = 1
 
 
 @transaction.atomic
-def seed_demo(*, seed: int = 2020) -> dict:
-    result = seed_enrolment(seed=seed)
+def seed_demo(*, seed: int = 2020, participants: int = 18, sites: int = 1) -> dict:
+    result = seed_enrolment(seed=seed, participants=participants, sites=sites)
     users = result["users"]
-    result["infusions"] = seed_infusions(site=result["site"], user=users[roles.CLINICIAN], seed=seed)
-    seed_outcomes(site=result["site"], user=users[roles.CLINICIAN], seed=seed)
-    seed_review(site=result["site"], users=users)
+    result["infusions"] = 0
+    for site in result["sites"]:
+        result["infusions"] += seed_infusions(site=site, user=users[roles.CLINICIAN], seed=seed)
+        seed_outcomes(site=site, user=users[roles.CLINICIAN], seed=seed)
+        seed_review(site=site, users=users)
     return result
 
 

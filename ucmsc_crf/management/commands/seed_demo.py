@@ -1,20 +1,28 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from patients.demo import DEMO_PASSWORD
 from ucmsc_crf.demo import seed_demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo site, one user per role and 18 enrolled participants (idempotent)."
+    help = (
+        "Create the demo trial (idempotent): by default the published phase 1, one site and 18 participants; "
+        "--participants N --sites S scale it up for performance work."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2020, help="Random seed for the demo values.")
-
-    def handle(self, *args, seed, **options):
-        result = seed_demo(seed=seed)
-        self.stdout.write(
-            f"Site {result['site']}: {result['participants']} participants, {result['infusions']} infusions."
+        parser.add_argument(
+            "--participants", type=int, default=18, help="Participants in all (default 18, the published trial)."
         )
+        parser.add_argument("--sites", type=int, default=1, help="Sites to share them over (default 1).")
+
+    def handle(self, *args, seed, participants, sites, **options):
+        if participants < 1 or sites < 1 or sites > 99:
+            raise CommandError("--participants must be at least 1 and --sites between 1 and 99.")
+        result = seed_demo(seed=seed, participants=participants, sites=sites)
+        names = ", ".join(str(site) for site in result["sites"])
+        self.stdout.write(f"{names}: {result['participants']} participants, {result['infusions']} infusions.")
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, user in result["users"].items():
             where = "admin at /admin/" if user.is_staff else "web forms at /"
