@@ -158,14 +158,21 @@ def continuous_row(label, values_by_arm: list[list]) -> Row:
     return Row(label, [median_cell(v) for v in values_by_arm], mann_whitney_p(values_by_arm), "Mann-Whitney U")
 
 
-def trial_summary(participants) -> Summary:
-    """The summary of ``participants`` (a queryset already scoped to the user's sites)."""
+def trial_summary(participants, *, by_arm: bool = True) -> Summary:
+    """The summary of ``participants`` (a queryset already scoped to the user's sites). With
+    ``by_arm=False`` (a blinded trial, for a user who must stay blind) everyone is one group, and there
+    are no p-values."""
     participants = participants.active()
     enrolled = list(participants.filter(status__in=ENROLLED_STATUSES).select_related("arm").order_by("study_id"))
-    arm_ids = {p.arm_id for p in enrolled}
-    # The product arm first (as the paper's columns), then by code.
-    arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (not a.receives_product, a.code))
-    by_arm = {a.pk: [p for p in enrolled if p.arm_id == a.pk] for a in arms}
+    if by_arm:
+        arm_ids = {p.arm_id for p in enrolled}
+        # The product arm first (as the paper's columns), then by code.
+        arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (not a.receives_product, a.code))
+        members = {a.pk: [p for p in enrolled if p.arm_id == a.pk] for a in arms}
+    else:
+        arms = [Arm(code="all", name="All participants")]  # never saved: a column heading
+        members = {None: enrolled}
+    by_arm = members
     groups = [by_arm[a.pk] for a in arms]
     ids = [p.pk for p in enrolled]
     outcomes = outcomes_for(ids)

@@ -23,3 +23,11 @@ def site_ids_for(user) -> set[int] | None:
         # Cached per user object, i.e. per request: memberships change rarely and a request is short.
         user._crf_site_ids = cached
     return cached
+
+
+def sees_arms(user) -> bool:
+    """Whether summaries and exports may show results by arm to this user: always in an open trial; in a
+    blinded one (setting CRF_TRIAL_BLINDED) only with patients.view_unblinded."""
+    from django.conf import settings
+
+    return not getattr(settings, "CRF_TRIAL_BLINDED", False) or user.has_perm("patients.view_unblinded")

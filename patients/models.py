@@ -198,6 +198,7 @@ class Participant(ClinicalRecord):
             ("lock_casebook", "Can lock and unlock a participant's casebook and its records"),
             ("verify_data", "Can verify case report form records against source (SDV)"),
             ("view_report", "Can see the trial summary report (by arm)"),
+            ("view_unblinded", "Can see results by arm in a blinded trial (unblinded statistician, DMC)"),
             ("sign_casebook", "Can sign a participant's casebook as investigator"),
         ]
         constraints = [

@@ -217,3 +217,41 @@ def test_small_p_values_are_shown_as_below_a_thousandth():
 
     assert Row("x", [], p=0.0004).p_text == "<0.001" and Row("x", [], p=0.0415).p_text == "0.042"
     assert Row("x", []).p_text == ""
+
+
+def test_a_blinded_trial_shows_no_arm_without_the_unblinded_permission(client, small_trial, coordinator, settings):
+    from django.contrib.auth.models import Permission
+
+    settings.CRF_TRIAL_BLINDED = True
+    client.force_login(coordinator)
+    page = client.get(reverse("report"))
+    summary = page.context["summary"]
+    assert [a.name for a in summary.arms] == ["All participants"]
+    main = page.content.decode().split("<main")[1]
+    assert "blinded" in main and "UC-MSC" not in main and "Control" not in main
+    ventilation = rows(summary, "Status at discharge")["Mechanical ventilation"]
+    assert [(c.n, c.of) for c in ventilation.cells] == [(3, 5)] and ventilation.p is None
+    bundle = b"".join(client.get(reverse("analysis-export")).streaming_content)
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(bundle))
+    assert "arm" not in archive.read("participants.csv").decode().splitlines()[0].split(",")
+    assert "arm" not in archive.read("analysis_table.csv").decode().splitlines()[0].split(",")
+    assert b"ucmsc" not in archive.read("participants.csv") and b"ucmsc" not in archive.read("analysis_table.csv")
+    coordinator.user_permissions.add(Permission.objects.get(codename="view_unblinded"))
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)  # permission cache
+    client.force_login(coordinator)
+    assert [a.code for a in client.get(reverse("report")).context["summary"].arms] == ["ucmsc", "control"]
+
+
+def test_every_count_row_has_scipys_fisher_p_for_its_own_counts(small_trial):
+    checked = 0
+    for section in trial_summary(Participant.objects.all()).sections:
+        for row in section.rows:
+            if row.test == "Fisher":
+                (a, b) = row.cells
+                assert row.p == pytest.approx(fisher(a.n, a.of, b.n, b.of)), row.label
+                checked += 1
+            elif row.test == "Mann-Whitney U":
+                assert row.p is None or 0 <= row.p <= 1
+    assert checked >= 15

@@ -150,6 +150,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # The function that decides a new participant's arm. Phase 1 is open-label and non-randomised (the
 # investigator assigns); phase 2/3 points this at a randomised, blinded allocation instead.
 CRF_ALLOCATION_FUNCTION = os.environ.get("CRF_ALLOCATION_FUNCTION", "patients.allocation.investigator_assignment")
+# A blinded trial (phase 2/3): summaries and exports show no arm to anyone without patients.view_unblinded
+# (no role has it by default; grant it to the unblinded statistician or the DMC's members).
+CRF_TRIAL_BLINDED = env_bool("CRF_TRIAL_BLINDED", False)
 
 # Security: on when DEBUG is off, each overridable for a deployment behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)

@@ -23,6 +23,7 @@ from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm, 
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation
 from outcomes.summary import as_table, trial_summary
 from patients import services
+from patients.access import sees_arms
 from patients.choices import ParticipantStatus
 from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm, SignatureForm
 from patients.models import Consent, EndOfStudy, Participant
@@ -50,10 +51,9 @@ def analysis_export(request):
     if not request.user.has_perm("patients.export_data"):
         raise PermissionDenied
     study_days = request.GET.get("dates") == "study_days"
+    options = Options(study_days=study_days, blinded=not sees_arms(request.user))
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        bundle_chunks(user=request.user, options=Options(study_days=study_days)), content_type="application/zip"
-    )
+    response = StreamingHttpResponse(bundle_chunks(user=request.user, options=options), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="ucmsc-analysis-{stamp}.zip"'
     return response
 
@@ -63,7 +63,7 @@ def report(request):
     """The trial summary of the user's sites: a page, or ?format=csv / xlsx for the same table."""
     if not request.user.has_perm("patients.view_report"):
         raise PermissionDenied
-    summary = trial_summary(Participant.objects.for_user(request.user))
+    summary = trial_summary(Participant.objects.for_user(request.user), by_arm=sees_arms(request.user))
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
         rows = as_table(summary)
@@ -82,6 +82,7 @@ def report(request):
         "consort": consort_svg(summary.flow),
         "trajectories": [trajectory_svg(t, summary.arms) for t in summary.trajectories],
         "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
+        "blinded": not sees_arms(request.user),
     }
     return render(request, "clinic/report.html", context)
 

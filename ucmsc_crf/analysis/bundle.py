@@ -300,10 +300,13 @@ def bundle_files(*, user, options: Options):
             domain_blocks(domain, user=user, options=options, counter=counter),
             counter,
         )
-    for name, columns, rows in (
-        ("analysis_table.csv", analysis_table_columns(), analysis_table_rows(user=user)),
-        _lab_pivot(user),
-    ):
+    table_columns, table_rows = analysis_table_columns(), analysis_table_rows(user=user)
+    if options.blinded:
+        # A blinded trial, for someone who must stay blind: the arm column goes.
+        at = [c.name for c in table_columns].index("arm")
+        table_columns = table_columns[:at] + table_columns[at + 1 :]
+        table_rows = (row[:at] + row[at + 1 :] for row in table_rows)
+    for name, columns, rows in (("analysis_table.csv", table_columns, table_rows), _lab_pivot(user)):
         counter = [0]
         yield name, columns, _csv_blocks([c.name for c in columns], rows, counter), counter
 
@@ -353,6 +356,7 @@ def _readme(started: datetime.datetime, options: Options, written, user) -> str:
         "Dates: "
         + ("study days from day 0 (calendar dates removed)" if options.study_days else "ISO 8601, date-times in UTC"),
         f"Free text: {'included, flagged in dictionary.csv' if options.free_text else 'left out'}",
+        f"Arms: {'withheld (blinded trial)' if options.blinded else 'shown'}",
         "",
         "De-identified: no initials, no dates of birth (age instead), no staff names, no database ids.",
         "Voided records are left out. Empty cell = not recorded (dictionary.csv, column empty_means, says why);",

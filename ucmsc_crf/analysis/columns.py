@@ -59,6 +59,7 @@ class Column:
 class Options:
     study_days: bool = False  # calendar dates replaced by study days
     free_text: bool = False  # include free text (flagged in the dictionary)
+    blinded: bool = False  # a blinded trial, for someone who must stay blind: no arm anywhere
 
 
 def format_value(value, *, day0: datetime.date | None = None, study_days: bool = False) -> str:

@@ -97,7 +97,15 @@ def domains(options: Options) -> list[Domain]:
         [
             _study_id("study_id"),
             Column("site", "site code", "string", "enrolment", path="site__code"),
-            Column("arm", "arm", "code", "enrolment", path="arm__code", codes=arm_codes, empty_means="not enrolled"),
+            *(
+                []
+                if options.blinded
+                else [
+                    Column(
+                        "arm", "arm", "code", "enrolment", path="arm__code", codes=arm_codes, empty_means="not enrolled"
+                    )
+                ]
+            ),
             Column(
                 "age_years",
                 "age in completed years on day 0 (on screening if not enrolled)",
