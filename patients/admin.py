@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
+from patients.access_log import AccessEvent
 from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ReviewedRecordAdmin, ScopedHistoryAdmin
 from patients.choices import ParticipantStatus, QueryStatus
 from patients.models import (
@@ -436,3 +437,23 @@ class CasebookSignatureAdmin(ClinicalRecordAdmin):
     @admin.display(boolean=True)
     def valid(self, obj):
         return obj.valid
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """The access log, read-only: logins, failures, lockouts, password, role and site changes."""
+
+    list_display = ["when", "kind", "username", "by", "ip_address", "detail"]
+    list_filter = ["kind", ("when", admin.DateFieldListFilter)]
+    search_fields = ["username", "ip_address", "detail"]
+    list_select_related = ["by"]
+    date_hierarchy = "when"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

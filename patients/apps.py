@@ -13,3 +13,5 @@ class PatientsConfig(AppConfig):
         # Role permissions follow the models: when dosing or outcomes add a model, the next migrate
         # grants its permissions to the roles that should have them (see patients/roles.py).
         post_migrate.connect(sync_role_permissions, dispatch_uid="patients.sync_role_permissions")
+        # The access log: logins, lockouts, password, role and site changes.
+        import patients.access_log_receivers  # noqa: F401

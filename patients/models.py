@@ -558,5 +558,6 @@ class EndOfStudy(CaseReportForm):
 
 
 # Data queries live in their own module; imported here so Django registers the model with the app.
+from patients.access_log import AccessEvent  # noqa: E402,F401
 from patients.queries import DataQuery  # noqa: E402,F401
 from patients.signatures import CasebookSignature  # noqa: E402,F401

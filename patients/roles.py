@@ -23,6 +23,8 @@ REFERENCE_MODELS = {
     "dosing.regimen",
     "dosing.armregimen",
     "outcomes.analyte",
+    # The access log is read by the system administrator (superuser) only.
+    "patients.accessevent",
 }
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.

@@ -8,3 +8,7 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 from ucmsc_crf.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test client's login() authenticates without a request, which django-axes refuses; the lockout
+# tests switch it back on (tests/test_access.py).
+AXES_ENABLED = False

@@ -6,6 +6,7 @@ deployment sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABAS
 DJANGO_CSRF_TRUSTED_ORIGINS; `manage.py check --deploy` then prints no warning.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
+    # Login lockout after repeated failures, recorded in the database (shared by every app server).
+    "axes",
     "patients",
     "dosing",
     "outcomes",
@@ -74,7 +77,26 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Puts request.user on every history record written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout raised during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username from this address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures for one username from one address lock that pair out for 30 minutes (an administrator
+# can lift it earlier in the admin, "Access attempts"). Keyed on the pair, so a typo-prone colleague on the
+# same ward PC does not lock out everyone behind the hospital's NAT.
+AXES_FAILURE_LIMIT = int(os.environ.get("CRF_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("CRF_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Behind a TLS proxy the client address comes from X-Forwarded-For (DJANGO_SECURE_PROXY_SSL_HEADER on).
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False) else None
 
 ROOT_URLCONF = "ucmsc_crf.urls"
 
@@ -164,7 +186,12 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+# Idle sessions end after 30 minutes (a ward PC left logged in): the expiry moves with every request.
+# Sessions live in the database, so any app server can serve any request. A password change ends every
+# other session of that user (Django's session auth hash).
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(30 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

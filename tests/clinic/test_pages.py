@@ -75,7 +75,7 @@ def test_list_runs_the_same_number_of_queries_for_2_and_8_participants(client, c
     for _ in range(6):
         treated_participant(user=coordinator, site=site_a)
     assert count_queries(client, url) == small
-    assert small <= 10
+    assert small <= 13  # 10, and 3 for the sliding session expiry (the session is saved on every request)
 
 
 def test_participant_page_runs_the_same_number_of_queries_for_1_and_8_days(client, clinician, coordinator, site_a):
@@ -86,7 +86,7 @@ def test_participant_page_runs_the_same_number_of_queries_for_1_and_8_days(clien
         fill_stay(participant, clinician, days)
     counts = [count_queries(client, reverse("participant-detail", args=[p.study_id])) for p in (short, long)]
     assert counts[0] == counts[1]
-    assert counts[0] <= 26
+    assert counts[0] <= 29  # 26, and 3 for the sliding session expiry
 
 
 def test_participant_page_shows_header_schedule_tables_and_timeline(client, clinician, coordinator, site_a):
