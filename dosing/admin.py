@@ -183,7 +183,8 @@ class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
         return super().get_queryset(request).annotate(planned_on=Subquery(planned), has_deviation=Exists(deviations))
 
     def get_readonly_fields(self, request, obj=None):
-        return ["participant"] if obj else []
+        # super(): the review fields of ReviewedRecordAdmin stay read-only too.
+        return [*super().get_readonly_fields(request, obj), *(["participant"] if obj else [])]
 
     @admin.display(description="planned", ordering="planned_on")
     def planned(self, obj):

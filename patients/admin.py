@@ -321,7 +321,11 @@ class WithdrawalAdmin(ReviewedRecordAdmin):
     list_select_related = ["participant"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["participant", "recorded_by"] if obj else ["recorded_by"]
+        # super(): the review fields of ReviewedRecordAdmin stay read-only too.
+        return [
+            *super().get_readonly_fields(request, obj),
+            *(["participant", "recorded_by"] if obj else ["recorded_by"]),
+        ]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -338,7 +342,11 @@ class EndOfStudyAdmin(ReviewedRecordAdmin):
     list_select_related = ["participant"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["participant", "recorded_by"] if obj else ["recorded_by"]
+        # super(): the review fields of ReviewedRecordAdmin stay read-only too.
+        return [
+            *super().get_readonly_fields(request, obj),
+            *(["participant", "recorded_by"] if obj else ["recorded_by"]),
+        ]
 
     def save_model(self, request, obj, form, change):
         if change:
