@@ -5,6 +5,7 @@ for every case report form without repeating them.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten, unquote
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import review, services
@@ -108,11 +110,27 @@ class ClinicalExportMixin(ExportMixin):
         return super().get_export_queryset(request).select_related(*export_resource_for(self.model).related_paths)
 
 
+class SizeLimitedImportForm(ImportForm):
+    """The import form, refusing a file over CRF_IMPORT_MAX_MB before it is read into memory."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = getattr(settings, "CRF_IMPORT_MAX_MB", 10)
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"This file is {upload.size / 1024 / 1024:.1f} MB; an import takes at most {limit} MB. "
+                "Split it into smaller files."
+            )
+        return upload
+
+
 class ClinicalImportMixin(ImportMixin):
     """Bulk load into a clinical model (its resource subclasses patients.resources.ClinicalRecordResource):
     only for roles that may add and change the records, scoped to the importing user's sites."""
 
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+    import_form_class = SizeLimitedImportForm
+    import_formats = [CSV, XLSX]
 
     def has_import_permission(self, request):
         label, name = self.opts.app_label, self.opts.model_name

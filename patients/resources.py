@@ -11,6 +11,7 @@
 from import_export import fields, resources, widgets
 
 from patients.choices import ReviewStatus
+from patients.export_resources import export_fields
 from patients.models import Participant
 from patients.records import CaseReportForm
 
@@ -47,6 +48,38 @@ class ClinicalRecordResource(resources.ModelResource):
         use_bulk = False
         skip_unchanged = True
         report_skipped = True
+
+    def before_import(self, dataset, **kwargs):
+        """Refuse a file whose shape is wrong before any row is read: unknown columns (a misspelt header
+        would silently drop its data), missing columns (an update would blank them), and two rows for the
+        same record (the second would silently overwrite the first). Nothing is saved then."""
+        super().before_import(dataset, **kwargs)
+        headers = [str(h).strip() for h in dataset.headers or []]
+        expected = [field.column_name for field in self.get_import_fields()]
+        # An export of the same model imports back: its extra columns (labels, audit) are known too.
+        known = set(expected) | set(export_fields(self._meta.model)[0])
+        unknown = [h for h in headers if h not in known]
+        missing = [c for c in expected if c not in headers]
+        problems = []
+        if unknown:
+            problems.append(f"unknown columns: {', '.join(unknown)}")
+        if missing:
+            problems.append(f"missing columns: {', '.join(missing)}")
+        if problems:
+            raise ValueError(
+                f"The file's columns are not those of a {self._meta.model._meta.verbose_name} import "
+                f"({'; '.join(problems)}). Expected: {', '.join(expected)}. Nothing was imported."
+            )
+        keys = [self.fields[name].column_name for name in self._meta.import_id_fields]
+        seen = {}
+        for number, row in enumerate(dataset.dict, start=1):
+            key = tuple(str(row.get(column, "")).strip() for column in keys)
+            if key in seen:
+                raise ValueError(
+                    f"Rows {seen[key]} and {number} are the same record ({', '.join(keys)}: {', '.join(key)}). "
+                    "Keep one of them; nothing was imported."
+                )
+            seen[key] = number
 
     def import_data(self, dataset, **kwargs):
         # All or nothing also when some rows are only invalid (not failing): one bad row, nothing saved.

@@ -175,6 +175,8 @@ CRF_ALLOCATION_FUNCTION = os.environ.get("CRF_ALLOCATION_FUNCTION", "patients.al
 # A blinded trial (phase 2/3): summaries and exports show no arm to anyone without patients.view_unblinded
 # (no role has it by default; grant it to the unblinded statistician or the DMC's members).
 CRF_TRIAL_BLINDED = env_bool("CRF_TRIAL_BLINDED", False)
+# The largest file the admin import accepts (MB); larger files are refused before they are read.
+CRF_IMPORT_MAX_MB = int(os.environ.get("CRF_IMPORT_MAX_MB", "10"))
 
 # Security: on when DEBUG is off, each overridable for a deployment behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
