@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 
 from tests.factories import SiteFactory, UserFactory
 
@@ -36,3 +39,18 @@ def coordinator_b(site_b):
 @pytest.fixture
 def clinician_b(site_b):
     return UserFactory(username="clin_b", role="Clinician", sites=[site_b])
+
+
+# Data migrations' reference data: a transactional test's flush empties these tables for the tests after it.
+REFERENCE_DATA_MIGRATIONS = [
+    "patients.migrations.0002_arms_and_roles",
+    "dosing.migrations.0002_phase1_regimen",
+    "outcomes.migrations.0002_analyte_catalogue",
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Arms, regimen and analyte catalogue, put back by the migrations' own (idempotent) functions."""
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)

@@ -20,6 +20,7 @@ from tests.factories import infusion_values, treated_participant
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: set DATABASE_URL=postgres://..."),
 ]
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,20 +2,12 @@
 through executable_path (no browser download). Without a chromium the tests skip locally; CI sets
 CRF_REQUIRE_BROWSER=1 (after installing it), so there they fail instead of skipping."""
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 # Reference data that data migrations create; a transactional test's flush removes it.
-REFERENCE_DATA_MIGRATIONS = [
-    "patients.migrations.0002_arms_and_roles",
-    "dosing.migrations.0002_phase1_regimen",
-    "outcomes.migrations.0002_analyte_catalogue",
-]
-
 CHROMIUM = os.environ.get("CRF_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 ARGS = [
@@ -55,10 +47,3 @@ def screenshot():
         return path
 
     return take
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Arms, regimen and analyte catalogue, put back by the migrations' own (idempotent) functions."""
-    for module in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module).forwards(apps, None)
