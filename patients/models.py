@@ -321,18 +321,13 @@ class Participant(ClinicalRecord):
     @property
     def age_at_enrolment(self) -> int | None:
         """Completed years on study day 0 (on the screening date before enrolment)."""
-        if not self.date_of_birth:
-            return None
-        on = self.day0_date or timezone.localdate(self.screening_datetime)
-        return rules.age_in_years(self.date_of_birth, on)
+        screening = timezone.localdate(self.screening_datetime) if self.screening_datetime else None
+        return rules.age_at_enrolment(self.date_of_birth, self.day0_date, screening)
 
     @property
     def bmi(self) -> Decimal | None:
         """Body-mass index, kg/m2, one decimal."""
-        if not self.weight_kg or not self.height_cm:
-            return None
-        metres = self.height_cm / Decimal(100)
-        return (self.weight_kg / (metres * metres)).quantize(Decimal("0.1"))
+        return rules.body_mass_index(self.weight_kg, self.height_cm)
 
     @property
     def current_study_day(self) -> int | None:

@@ -8,6 +8,7 @@ all enforce the same rule; tests call them directly with plain arguments.
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -22,6 +23,22 @@ def age_in_years(date_of_birth: datetime.date, on: datetime.date) -> int:
     """Completed years of age on a given date."""
     before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
     return on.year - date_of_birth.year - int(before_birthday)
+
+
+def age_at_enrolment(
+    date_of_birth: datetime.date | None, day0: datetime.date | None, screening_date: datetime.date | None
+) -> int | None:
+    """Completed years on study day 0 (on the screening date before enrolment); None without a birth date."""
+    on = day0 or screening_date
+    return age_in_years(date_of_birth, on) if date_of_birth and on else None
+
+
+def body_mass_index(weight_kg: Decimal | None, height_cm: Decimal | None) -> Decimal | None:
+    """kg/m2, one decimal; None without both measures."""
+    if not weight_kg or not height_cm:
+        return None
+    metres = height_cm / Decimal(100)
+    return (weight_kg / (metres * metres)).quantize(Decimal("0.1"))
 
 
 def check_not_future_date(*, field_name: str, value: datetime.date | None, today: datetime.date) -> None:

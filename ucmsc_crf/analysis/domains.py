@@ -4,6 +4,8 @@ named by natural keys (study ID, infusion sequence, analyte code), never by data
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from dosing.models import Infusion, ProtocolDeviation
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import rules
@@ -75,18 +77,15 @@ def _infusion_sequence(source: str) -> Column:
 
 
 def _age(row):
-    birth = row["date_of_birth"]
-    on = row["day0_date"] or (row["screening_datetime"].date() if row["screening_datetime"] else None)
-    return rules.age_in_years(birth, on) if birth and on else None
+    # The model's own rule (patients.rules), on values read without loading the participant.
+    screening = row["screening_datetime"]
+    return rules.age_at_enrolment(
+        row["date_of_birth"], row["day0_date"], timezone.localdate(screening) if screening else None
+    )
 
 
 def _bmi(row):
-    from decimal import Decimal
-
-    if not row["weight_kg"] or not row["height_cm"]:
-        return None
-    metres = row["height_cm"] / Decimal(100)
-    return (row["weight_kg"] / (metres * metres)).quantize(Decimal("0.1"))
+    return rules.body_mass_index(row["weight_kg"], row["height_cm"])
 
 
 def domains(options: Options) -> list[Domain]:
