@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
+from import_export.tmp_storages import CacheStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import review, services
@@ -124,6 +125,21 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
+class ImportFileGone(Exception):
+    """The file a preview showed is no longer held (expired, culled, or the confirmation posted twice)."""
+
+
+class SharedImportFileStorage(CacheStorage):
+    """Holds an uploaded import file between its preview and its confirmation in the shared cache (a
+    database table, settings.CACHES), so the confirmation may reach another app server than the preview."""
+
+    def read(self):
+        data = super().read()
+        if data is None:
+            raise ImportFileGone(self.name)
+        return data
+
+
 class ClinicalImportMixin(ImportMixin):
     """Bulk load into a clinical model (its resource subclasses patients.resources.ClinicalRecordResource):
     only for roles that may add and change the records, scoped to the importing user's sites."""
@@ -138,6 +154,17 @@ class ClinicalImportMixin(ImportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except ImportFileGone:
+            messages.error(
+                request,
+                "The previewed file is no longer held (a preview is kept for a day, and a confirmed import "
+                "only once). Nothing was imported: upload the file again.",
+            )
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
 
 
 class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):

@@ -10,7 +10,7 @@ Clinical data is never lost and never silently changed:
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
@@ -207,6 +207,31 @@ class ClinicalRecord(models.Model):
         if base_qs.filter(pk=pk_val).exists():
             raise RecordChanged(describe_conflict(self, loaded_version=expected)["__all__"])
         return False
+
+    def full_clean(self, *args, **kwargs):
+        self.take_casebook_write_turn()
+        super().full_clean(*args, **kwargs)
+
+    def take_casebook_write_turn(self) -> None:
+        """Writers of one casebook take turns: lock the participant's row until this transaction ends.
+
+        Without it, two clinicians saving the same participant at the same moment both pass validation
+        (neither sees the other's uncommitted row) and the second save fails at the database with an
+        IntegrityError (a duplicate day) or RecordChanged (an edit over an edit): a 500 instead of a
+        message. Holding the turn, the second writer validates after the first has committed and gets
+        the field's own message ("already recorded", "changed since you opened it").
+        FOR NO KEY UPDATE: it queues writers of this casebook only; rows of other tables that merely point
+        at the participant are not held up. Outside a transaction there is nothing to hold it for, and
+        SQLite (one writer at a time anyway) ignores it."""
+        participant = self.locking_participant()
+        if participant is None or participant.pk is None:
+            return
+        from patients.models import Participant
+
+        using = router.db_for_write(Participant)
+        if not transaction.get_connection(using).in_atomic_block:
+            return
+        list(Participant.objects.using(using).select_for_update(no_key=True).filter(pk=participant.pk).values("pk"))
 
     def clean(self):
         super().clean()

@@ -272,6 +272,8 @@ def record_review(*, record, user, step: str, reason: str = ""):
     transition = review.transition_named(step)
     model = type(record)
     site_ids = site_ids_for(user)
+    # The casebook's turn first, as every edit takes it (same order: no deadlock), then the fresh row.
+    record.take_casebook_write_turn()
     record = model.objects.select_for_update().select_related("participant").get(pk=record.pk)
     if site_ids is not None and record.participant.site_id not in site_ids:
         raise PermissionDenied("This record belongs to a site you do not work at.")

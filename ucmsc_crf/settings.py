@@ -157,6 +157,20 @@ STORAGES = {
     },
 }
 
+# Nothing lives in one app server's memory or disk, so several gunicorn hosts can serve one database:
+# sessions and lockouts are database-backed (above), and the cache, which holds only an uploaded import
+# file between its preview and its confirmation, is a table in the same database (created by the
+# ucmsc_crf migration 0001). Static files are built into each host by collectstatic.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "crf_cache",
+    }
+}
+# The import preview and its confirmation may reach different app servers: keep the file in the shared
+# cache, not in the first server's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "patients.admin_base.SharedImportFileStorage"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
