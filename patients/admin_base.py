@@ -379,7 +379,9 @@ class ReviewedRecordAdmin(ClinicalRecordAdmin):
     def _take_step(self, request, queryset, step):
         transition = review.BY_NAME[step]
         moved, refused = 0, []
-        for record in queryset.select_related("participant"):
+        # Casebook by casebook in one order (each step takes its casebook's write turn and keeps it until
+        # the request commits): two bulk actions over overlapping selections queue instead of deadlocking.
+        for record in queryset.select_related("participant").order_by("participant_id", "pk"):
             try:
                 services.record_review(record=record, user=request.user, step=step, reason="")
             except (ValidationError, PermissionDenied) as exc:

@@ -105,3 +105,61 @@ def test_two_clinicians_editing_the_same_observation_at_once(clinician, site_a):
     saved.refresh_from_db()
     assert (saved.heart_rate, saved.version) == (90, 2)
     assert saved.history.count() == 2
+
+
+def test_two_monitors_bulk_verifying_in_opposite_orders_do_not_deadlock(clinician, monitor, site_a, monkeypatch):
+    """Each step keeps its casebook's turn until the action's transaction commits. Taken in the order of
+    each monitor's sorted changelist, two overlapping selections would deadlock (PostgreSQL then fails one
+    request); the action takes them casebook by casebook in one order, so the second monitor waits."""
+    from django.contrib import admin
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    from patients import services
+    from tests.factories import UserFactory
+
+    second_monitor = UserFactory(username="monitor_2", role="Monitor", sites=[site_a])
+    observations = []
+    for _ in range(2):
+        participant = treated_participant(user=clinician, site=site_a)
+        observation = DailyObservation(participant=participant, **observation_values(participant))
+        observation.full_clean()
+        observation.save()
+        observations.append(services.record_review(record=observation, user=clinician, step="submit"))
+    model_admin = admin.site._registry[DailyObservation]
+    both_at_their_first = threading.Barrier(2, timeout=1)
+    real_review = services.record_review
+
+    def review_then_wait(**kwargs):
+        done = real_review(**kwargs)
+        if not both_at_their_first.broken:
+            try:
+                both_at_their_first.wait()  # without one order, each now holds the casebook the other wants
+            except threading.BrokenBarrierError:
+                pass  # the other monitor is queued behind this one: go on
+        return done
+
+    monkeypatch.setattr(services, "record_review", review_then_wait)
+    failures = []
+
+    def bulk_verify(user, ordering):
+        request = RequestFactory().post("/admin/")
+        request.user, request._messages = user, CookieStorage(RequestFactory().get("/"))
+        try:
+            with transaction.atomic():
+                model_admin._take_step(request, DailyObservation.objects.order_by(ordering), "verify")
+        except Exception as exc:  # the outcome under test: a deadlock error, or none
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=bulk_verify, args=(monitor, "participant_id")),
+        threading.Thread(target=bulk_verify, args=(second_monitor, "-participant_id")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert set(DailyObservation.objects.values_list("review_status", flat=True)) == {"verified"}
