@@ -113,6 +113,24 @@ def _link_history_to_query(sender, instance, history_instance, **kwargs):
         history_instance.answers_query_id = getattr(instance, "_answers_query_id", None)
 
 
+def take_casebook_turns(participant_ids) -> None:
+    """Lock the participants' rows (FOR NO KEY UPDATE) until the transaction ends, in participant order,
+    so that writers of one casebook take turns and writers holding several never wait on each other in a
+    cycle. A no-op outside a transaction (nothing to hold it for) and on SQLite (one writer anyway)."""
+    from patients.models import Participant
+
+    using = router.db_for_write(Participant)
+    if not transaction.get_connection(using).in_atomic_block:
+        return
+    list(
+        Participant.objects.using(using)
+        .select_for_update(no_key=True)
+        .filter(pk__in=set(participant_ids))
+        .order_by("pk")
+        .values("pk")
+    )
+
+
 class ClinicalRecord(models.Model):
     created_datetime = models.DateTimeField(auto_now_add=True, editable=False)
     modified_datetime = models.DateTimeField(auto_now=True, editable=False)
@@ -224,14 +242,8 @@ class ClinicalRecord(models.Model):
         at the participant are not held up. Outside a transaction there is nothing to hold it for, and
         SQLite (one writer at a time anyway) ignores it."""
         participant = self.locking_participant()
-        if participant is None or participant.pk is None:
-            return
-        from patients.models import Participant
-
-        using = router.db_for_write(Participant)
-        if not transaction.get_connection(using).in_atomic_block:
-            return
-        list(Participant.objects.using(using).select_for_update(no_key=True).filter(pk=participant.pk).values("pk"))
+        if participant is not None and participant.pk is not None:
+            take_casebook_turns([participant.pk])
 
     def clean(self):
         super().clean()

@@ -19,6 +19,7 @@ from patients import services
 from patients.choices import ENROLLED_STATUSES, QueryStatus
 from patients.models import Participant
 from patients.queries import DataQuery
+from patients.records import take_casebook_turns
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
         (q.content_type_id, q.object_id, q.check_code): q
         for q in DataQuery.objects.active().exclude(check_code="").select_related("content_type")
     }
-    _take_casebook_turns(
+    # Every casebook the run will touch, at once and in participant order (the order a bulk review action
+    # takes them in), not one by one in the findings' order: no cycle with a bulk action can form.
+    take_casebook_turns(
         [casebook.pk for finding in findings if (casebook := finding.record.locking_participant()) is not None]
         + [query.participant_id for query in existing.values() if query.status == QueryStatus.OPEN]
     )
@@ -115,15 +118,3 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
             services.query_close(query=query, user=None, note="The data no longer show the problem", automatic=True)
             closed += 1
     return {"findings": len(findings), "raised": raised, "closed": closed}
-
-
-def _take_casebook_turns(participant_ids) -> None:
-    """Take every casebook's write turn the run will need at once, in participant order (the order a bulk
-    review action takes them in), rather than one by one in the order of the findings: a ward save waits
-    a moment, and no cycle with a bulk action can form (PostgreSQL would end it by failing one of them)."""
-    list(
-        Participant.objects.select_for_update(no_key=True)
-        .filter(pk__in=set(participant_ids))
-        .order_by("pk")
-        .values("pk")
-    )
