@@ -25,6 +25,7 @@ from patients import review, services
 from patients.access import site_ids_for
 from patients.export_resources import export_resource_for
 from patients.forms import ClinicalFormMixin
+from patients.import_formats import IMPORT_FORMATS, ImportFileRefused
 from patients.models import Participant, Site
 from patients.records import ParticipantRecord
 
@@ -146,7 +147,7 @@ class ClinicalImportMixin(ImportMixin):
 
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_form_class = SizeLimitedImportForm
-    import_formats = [CSV, XLSX]
+    import_formats = IMPORT_FORMATS
 
     def has_import_permission(self, request):
         label, name = self.opts.app_label, self.opts.model_name
@@ -154,6 +155,12 @@ class ClinicalImportMixin(ImportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportFileRefused):
+            form.add_error("import_file", f"{e} Nothing was imported.")
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def process_import(self, request, **kwargs):
         try:
