@@ -32,9 +32,9 @@ class ImportFileRefused(ValueError):
 
 def import_bounds() -> dict[str, int]:
     return {
-        "rows": getattr(settings, "CRF_IMPORT_MAX_ROWS", 50_000),
-        "columns": getattr(settings, "CRF_IMPORT_MAX_COLUMNS", 200),
-        "unpacked_mb": getattr(settings, "CRF_IMPORT_MAX_XLSX_UNPACKED_MB", 100),
+        "rows": settings.CRF_IMPORT_MAX_ROWS,
+        "columns": settings.CRF_IMPORT_MAX_COLUMNS,
+        "unpacked_mb": settings.CRF_IMPORT_MAX_XLSX_UNPACKED_MB,
     }
 
 

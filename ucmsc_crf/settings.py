@@ -191,6 +191,11 @@ CRF_ALLOCATION_FUNCTION = os.environ.get("CRF_ALLOCATION_FUNCTION", "patients.al
 CRF_TRIAL_BLINDED = env_bool("CRF_TRIAL_BLINDED", False)
 # The largest file the admin import accepts (MB); larger files are refused before they are read.
 CRF_IMPORT_MAX_MB = int(os.environ.get("CRF_IMPORT_MAX_MB", "10"))
+# What an import file may make the server hold (patients/import_formats.py): data rows, columns, and what
+# an XLSX workbook may unpack to. A few kilobytes of XLSX can otherwise describe a billion-cell sheet.
+CRF_IMPORT_MAX_ROWS = int(os.environ.get("CRF_IMPORT_MAX_ROWS", "50000"))
+CRF_IMPORT_MAX_COLUMNS = int(os.environ.get("CRF_IMPORT_MAX_COLUMNS", "200"))
+CRF_IMPORT_MAX_XLSX_UNPACKED_MB = int(os.environ.get("CRF_IMPORT_MAX_XLSX_UNPACKED_MB", "100"))
 
 # Security: on when DEBUG is off, each overridable for a deployment behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
