@@ -170,6 +170,8 @@ class ClinicalRecord(models.Model):
             raise CasebookLocked(locked)
         if self._state.adding:
             super().save(*args, **kwargs)
+            # A record added after signing is new data the investigator has not signed either.
+            self._invalidate_signatures(added=True)
             return
         if not (getattr(self, "_change_reason", "") or "").strip():
             raise ChangeReasonRequired(
@@ -191,8 +193,9 @@ class ClinicalRecord(models.Model):
         self._loaded_version = None
         self._answers_query_id = None
 
-    def _invalidate_signatures(self) -> None:
-        """A change to signed data invalidates the signature, saying what changed, by whom and why."""
+    def _invalidate_signatures(self, *, added: bool = False) -> None:
+        """Any change to signed data (a record added, changed or voided, on any path) invalidates the
+        signature, saying which record, by whom and why."""
         participant = self.locking_participant()
         if (
             participant is None
@@ -207,9 +210,11 @@ class ClinicalRecord(models.Model):
         user = getattr(self, "_history_user", None)
         for signature in CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None):
             signature.invalidated_datetime = timezone.now()
+            what = "added" if added else "changed"
+            reason = (getattr(self, "_change_reason", "") or "").strip()
             signature.invalidated_reason = (
-                f"{self._meta.verbose_name.capitalize()} #{self.pk} changed"
-                f"{' by ' + user.get_username() if user else ''} after signing: {self._change_reason}"
+                f"{self._meta.verbose_name.capitalize()} {self} {what}"
+                f"{' by ' + user.get_username() if user else ''} after signing{': ' + reason if reason else ''}"
             )[:300]
             signature._history_user = user
             signature._change_reason = "Invalidated by a later change to the casebook"

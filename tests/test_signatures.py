@@ -1,12 +1,23 @@
 """The investigator's signature: password re-entered, meaning stated; a later data change invalidates it."""
 
 import pytest
+import tablib
 from django.urls import reverse
+from django.utils import timezone
 
-from outcomes.models import DailyObservation
+from outcomes.models import AdverseEvent, DailyObservation
+from outcomes.resources import LabResultResource
 from patients import services
 from patients.signatures import CasebookSignature
-from tests.factories import PASSWORD, observation_values, record, treated_participant
+from tests.factories import (
+    PASSWORD,
+    ae_values,
+    lab_values,
+    local_datetime,
+    observation_values,
+    record,
+    treated_participant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +80,54 @@ def test_only_an_investigator_signs(client, casebook, monitor):
     client.force_login(monitor)
     assert client.get(reverse("casebook-sign", args=[casebook.study_id])).status_code == 403
     assert not CasebookSignature.objects.exists()
+
+
+def signed(casebook, clinician):
+    services.casebook_sign(participant=casebook, user=clinician, password=PASSWORD, meaning="complete_accurate")
+    return CasebookSignature.objects.get()
+
+
+def test_adding_a_record_after_signing_invalidates_the_signature(client, casebook, clinician):
+    signed(casebook, clinician)
+    ae = record(AdverseEvent, casebook, ae_values(casebook), user=clinician)
+    signature = CasebookSignature.objects.get()
+    assert not signature.valid
+    assert signature.invalidated_reason.startswith(f"Adverse event {ae} added by {clinician.username} after signing")
+
+
+def test_a_lab_sample_from_the_ward_invalidates_the_signature(client, casebook, clinician):
+    signed(casebook, clinician)
+    client.force_login(clinician)
+    sample = timezone.localtime(local_datetime(casebook.day0_date, 7)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("lab-sample-new", args=[casebook.study_id]), {"sample_datetime": sample, "il6": "35"}
+    )
+    assert response.status_code == 302
+    signature = CasebookSignature.objects.get()
+    assert not signature.valid and "Lab result" in signature.invalidated_reason
+    page = client.get(reverse("participant-detail", args=[casebook.study_id])).content.decode()
+    assert "Signature invalidated" in page and "Lab result" in page
+
+
+def test_voiding_a_record_after_signing_invalidates_the_signature(casebook, clinician, coordinator):
+    signed(casebook, clinician)
+    DailyObservation.objects.get(participant=casebook).void(reason="Entered for the wrong patient", user=coordinator)
+    signature = CasebookSignature.objects.get()
+    assert not signature.valid and "Voided: Entered for the wrong patient" in signature.invalidated_reason
+
+
+def test_an_import_after_signing_invalidates_the_signature(casebook, clinician, coordinator):
+    signed(casebook, clinician)
+    values = lab_values(casebook, analyte="crp")
+    data = tablib.Dataset(headers=["study_id", "analyte", "sample_datetime", "value", "detection_limit", "comment"])
+    data.append([casebook.study_id, "crp", values["sample_datetime"].isoformat(), values["value"], "", ""])
+    result = LabResultResource(user=coordinator).import_data(data, dry_run=False, use_transactions=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    signature = CasebookSignature.objects.get()
+    assert not signature.valid and "added by coord_a" in signature.invalidated_reason
+
+
+def test_a_data_query_does_not_invalidate_it(casebook, clinician, monitor):
+    signed(casebook, clinician)
+    services.query_raise(record=casebook, user=monitor, text="Check the weight")
+    assert CasebookSignature.objects.get().valid
