@@ -5,13 +5,16 @@ exported without editing a list:
   ``infusion_sequence``, usernames), never database ids;
 - coded values as the code, with the label in a ``<name>_label`` column next to it;
 - date-times in ISO 8601 UTC (``2020-02-05T06:30:00Z``), dates ISO 8601, booleans 1 / 0;
-- what identifies a participant (initials, date of birth) is never exported.
+- what identifies a participant (initials, date of birth) is never exported;
+- text a spreadsheet would run as a formula gets a leading apostrophe (patients/spreadsheet.py).
 """
 
 import datetime
 
 from django.utils import timezone
 from import_export import fields, resources, widgets
+
+from patients.spreadsheet import spreadsheet_safe
 
 # Never exported, on any path (the analysis bundle uses the same set).
 IDENTIFYING_FIELDS = {"patients.participant.initials", "patients.participant.date_of_birth"}
@@ -120,6 +123,14 @@ def _position(name: str) -> tuple[int, int]:
 
 WIDGETS = {"DateTimeField": UtcDateTimeWidget, "BooleanField": widgets.BooleanWidget}
 
+
+class SpreadsheetSafeResource(resources.ModelResource):
+    """Every exported cell passes spreadsheet_safe: no value comes out as a live formula (CSV or XLSX)."""
+
+    def export_field(self, field, instance, **kwargs):
+        return spreadsheet_safe(super().export_field(field, instance, **kwargs))
+
+
 _cache: dict = {}
 
 
@@ -128,7 +139,7 @@ def export_resource_for(model):
     if model not in _cache:
         declared, related = export_fields(model)
         meta = type("Meta", (), {"model": model, "fields": tuple(declared), "export_order": tuple(declared)})
-        resource = type(f"{model.__name__}ExportResource", (resources.ModelResource,), {**declared, "Meta": meta})
+        resource = type(f"{model.__name__}ExportResource", (SpreadsheetSafeResource,), {**declared, "Meta": meta})
         resource.related_paths = tuple(related)
         _cache[model] = resource
     return _cache[model]

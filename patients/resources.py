@@ -14,6 +14,7 @@ from patients.choices import ReviewStatus
 from patients.export_resources import export_fields
 from patients.models import Participant
 from patients.records import CaseReportForm
+from patients.spreadsheet import spreadsheet_unescape
 
 
 class ScopedParticipantWidget(widgets.ForeignKeyWidget):
@@ -80,6 +81,12 @@ class ClinicalRecordResource(resources.ModelResource):
                     "Keep one of them; nothing was imported."
                 )
             seen[key] = number
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        # A value our export escaped ('=...) is read back as it was entered (patients/spreadsheet.py).
+        for column, value in row.items():
+            row[column] = spreadsheet_unescape(value)
 
     def import_data(self, dataset, **kwargs):
         # All or nothing also when some rows are only invalid (not failing): one bad row, nothing saved.

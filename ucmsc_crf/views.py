@@ -27,6 +27,7 @@ from patients.access import sees_arms
 from patients.choices import ParticipantStatus
 from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm, SignatureForm
 from patients.models import Consent, EndOfStudy, Participant
+from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
 from ucmsc_crf.casebook import casebook, participant_list
@@ -66,7 +67,7 @@ def report(request):
     summary = trial_summary(Participant.objects.for_user(request.user), by_arm=sees_arms(request.user))
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        rows = as_table(summary)
+        rows = [[spreadsheet_safe(cell) for cell in row] for row in as_table(summary)]
         data = tablib.Dataset(*rows[1:], headers=rows[0])
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         content_type = (

@@ -24,6 +24,7 @@ from outcomes.choices import OxygenSupport
 from outcomes.derived import outcomes_for
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
 from patients.models import COMORBIDITY_FIELDS, Participant
+from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.columns import Column, Options, format_value
 from ucmsc_crf.analysis.copy_sql import copy_blocks, copy_query
 from ucmsc_crf.analysis.domains import Domain, domains
@@ -268,7 +269,7 @@ def _csv_blocks(header: list[str], rows: Iterable[list[str]], counter: list[int]
     while True:
         block = list(islice(iterator, CHUNK_ROWS))
         counter[0] += len(block)
-        writer.writerows(block)
+        writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in block])
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
@@ -361,6 +362,9 @@ def _readme(started: datetime.datetime, options: Options, written, user) -> str:
         "De-identified: no initials, no dates of birth (age instead), no staff names, no database ids.",
         "Voided records are left out. Empty cell = not recorded (dictionary.csv, column empty_means, says why);",
         "'not assessed' and 'unknown' are codes of their own. Long format per domain; labs also wide by study day.",
+        "Text beginning with =, +, -, @, a tab or a carriage return (other than a number) is written with one",
+        "leading apostrophe ('=...), so that no spreadsheet runs it as a formula; drop that apostrophe to get",
+        "the value as entered (a value that began with apostrophes before such a character got one more).",
         "",
         "Files (SHA-256, data rows):",
     ]

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import Case, CharField, F, Func, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Cast, NullIf
+from django.db.models.functions import Cast, Concat, NullIf
+from django.db.models.lookups import Regex
 from django.utils import timezone
 
+from patients.spreadsheet import HARMLESS_PATTERN, RUNS_PATTERN
 from ucmsc_crf.analysis.columns import Column, Options
 
 UTC_ISO = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -46,7 +48,8 @@ def column_expression(column: Column, *, options: Options, day0_path: str, model
         return None
     path, kind = column.path, column.type
     if kind in ("string", "code"):
-        return NullIf(Cast(F(path), TextField()), Value("", output_field=TextField()), output_field=TextField())
+        text = NullIf(Cast(F(path), TextField()), Value("", output_field=TextField()), output_field=TextField())
+        return _spreadsheet_safe(text)
     if kind in ("integer", "decimal"):
         return Cast(F(path), TextField())
     if kind == "boolean":
@@ -65,6 +68,17 @@ def column_expression(column: Column, *, options: Options, day0_path: str, model
     if kind == "date":
         return Func(F(path), template="to_char(%(expressions)s, 'YYYY-MM-DD')", output_field=TextField())
     return None
+
+
+def _spreadsheet_safe(text):
+    """patients.spreadsheet.spreadsheet_safe in SQL, with the same patterns: text a spreadsheet would run as
+    a formula gets a leading apostrophe; numbers and a lone "-" do not."""
+    return Case(
+        When(Regex(text, Value(HARMLESS_PATTERN)), then=text),
+        When(Regex(text, Value(RUNS_PATTERN)), then=Concat(Value("'"), text, output_field=TextField())),
+        default=text,
+        output_field=TextField(),
+    )
 
 
 def _internal_type(model, path: str) -> str:
