@@ -1,6 +1,7 @@
 """The access log (21 CFR Part 11 / ICH E6 "access is limited and logged"): every login, failed login,
-lockout, logout and password change, and every change to a user's roles or sites, with who did it, from
-where and when. Append-only: written by signal receivers (patients/access_log_receivers.py), never edited,
+lockout, logout and password change, and every change to who may see or do what (an account's roles, sites,
+direct permissions and flags; a role's permissions, name and existence), with who did it, from where and
+when. Append-only: written by signal receivers (patients/access_log_receivers.py), never edited,
 never deleted, read by the system administrator in the admin."""
 
 from django.conf import settings
@@ -20,6 +21,15 @@ class AccessEventKind(models.TextChoices):
     SITE_ADDED = "site_added", "Site membership given"
     SITE_REMOVED = "site_removed", "Site membership taken away"
     ACCOUNT_CHANGED = "account_changed", "Account changed (active, staff, superuser)"
+    ACCOUNT_CREATED = "account_created", "Account created"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    PERMISSION_ADDED = "perm_added", "Permission given to the user directly"
+    PERMISSION_REMOVED = "perm_removed", "Permission taken from the user directly"
+    ROLE_PERMISSION_ADDED = "role_perm_added", "Permission given to a role"
+    ROLE_PERMISSION_REMOVED = "role_perm_removed", "Permission taken from a role"
+    ROLE_CREATED = "role_created", "Role created"
+    ROLE_RENAMED = "role_renamed", "Role renamed"
+    ROLE_DELETED = "role_deleted", "Role deleted"
 
 
 class AccessEventQuerySet(models.QuerySet):

@@ -3,8 +3,9 @@
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
@@ -77,22 +78,121 @@ def _account_changed(sender, instance, raw=False, **kwargs):
         _log(AccessEventKind.ACCOUNT_CHANGED, user=instance, detail="; ".join(changed))
 
 
-@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="access_log_roles")
-def _roles_changed(sender, instance, action, pk_set, reverse, model, **kwargs):
-    if action not in ("post_add", "post_remove") or not pk_set:
+@receiver(post_save, sender=User, dispatch_uid="access_log_account_created")
+def _account_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        flags = [flag for flag in ("is_active", "is_staff", "is_superuser") if getattr(instance, flag)]
+        _log(AccessEventKind.ACCOUNT_CREATED, user=instance, detail=", ".join(flags))
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="access_log_account_deleted")
+def _account_deleted(sender, instance, **kwargs):
+    # Named, not linked: the log must outlive the account (and a link would block the delete).
+    _log(AccessEventKind.ACCOUNT_DELETED, username=instance.username, detail=f"user id {instance.pk}")
+
+
+def _permission_name(permission) -> str:
+    return f"{permission.content_type.app_label}.{permission.codename}"
+
+
+# Each many-to-many relation that decides what someone may do: (owner field, related field) of its
+# through table, the kinds logged for an add and a removal, and how one (owner, related) pair is logged.
+M2M_RELATIONS = {
+    User.groups.through: (
+        "user",
+        "group",
+        (AccessEventKind.ROLE_ADDED, AccessEventKind.ROLE_REMOVED),
+        lambda user, group: {"user": user, "detail": group.name},
+    ),
+    User.user_permissions.through: (
+        "user",
+        "permission",
+        (AccessEventKind.PERMISSION_ADDED, AccessEventKind.PERMISSION_REMOVED),
+        lambda user, permission: {"user": user, "detail": _permission_name(permission)},
+    ),
+    Group.permissions.through: (
+        "group",
+        "permission",
+        (AccessEventKind.ROLE_PERMISSION_ADDED, AccessEventKind.ROLE_PERMISSION_REMOVED),
+        lambda group, permission: {"detail": f"{group.name}: {_permission_name(permission)}"},
+    ),
+}
+
+
+def _m2m_changed(sender, instance, action, pk_set, reverse, model, **kwargs):
+    """Log every pair added or removed, from either side (user.groups.add(...) and group.user_set.add(...)
+    alike), including clear(), whose pairs are read before they go."""
+    owner_field, related_field, (added, removed), describe = M2M_RELATIONS[sender]
+    this_side, other_side = (related_field, owner_field) if reverse else (owner_field, related_field)
+    if action == "pre_clear":
+        instance._access_log_clearing = set(
+            sender.objects.filter(**{f"{this_side}_id": instance.pk}).values_list(f"{other_side}_id", flat=True)
+        )
         return
-    kind = AccessEventKind.ROLE_ADDED if action == "post_add" else AccessEventKind.ROLE_REMOVED
-    if reverse:  # group.user_set.add(...): instance is the group
-        for user in User.objects.filter(pk__in=pk_set):
-            _log(kind, user=user, detail=instance.name)
+    if action == "post_clear":
+        pk_set, kind = getattr(instance, "_access_log_clearing", set()), removed
+        instance._access_log_clearing = set()
+    elif action in ("post_add", "post_remove"):
+        kind = added if action == "post_add" else removed
     else:
-        for name in model.objects.filter(pk__in=pk_set).values_list("name", flat=True):
-            _log(kind, user=instance, detail=name)
+        return
+    if not pk_set:
+        return
+    others = model.objects.filter(pk__in=pk_set)
+    if model is Permission:
+        others = others.select_related("content_type")
+    for other in others.order_by("pk"):
+        owner, related = (other, instance) if reverse else (instance, other)
+        _log(kind, **describe(owner, related))
+
+
+for _through in M2M_RELATIONS:
+    m2m_changed.connect(_m2m_changed, sender=_through, dispatch_uid=f"access_log_{_through._meta.label_lower}")
+
+
+@receiver(pre_save, sender=Group, dispatch_uid="access_log_role_renamed")
+def _role_renamed(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    before = Group.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+    if before is not None and before != instance.name:
+        _log(AccessEventKind.ROLE_RENAMED, detail=f"{before} -> {instance.name}")
+
+
+@receiver(post_save, sender=Group, dispatch_uid="access_log_role_created")
+def _role_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        _log(AccessEventKind.ROLE_CREATED, detail=instance.name)
+
+
+@receiver(pre_delete, sender=Group, dispatch_uid="access_log_role_deleted")
+def _role_deleted(sender, instance, **kwargs):
+    # Deleting a role takes it from its members without an m2m signal: log each member's loss first.
+    for user in instance.user_set.order_by("pk"):
+        _log(AccessEventKind.ROLE_REMOVED, user=user, detail=f"{instance.name} (role deleted)")
+    permissions = instance.permissions.count()
+    _log(AccessEventKind.ROLE_DELETED, detail=f"{instance.name} ({permissions} permissions)")
+
+
+@receiver(pre_save, sender=SiteMembership, dispatch_uid="access_log_site_moved_before")
+def _site_membership_before(sender, instance, raw=False, **kwargs):
+    instance._access_log_before = None
+    if not raw and instance.pk is not None:
+        instance._access_log_before = (
+            SiteMembership.objects.filter(pk=instance.pk).select_related("user", "site").first()
+        )
 
 
 @receiver(post_save, sender=SiteMembership, dispatch_uid="access_log_site_added")
 def _site_added(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+    if raw:
+        return
+    before = getattr(instance, "_access_log_before", None)
+    if created:
+        _log(AccessEventKind.SITE_ADDED, user=instance.user, detail=str(instance.site))
+    elif before is not None and (before.user_id, before.site_id) != (instance.user_id, instance.site_id):
+        # A membership edited from one site (or user) to another: one taken away, one given.
+        _log(AccessEventKind.SITE_REMOVED, user=before.user, detail=str(before.site))
         _log(AccessEventKind.SITE_ADDED, user=instance.user, detail=str(instance.site))
 
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -177,3 +177,95 @@ def test_the_access_log_is_append_only_and_for_the_administrator(client, clinici
     client.force_login(admin_user)
     page = client.get(reverse("admin:patients_accessevent_changelist"))
     assert page.status_code == 200 and "Failed login" in page.content.decode()
+
+
+def events_since(mark):
+    return [(e.kind, e.detail) for e in AccessEvent.objects.filter(pk__gt=mark).order_by("pk")]
+
+
+def last_pk():
+    return AccessEvent.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+
+
+def test_a_permission_given_to_a_user_directly_is_logged(clinician):
+    view_all = Permission.objects.get(codename="view_all_sites")
+    mark = last_pk()
+    clinician.user_permissions.add(view_all)
+    clinician.user_permissions.remove(view_all)
+    clinician.user_permissions.add(view_all)
+    clinician.user_permissions.clear()
+    view_all.user_set.add(clinician)  # from the other side too
+    assert events_since(mark) == [
+        (AccessEventKind.PERMISSION_ADDED, "patients.view_all_sites"),
+        (AccessEventKind.PERMISSION_REMOVED, "patients.view_all_sites"),
+        (AccessEventKind.PERMISSION_ADDED, "patients.view_all_sites"),
+        (AccessEventKind.PERMISSION_REMOVED, "patients.view_all_sites"),
+        (AccessEventKind.PERMISSION_ADDED, "patients.view_all_sites"),
+    ]
+    assert set(AccessEvent.objects.filter(pk__gt=mark).values_list("user", flat=True)) == {clinician.pk}
+
+
+def test_roles_cleared_at_once_are_logged_one_by_one(clinician):
+    mark = last_pk()
+    clinician.groups.clear()
+    assert events_since(mark) == [(AccessEventKind.ROLE_REMOVED, "Clinician")]
+
+
+def test_a_permission_given_to_a_role_in_the_admin_is_logged_with_who_did_it(client, clinician):
+    admin_user = get_user_model().objects.create_superuser("sysadmin", password=PASSWORD)
+    client.force_login(admin_user)
+    clinicians = Group.objects.get(name="Clinician")
+    view_all = Permission.objects.get(codename="view_all_sites")
+    change = reverse("admin:auth_group_change", args=[clinicians.pk])
+    data = admin_form_data(client.get(change))
+    data["permissions"] = [*clinicians.permissions.values_list("pk", flat=True), view_all.pk]
+    mark = last_pk()
+    assert client.post(change, data, REMOTE_ADDR="10.9.9.9").status_code == 302
+    (event,) = AccessEvent.objects.filter(pk__gt=mark)
+    assert (event.kind, event.detail, event.by, event.ip_address) == (
+        AccessEventKind.ROLE_PERMISSION_ADDED,
+        "Clinician: patients.view_all_sites",
+        admin_user,
+        "10.9.9.9",
+    )
+    data["permissions"] = [pk for pk in data["permissions"] if pk != view_all.pk]
+    data["name"] = "Ward clinician"
+    mark = last_pk()
+    assert client.post(change, data).status_code == 302
+    assert events_since(mark) == [
+        (AccessEventKind.ROLE_RENAMED, "Clinician -> Ward clinician"),
+        (AccessEventKind.ROLE_PERMISSION_REMOVED, "Ward clinician: patients.view_all_sites"),
+    ]
+
+
+def test_deleting_a_role_logs_each_member_losing_it(client, clinician):
+    admin_user = get_user_model().objects.create_superuser("sysadmin", password=PASSWORD)
+    client.force_login(admin_user)
+    group = Group.objects.create(name="Pharmacist")
+    group.user_set.add(clinician)
+    group.permissions.add(Permission.objects.get(codename="view_all_sites"))
+    mark = last_pk()
+    response = client.post(reverse("admin:auth_group_delete", args=[group.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Group.objects.filter(name="Pharmacist").exists()
+    assert events_since(mark) == [
+        (AccessEventKind.ROLE_REMOVED, "Pharmacist (role deleted)"),
+        (AccessEventKind.ROLE_DELETED, "Pharmacist (1 permissions)"),
+    ]
+    assert {e.by for e in AccessEvent.objects.filter(pk__gt=mark)} == {admin_user}
+
+
+def test_a_site_membership_moved_to_another_site_is_logged_as_both(clinician, site_a, site_b):
+    membership = SiteMembership.objects.get(user=clinician, site=site_a)
+    mark = last_pk()
+    membership.site = site_b
+    membership.save()
+    assert events_since(mark) == [
+        (AccessEventKind.SITE_REMOVED, str(site_a)),
+        (AccessEventKind.SITE_ADDED, str(site_b)),
+    ]
+
+
+def test_an_account_created_is_logged_with_its_flags():
+    mark = last_pk()
+    get_user_model().objects.create_superuser("root2", password=PASSWORD)
+    assert events_since(mark) == [(AccessEventKind.ACCOUNT_CREATED, "is_active, is_staff, is_superuser")]
