@@ -1,5 +1,6 @@
 """Which sites a user may see. Every queryset a user sees is filtered through ``site_ids_for``."""
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 
 ALL_SITES_PERMISSION = "patients.view_all_sites"
@@ -31,3 +32,17 @@ def sees_arms(user) -> bool:
     from django.conf import settings
 
     return not getattr(settings, "CRF_TRIAL_BLINDED", False) or user.has_perm("patients.view_unblinded")
+
+
+def reauthenticate(user, password: str, *, request, purpose: str) -> bool:
+    """Whether ``password`` is ``user``'s, re-entered to confirm an act such as signing.
+
+    Checked by Django's authenticate() with the request, as a login is: a wrong password is a failed login
+    to django-axes (it counts towards the same lockout: username + address) and to the access log (its
+    detail names ``purpose``), and a locked-out user is refused even with the right password (the response
+    then becomes the lockout page). Without a request (a script on the server) only the password is checked."""
+    if request is None:
+        return user.check_password(password or "")
+    request.crf_reauthentication = purpose
+    authenticated = authenticate(request, username=user.get_username(), password=password or "")
+    return authenticated is not None and authenticated.pk == user.pk

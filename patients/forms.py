@@ -308,7 +308,8 @@ class SignatureForm(forms.Form):
         self.helper.layout = Layout(Fieldset("Sign the casebook", "meaning", "password"))
         self.helper.add_input(Submit("save", "Sign"))
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+    def add_service_errors(self, error) -> None:
+        """The service's ValidationError on the fields it names, codes kept (e.g. "password_incorrect")."""
+        for field, errors in error.error_dict.items():
+            for each in errors:
+                self.add_error(field if field in self.fields else None, each)

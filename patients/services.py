@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients import review
-from patients.access import site_ids_for
+from patients.access import reauthenticate, site_ids_for
 from patients.allocation import allocate_arm
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus, QuerySiteStatus, QueryStatus, ReviewStatus
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
@@ -247,15 +247,29 @@ def _check_may_review(query, user):
         raise PermissionDenied("Only the person who raised the query, or a coordinator, can close or re-open it.")
 
 
-@transaction.atomic
-def casebook_sign(*, participant: Participant, user, password: str, meaning: str) -> CasebookSignature:
-    """The investigator signs: re-authenticates with the password and states the meaning."""
+def casebook_sign(*, participant: Participant, user, password: str, meaning: str, request=None) -> CasebookSignature:
+    """The investigator signs: re-authenticates with the password and states the meaning.
+
+    The password is checked as a login checks it (patients.access.reauthenticate): a wrong one counts
+    towards the login lockout and is in the access log, and a locked-out user cannot sign. That check is
+    made outside the signing transaction, so a refusal does not roll its own record back."""
     if not user.has_perm("patients.sign_casebook"):
         raise PermissionDenied("Only an investigator can sign a casebook.")
-    if not user.check_password(password or ""):
-        raise ValidationError({"password": "The password is not correct."})
+    if not reauthenticate(user, password, request=request, purpose="casebook signing"):
+        raise ValidationError({"password": ValidationError("The password is not correct.", code="password_incorrect")})
+    return _casebook_sign(participant=participant, user=user, meaning=meaning)
+
+
+@transaction.atomic
+def _casebook_sign(*, participant: Participant, user, meaning: str) -> CasebookSignature:
     if CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None).exists():
-        raise ValidationError({"meaning": f"{participant.study_id} is already signed and unchanged since."})
+        raise ValidationError(
+            {
+                "meaning": ValidationError(
+                    f"{participant.study_id} is already signed and unchanged since.", code="already_signed"
+                )
+            }
+        )
     signature = CasebookSignature(participant=participant, signed_by=user, meaning=meaning)
     _save(signature, user=user, reason=f"Casebook signed: {signature.get_meaning_display()}")
     return signature

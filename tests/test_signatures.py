@@ -8,6 +8,7 @@ from django.utils import timezone
 from outcomes.models import AdverseEvent, DailyObservation
 from outcomes.resources import LabResultResource
 from patients import services
+from patients.access_log import AccessEvent, AccessEventKind
 from patients.signatures import CasebookSignature
 from tests.factories import (
     PASSWORD,
@@ -131,3 +132,34 @@ def test_a_data_query_does_not_invalidate_it(casebook, clinician, monitor):
     signed(casebook, clinician)
     services.query_raise(record=casebook, user=monitor, text="Check the weight")
     assert CasebookSignature.objects.get().valid
+
+
+def test_wrong_signing_passwords_count_towards_the_login_lockout_and_are_logged(client, casebook, clinician, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    client.force_login(clinician)
+    for attempt in range(4):
+        response = sign(client, casebook, f"guess-number-{attempt}")
+        assert response.status_code == 200
+        assert [e.code for e in response.context["form"].errors.as_data()["password"]] == ["password_incorrect"]
+    failed = AccessEvent.objects.filter(user=clinician, kind=AccessEventKind.LOGIN_FAILED)
+    assert failed.count() == 4 and {e.detail for e in failed} == {"casebook signing"}
+
+    response = sign(client, casebook, "guess-number-5")
+    assert response.status_code == 429  # django-axes' lockout page
+    assert AccessEvent.objects.filter(user=clinician, kind=AccessEventKind.LOCKED_OUT).exists()
+    # The session has ended, and the right password neither signs nor logs in from this address now.
+    assert client.get(reverse("participant-detail", args=[casebook.study_id])).status_code == 302
+    response = client.post("/accounts/login/", {"username": clinician.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert not CasebookSignature.objects.exists()
+
+
+def test_a_locked_out_investigator_cannot_sign_with_the_right_password(client, casebook, clinician, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    for attempt in range(5):
+        client.post("/accounts/login/", {"username": clinician.username, "password": f"wrong-{attempt}"})
+    client.force_login(clinician)  # a session opened before the lockout
+    assert sign(client, casebook, PASSWORD).status_code == 429
+    assert not CasebookSignature.objects.exists()

@@ -6,6 +6,7 @@ paths that touch several rows go through the apps' services.
 
 import tablib
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -193,9 +194,13 @@ class SignView(ParticipantMixin, View):
                     user=request.user,
                     password=form.cleaned_data["password"],
                     meaning=form.cleaned_data["meaning"],
+                    request=request,
                 )
             except ValidationError as exc:
-                form.add_service_errors(exc.message_dict)
+                if getattr(request, "axes_locked_out", False):
+                    # Too many wrong passwords: the session ends and django-axes shows the lockout page.
+                    logout(request)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, f"{self.participant.study_id} signed.")
                 return self.participant_page()
