@@ -2,16 +2,17 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
 from patients.access_log import AccessEvent
@@ -99,7 +100,7 @@ class SiteAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Arm)
-class ArmAdmin(SimpleHistoryAdmin):
+class ArmAdmin(ScopedHistoryAdmin):  # every arm is in scope; ids are checked
     list_display = ["code", "name", "receives_product"]
 
     def has_delete_permission(self, request, obj=None):
@@ -258,7 +259,9 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         ]
 
     def enrol_view(self, request, object_id):
-        participant = get_object_or_404(self.get_queryset(request), pk=object_id)
+        participant = self.get_object(request, unquote(object_id))  # None for another site's or a bad id
+        if participant is None:
+            raise Http404
         if not self.has_change_permission(request, participant):
             raise PermissionDenied
         form = EnrolmentForm(request.POST or None, initial={"enrolment_datetime": timezone.now()})

@@ -80,10 +80,12 @@ def _scope_foreign_key(db_field, request, kwargs):
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """simple_history's history views look objects up without ``get_queryset`` (so as to show deleted
-    ones). Nothing here is deleted, so an object outside the user's scope is simply not found."""
+    ones), and fail with a 500 on an id that is not one. Nothing here is deleted, so an object outside the
+    user's scope, or a malformed id, is simply not found. Every admin with a history uses this class."""
 
     def _check_in_scope(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        # get_object: the user's queryset, and None (not a 500) for an id that is not one ("abc", "1.5").
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):
@@ -92,6 +94,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_in_scope(request, object_id)
+        if not str(version_id).isdigit():
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

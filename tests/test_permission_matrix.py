@@ -199,8 +199,8 @@ def expect_admin(name, model, role, which, perms):
         return "404"  # the admin's catch-all: an unknown address
     if name == "admin:autocomplete":
         return "403"  # without its query parameters
-    if name == "admin:view_on_site":
-        return "302"  # to the participant's page
+    if name == "admin:view_on_site":  # to the participant's page, scoped like the participant admin
+        return "302" if which == "own" and perms("patients.view_participant") else "404"
     label, model_name = model._meta.app_label, model._meta.model_name
     can_view = perms(f"{label}.view_{model_name}") or perms(f"{label}.change_{model_name}")
     can_add = perms(f"{label}.add_{model_name}") and model._meta.label_lower not in NO_ADMIN_ADD

@@ -1,0 +1,40 @@
+"""What every response says about itself: clinical pages and downloads are never stored by a browser or a
+proxy (a shared ward PC's back button must not show a casebook after logout); static files keep caching."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import treated_participant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def participant(coordinator, site_a):
+    return treated_participant(user=coordinator, site=site_a)
+
+
+def test_pages_and_downloads_are_no_store(client, coordinator, clinician, participant):
+    addresses = {
+        clinician: [
+            reverse("participant-list"),
+            reverse("participant-detail", args=[participant.study_id]),
+            reverse("observations-new", args=[participant.study_id]),
+        ],
+        coordinator: [
+            reverse("report"),
+            reverse("report") + "?format=csv",
+            reverse("report") + "?format=xlsx",
+            reverse("admin:outcomes_dailyobservation_changelist"),
+            reverse("analysis-export"),
+        ],
+    }
+    for user, urls in addresses.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            cache_control = response.get("Cache-Control", "")
+            assert "no-store" in cache_control and "private" in cache_control, (url, cache_control)
+    client.logout()
+    assert "no-store" in client.get(reverse("login")).get("Cache-Control", "")
