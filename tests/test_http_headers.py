@@ -38,3 +38,16 @@ def test_pages_and_downloads_are_no_store(client, coordinator, clinician, partic
             assert "no-store" in cache_control and "private" in cache_control, (url, cache_control)
     client.logout()
     assert "no-store" in client.get(reverse("login")).get("Cache-Control", "")
+
+
+def test_a_content_security_policy_on_every_page(client, clinician, coordinator, participant):
+    client.force_login(clinician)
+    page = client.get(reverse("participant-detail", args=[participant.study_id]))
+    policy = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert "style=" not in page.content.decode()  # the page satisfies its own policy
+    client.force_login(coordinator)
+    admin_policy = client.get(reverse("admin:outcomes_dailyobservation_changelist"))["Content-Security-Policy"]
+    # The admin's own templates write inline style attributes; scripts stay strict there too.
+    assert "style-src 'self' 'unsafe-inline'" in admin_policy and "script-src 'self';" in admin_policy

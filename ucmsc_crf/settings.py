@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     # Static files above keep their caching; every page and download below is no-store.
     "ucmsc_crf.middleware.NoStoreMiddleware",
     "ucmsc_crf.middleware.RejectNulBytesMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
+    "ucmsc_crf.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,6 +177,24 @@ CACHES = {
 # The import preview and its confirmation may reach different app servers: keep the file in the shared
 # cache, not in the first server's /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "patients.admin_base.SharedImportFileStorage"
+
+# Content-Security-Policy (django-csp): everything from this server (hospital networks are offline, every
+# asset is in static/), no inline script anywhere, no inline style outside the admin (see the middleware),
+# no framing, forms post only here. The browser tests fail on any violation the pages cause.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

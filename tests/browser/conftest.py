@@ -21,7 +21,7 @@ ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium_browser():
     if not Path(CHROMIUM).exists():
         message = f"no chromium at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CRF_REQUIRE_BROWSER"):
@@ -35,6 +35,39 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+
+
+class WatchedBrowser:
+    """The browser as tests use it (new_page, new_context), every page watched for what the
+    Content-Security-Policy refuses: Chromium reports each refused script, style or image on the console."""
+
+    def __init__(self, chromium):
+        self._chromium = chromium
+        self.violations: list[str] = []
+
+    def _watch(self, page):
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                self.violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+        return page
+
+    def new_page(self, **kwargs):
+        return self._watch(self._chromium.new_page(**kwargs))
+
+    def new_context(self, **kwargs):
+        context = self._chromium.new_context(**kwargs)
+        context.on("page", self._watch)
+        return context
+
+
+@pytest.fixture
+def browser(chromium_browser):
+    """Every browser test runs under the pages' Content-Security-Policy and fails on any violation."""
+    watched = WatchedBrowser(chromium_browser)
+    yield watched
+    assert watched.violations == [], "\n".join(watched.violations)
 
 
 @pytest.fixture
