@@ -10,6 +10,7 @@ definition (numpy's "weibull", as SPSS computes them, which clinical papers usua
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 import numpy
@@ -106,9 +107,16 @@ class Summary:
 
 
 def _fmt(value) -> str:
+    """A number as the report prints it: two decimals (none from 1,000 up), rounded half away from zero
+    (ROUND_HALF_UP) on the number's shortest decimal form, trailing zeros dropped. So 108.755 prints
+    108.76 and 82.495 prints 82.5, whatever binary fraction the float holds (f"{x:.2f}" rounded those two
+    in opposite directions)."""
     if value is None:
         return "-"
-    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.0f}"
+    exact = Decimal(repr(float(value))) if not isinstance(value, Decimal) else value
+    places = Decimal("1") if abs(exact) >= 1000 else Decimal("0.01")
+    text = str(exact.quantize(places, rounding=ROUND_HALF_UP))
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def quartiles(values) -> tuple[float, float, float] | None:
@@ -141,16 +149,19 @@ def mann_whitney_p(groups: list[list]) -> float | None:
     return float(mannwhitneyu(groups[0], groups[1], alternative="two-sided").pvalue)
 
 
-def count_row(label, flags_by_arm: list[list[bool]], days_by_arm: list[list[int]] | None = None) -> Row:
+def count_row(label, flags_by_arm: list[list[bool | None]], days_by_arm: list[list[int]] | None = None) -> Row:
+    """n/N (%) per arm. A flag of None is missing (never assessed, unknown): that participant is left out
+    of N, never counted as a "no"; so N is the participants in whom it was assessed."""
     cells, counts = [], []
     for index, flags in enumerate(flags_by_arm):
-        n = sum(1 for f in flags if f)
+        known = [f for f in flags if f is not None]
+        n = sum(1 for f in known if f)
         extra = ""
         if days_by_arm is not None:
             days = [d for d in days_by_arm[index] if d]
             extra = f"median {_fmt(median(days))} days" if days else ""
-        cells.append(Cell(n=n, of=len(flags), extra=extra))
-        counts.append((n, len(flags)))
+        cells.append(Cell(n=n, of=len(known), extra=extra))
+        counts.append((n, len(known)))
     return Row(label, cells, fisher_p(counts), "Fisher")
 
 
@@ -228,8 +239,14 @@ def _baseline(groups) -> Section:
     ]
     for name in COMORBIDITY_FIELDS:
         label = Participant._meta.get_field(name).verbose_name.capitalize()
-        rows.append(count_row(label, [[getattr(p, name) == YesNoUnknown.YES for p in g] for g in groups]))
-    return Section("Baseline", rows, "Comorbidities counted as 'yes'; 'unknown' is not 'no'.")
+        rows.append(count_row(label, [[_known_yes(getattr(p, name)) for p in g] for g in groups]))
+    return Section(
+        "Baseline", rows, "Comorbidities: n with 'yes' / N with a known answer; 'unknown' is left out of N, not 'no'."
+    )
+
+
+def _known_yes(answer) -> bool | None:
+    return None if answer in (YesNoUnknown.UNKNOWN, "", None) else answer == YesNoUnknown.YES
 
 
 def _exposure(arms, groups) -> Section:
@@ -295,12 +312,25 @@ def _safety(groups) -> Section:
 
 
 def _discharge(groups, outcomes) -> Section:
-    per = [[outcomes[p.pk] for p in g] for g in groups]
+    """The paper's Table 3, over the participants whose stay has ended (an end of study recorded:
+    discharged, died or transferred). Those still in follow-up, and those withdrawn, have no status at
+    discharge: they are counted in the first rows and left out of every denominator and p-value below."""
+    ended = [[p for p in g if p.status == ParticipantStatus.COMPLETED] for g in groups]
+    per = [[outcomes[p.pk] for p in g] for g in ended]
 
     def days(outcome, supports):
         return sum(outcome.days_by_support.get(s, 0) for s in supports)
 
     rows = [
+        Row("Participants whose stay has ended (in this table)", [Cell(n=len(g)) for g in ended]),
+        Row(
+            "Still in follow-up (not in this table)",
+            [Cell(n=sum(p.status == ParticipantStatus.ENROLLED for p in g)) for g in groups],
+        ),
+        Row(
+            "Withdrawn (not in this table)",
+            [Cell(n=sum(p.status == ParticipantStatus.WITHDRAWN for p in g)) for g in groups],
+        ),
         count_row(
             "Mechanical ventilation",
             [[o.ever_ventilated for o in g] for g in per],
@@ -326,7 +356,7 @@ def _discharge(groups, outcomes) -> Section:
         rows.append(
             count_row(
                 label,
-                [[bool(o.had_symptom(name)) for o in g] for g in per],
+                [[o.had_symptom(name) for o in g] for g in per],  # None: never assessed, left out of N
                 [[o.days_with_symptom.get(name, 0) for o in g] for g in per],
             )
         )
@@ -340,8 +370,11 @@ def _discharge(groups, outcomes) -> Section:
     return Section(
         "Status at discharge",
         rows,
-        "Counts are participants who ever had it during the stay, with the median days among them. "
-        "p-values are exploratory: Fisher's exact test (counts), Mann-Whitney U (continuous), two-sided.",
+        "Over participants whose stay has ended (discharged, died or transferred); those still in follow-up "
+        "and those withdrawn are counted above and left out below. Counts are n who ever had it during the stay "
+        "/ N in whom it was assessed (a symptom never assessed is missing, not 'no'), with the median days "
+        "among them. p-values are exploratory: Fisher's exact test (counts), Mann-Whitney U (continuous), "
+        "two-sided. Numbers are rounded half away from zero to two decimals.",
     )
 
 

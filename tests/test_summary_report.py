@@ -250,8 +250,60 @@ def test_every_count_row_has_scipys_fisher_p_for_its_own_counts(small_trial):
         for row in section.rows:
             if row.test == "Fisher":
                 (a, b) = row.cells
+                if not (a.of and b.of):  # an arm where nobody was assessed (all unknown): nothing to test
+                    assert row.p is None, row.label
+                    continue
                 assert row.p == pytest.approx(fisher(a.n, a.of, b.n, b.of)), row.label
                 checked += 1
             elif row.test == "Mann-Whitney U":
                 assert row.p is None or 0 <= row.p <= 1
     assert checked >= 15
+
+
+def test_a_symptom_never_assessed_is_left_out_of_its_denominator(small_trial, clinician):
+    """Missing is never "no": a participant whose fever was never assessed is not in the fever row's N."""
+    t2 = small_trial["treated"][1]
+    for observation in DailyObservation.objects.filter(participant=t2):
+        observation.fever = "not_assessed"
+        observation._change_reason, observation._history_user = "Fever was not assessed", clinician
+        observation.save()
+    fever = rows(trial_summary(Participant.objects.all()), "Status at discharge")["Fever"]
+    assert [(c.n, c.of) for c in fever.cells] == [(1, 1), (1, 3)]
+    assert fever.p == pytest.approx(fisher(1, 1, 1, 3))
+    assert str(fever.cells[0]).startswith("1/1 (100%)")
+
+
+def test_status_at_discharge_is_over_participants_whose_stay_has_ended(small_trial, coordinator, clinician, site_a):
+    """A participant still in follow-up changes neither a denominator nor a p-value; it is counted beside."""
+    before = rows(trial_summary(Participant.objects.all()), "Status at discharge")
+    in_hospital = treated_participant(user=coordinator, site=site_a, arm_code="control")
+    values = observation_values(in_hospital, fever="present")
+    values.update(SUPPORT["imv"])
+    record(DailyObservation, in_hospital, values, user=clinician)
+    after = rows(trial_summary(Participant.objects.all()), "Status at discharge")
+    for label in ("Mechanical ventilation", "Fever", "Low-flow oxygen"):
+        assert [(c.n, c.of) for c in after[label].cells] == [(c.n, c.of) for c in before[label].cells], label
+        assert after[label].p == before[label].p
+    assert [c.n for c in after["Participants whose stay has ended (in this table)"].cells] == [2, 3]
+    assert [c.n for c in after["Still in follow-up (not in this table)"].cells] == [0, 1]
+    note = next(s for s in trial_summary(Participant.objects.all()).sections if s.title == "Status at discharge").note
+    assert "whose stay has ended" in note
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [
+        (108.755, "108.76"),
+        (82.495, "82.5"),
+        (2.675, "2.68"),
+        (-1.005, "-1.01"),
+        (20.0, "20"),
+        (1234.5, "1235"),
+        (Decimal("24.625"), "24.63"),
+        (None, "-"),
+    ],
+)
+def test_decimals_are_rounded_one_way(value, printed):
+    from outcomes.summary import _fmt
+
+    assert _fmt(value) == printed
