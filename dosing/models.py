@@ -119,6 +119,7 @@ class PlannedInfusion(ParticipantRecord):
     status_reason = models.TextField(blank=True, help_text="Why the infusion was missed or cancelled.")
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("sequence_number",)
 
     class Meta(ParticipantRecord.Meta):
         ordering = ["participant", "sequence_number"]
@@ -243,6 +244,7 @@ class Infusion(CaseReportForm):
     )
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("sequence_number",)
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "sequence_number"]
@@ -499,6 +501,7 @@ class ProtocolDeviation(CaseReportForm):
     reported_datetime = models.DateTimeField(default=timezone.now)
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("category", "reported_datetime")
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "reported_datetime"]

@@ -109,6 +109,7 @@ class DailyObservation(CaseReportForm):
     other_symptoms_details = models.CharField(max_length=200, blank=True)
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("observation_date",)
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "observation_date"]
@@ -227,6 +228,7 @@ class LabResult(CaseReportForm):
     comment = models.CharField("lab comment", max_length=200, blank=True)
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("analyte__code", "sample_datetime")
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "sample_datetime", "analyte__display_order"]
@@ -299,6 +301,7 @@ class ChestCt(CaseReportForm):
     comparison = models.CharField("comparison with the previous scan", max_length=10, choices=CtComparison.choices)
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("scan_date",)
 
     class Meta(CaseReportForm.Meta):
         verbose_name = "chest CT"
@@ -369,6 +372,7 @@ class AdverseEvent(CaseReportForm):
     reported_datetime = models.DateTimeField("reported to the sponsor", null=True, blank=True)
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("onset_datetime",)
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "onset_datetime"]

@@ -357,6 +357,7 @@ class EligibilityAnswer(ParticipantRecord):
 
     criterion = models.CharField(max_length=32, choices=CRITERION_CHOICES)
     answer = models.CharField(max_length=3, choices=Answer.choices)
+    natural_key_fields = ("criterion",)
 
     class Meta(ParticipantRecord.Meta):
         ordering = ["participant", "id"]
@@ -402,6 +403,7 @@ class Consent(CaseReportForm):
     )
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("consent_datetime",)
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "consent_datetime"]
@@ -449,6 +451,7 @@ class Withdrawal(CaseReportForm):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("withdrawal_date",)
 
     class Meta(CaseReportForm.Meta):
         constraints = [
@@ -498,6 +501,7 @@ class EndOfStudy(CaseReportForm):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ParticipantRecordQuerySet.as_manager()
+    natural_key_fields = ("end_date",)
 
     class Meta(CaseReportForm.Meta):
         verbose_name = "end of study"

@@ -150,6 +150,9 @@ class ClinicalRecord(models.Model):
     history = HistoricalRecords(inherit=True, bases=[AuditEntry])
     # A save of a record of this kind is a change to the casebook's data and voids an earlier signature.
     invalidates_signature = True
+    # What names a record of this kind to a person and in exports (with the participant's study ID), never
+    # its database id: e.g. ("observation_date",) or ("analyte__code", "sample_datetime").
+    natural_key_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

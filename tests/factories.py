@@ -108,9 +108,15 @@ def enrolled_participant(*, user, site=None, arm_code="ucmsc", **fields) -> Part
 def treated_participant(
     *, user, site=None, days_ago=10, arm_code="ucmsc", consent_before=datetime.timedelta(hours=2), **fields
 ) -> Participant:
-    """Enrolled ``days_ago`` days ago (so all three infusions can lie in the past), consented before that."""
+    """Enrolled ``days_ago`` days ago (so all three infusions can lie in the past), consented before that.
+
+    Enrolment is at 00:30 local on day 0 (or a minute ago, if that is still to come today), never at the
+    current time of day: infusions are planned at 14:00, and an enrolment "10 days ago at this very time"
+    put consent after the 14:00 infusion whenever the suite ran after 16:00."""
     now = timezone.now()
-    enrolment = now - datetime.timedelta(days=days_ago)
+    day0 = timezone.localdate(now) - datetime.timedelta(days=days_ago)
+    early = datetime.datetime.combine(day0, datetime.time(0, 30), tzinfo=timezone.get_current_timezone())
+    enrolment = min(early, now - datetime.timedelta(minutes=1))
     fields.setdefault("admission_date", timezone.localdate(enrolment) - datetime.timedelta(days=2))
     fields.setdefault("symptom_onset_date", timezone.localdate(enrolment) - datetime.timedelta(days=7))
     fields.setdefault("screening_datetime", enrolment - consent_before - datetime.timedelta(hours=1))

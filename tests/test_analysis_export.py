@@ -203,5 +203,41 @@ def test_postgresql_copy_writes_the_same_bytes_as_the_orm(trial, clinician, stud
         fast = b"".join(domain_blocks(domain, user=None, options=options, counter=counter, use_copy=True))
         assert fast == orm, domain.name
         copied += copy_query(domain, user=None, options=options) is not None
-    # Every domain but participants (age and BMI are computed in Python) went through COPY.
-    assert copied == len(domains(options)) - 1
+    # Every domain but participants (age and BMI are computed in Python) and data queries (the queried
+    # record named by its natural key, read per form) went through COPY.
+    assert copied == len(domains(options)) - 2
+
+
+def test_data_queries_name_their_record_by_natural_key_not_by_id(trial, monitor, coordinator, clinician, site_a):
+    from dosing.models import Infusion
+
+    observation = DailyObservation.objects.filter(participant=trial).order_by("observation_date")[1]
+    infusion = Infusion.objects.get(participant=trial)
+    services.query_raise(record=observation, user=monitor, text="Check the heart rate", field_name="heart_rate")
+    services.query_raise(record=infusion, user=monitor, text="Check the lot")
+    services.query_raise(record=trial, user=monitor, text="Check the weight")
+    files = unzip(bundle_chunks(options=Options()))
+    header = files["data_queries.csv"].splitlines()[0].split(",")
+    assert "object_id" not in header and "record" in header
+    records = {(r["form"], r["record"]) for r in table(files["data_queries.csv"])}
+    assert records == {
+        ("dailyobservation", f"observation_date={observation.observation_date.isoformat()}"),
+        ("infusion", "sequence_number=1"),
+        ("participant", ""),
+    }
+    by_days = unzip(bundle_chunks(options=Options(study_days=True)))
+    assert ("dailyobservation", "observation_date=1") in {
+        (r["form"], r["record"]) for r in table(by_days["data_queries.csv"])
+    }
+    dictionary = {r["column"]: r for r in table(files["dictionary.csv"]) if r["file"] == "data_queries.csv"}
+    assert "natural key" in dictionary["record"]["label"]
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            b"".join(bundle_chunks(options=Options()))
+        return len(queries)
+
+    before = count_queries()
+    for other in DailyObservation.objects.filter(participant=trial).exclude(pk=observation.pk):
+        services.query_raise(record=other, user=monitor, text="Check")
+    assert count_queries() == before  # one read per form queried, not one per query

@@ -4,6 +4,7 @@ named by natural keys (study ID, infusion sequence, analyte code), never by data
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from dosing.models import Infusion, ProtocolDeviation
@@ -11,7 +12,7 @@ from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import rules
 from patients.models import Arm, EligibilityAnswer, EndOfStudy, Participant, Withdrawal
 from patients.queries import DataQuery
-from ucmsc_crf.analysis.columns import Column, Options, model_columns
+from ucmsc_crf.analysis.columns import Column, Options, format_value, model_columns
 
 
 @dataclass
@@ -175,16 +176,69 @@ def domains(options: Options) -> list[Domain]:
             DataQuery,
             options,
             order=("raised_datetime",),
-            extra=[Column("form", "the form queried", "string", "data query", path="content_type__model")],
+            extra=[
+                Column("form", "the form queried", "string", "data query", path="content_type__model"),
+                Column(
+                    "record",
+                    "the record queried, by its natural key within the participant's casebook (e.g. "
+                    "observation_date=<date>; analyte=il6; sample_datetime=<date-time>; sequence_number=2); "
+                    "dates as study days with --study-days",
+                    "string",
+                    "derived from the record queried",
+                    needs=("content_type", "object_id", "participant__day0_date"),
+                    compute=RecordKeys(study_days=options.study_days),
+                    derived=True,
+                    empty_means="the casebook as a whole",
+                ),
+            ],
+            exclude=("object_id",),
         ),
     ]
 
 
-def _domain(name, model, options, *, order, extra=()):
+class RecordKeys:
+    """Names the record each data query is about by its natural key (the model's natural_key_fields),
+    never by its database id. Keys are read once per form (one query per content type, whatever the number
+    of queries), when the first query about that form is written."""
+
+    def __init__(self, *, study_days: bool):
+        self.study_days = study_days
+        self._keys: dict[int, dict[int, tuple]] = {}
+        self._fields: dict[int, tuple[str, ...]] = {}
+
+    def __call__(self, row) -> str | None:
+        content_type_id, object_id = row["content_type"], row["object_id"]
+        if content_type_id is None or object_id is None:
+            return None
+        if content_type_id not in self._keys:
+            self._load(content_type_id)
+        values = self._keys[content_type_id].get(object_id)
+        if values is None:
+            return None
+        day0 = row["participant__day0_date"]
+        return "; ".join(
+            f"{name.replace('__code', '')}={format_value(value, day0=day0, study_days=self.study_days)}"
+            for name, value in zip(self._fields[content_type_id], values, strict=True)
+        )
+
+    def _load(self, content_type_id: int) -> None:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        fields = getattr(model, "natural_key_fields", ()) if model is not None else ()
+        self._fields[content_type_id] = fields
+        if not fields:  # e.g. the participant: the casebook as a whole
+            self._keys[content_type_id] = {}
+            return
+        queried = DataQuery.objects.filter(content_type_id=content_type_id).values("object_id")
+        self._keys[content_type_id] = {
+            pk: tuple(rest) for pk, *rest in model.objects.filter(pk__in=queried).values_list("pk", *fields)
+        }
+
+
+def _domain(name, model, options, *, order, extra=(), exclude=()):
     return Domain(
         name,
         model,
-        [_study_id(), *extra, *model_columns(model, options=options)],
+        [_study_id(), *extra, *model_columns(model, options=options, exclude=exclude)],
         day0_path="participant__day0_date",
         order_by=("participant__study_id", *order, "pk"),
     )
