@@ -409,6 +409,14 @@ class AdverseEvent(CaseReportForm):
             models.CheckConstraint(
                 condition=Q(expectedness__in=Expectedness.values), name="outcomes_adverseevent_expectedness_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(meddra_code="") | Q(meddra_code__regex=r"^[0-9]{8}$"),
+                name="outcomes_adverseevent_meddra_code_8_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(site_aware_datetime__isnull=True) | Q(site_aware_datetime__gte=F("onset_datetime")),
+                name="outcomes_adverseevent_aware_after_onset",
+            ),
         ]
 
     def __str__(self):
@@ -445,6 +453,7 @@ class AdverseEvent(CaseReportForm):
                 infusion_start=self.infusion.start_datetime,
                 onset=self.onset_datetime,
             )
+        errors.check(rules.check_meddra_code, code=self.meddra_code)
         errors.check(
             rules.check_sae_reporting,
             serious=self.serious,

@@ -4,6 +4,7 @@ Each raises ``ValidationError({field: message})`` naming the field it concerns.
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -172,22 +173,49 @@ def check_sae_reporting(
     reported: datetime.datetime | None,
     now: datetime.datetime,
 ) -> None:
-    if not serious:
-        return
+    """Awareness and reporting times: required for a serious event; for any event, when given, in order
+    (onset, then awareness, then the report) and not in the future."""
     errors = {}
     if aware is None:
-        errors["site_aware_datetime"] = "For a serious event, give when the site became aware of it."
+        if serious:
+            errors["site_aware_datetime"] = ValidationError(
+                "For a serious event, give when the site became aware of it.", code="sae_aware_required"
+            )
     elif aware > now + CLOCK_SKEW:
-        errors["site_aware_datetime"] = "This is in the future."
+        errors["site_aware_datetime"] = ValidationError("This is in the future.", code="in_future")
     elif onset and aware < onset:
-        errors["site_aware_datetime"] = "The site cannot become aware before the onset."
+        errors["site_aware_datetime"] = ValidationError(
+            "The site cannot become aware before the onset.", code="aware_before_onset"
+        )
     if reported is not None:
         if reported > now + CLOCK_SKEW:
-            errors["reported_datetime"] = "This is in the future."
+            errors["reported_datetime"] = ValidationError("This is in the future.", code="in_future")
         elif aware and reported < aware:
-            errors["reported_datetime"] = "The report cannot precede awareness."
+            errors["reported_datetime"] = ValidationError(
+                "The report cannot precede awareness.", code="reported_before_aware"
+            )
+        elif aware is None and onset and reported < onset:
+            errors["reported_datetime"] = ValidationError(
+                "The report cannot precede the onset.", code="reported_before_onset"
+            )
     if errors:
         raise ValidationError(errors)
+
+
+MEDDRA_CODE = re.compile(r"^[0-9]{8}$")
+
+
+def check_meddra_code(*, code: str) -> None:
+    """A MedDRA lowest-level or preferred term code is 8 digits (e.g. 10019211, headache)."""
+    if code and not MEDDRA_CODE.match(code):
+        raise ValidationError(
+            {
+                "meddra_code": ValidationError(
+                    "A MedDRA code is 8 digits (the LLT or PT code, e.g. 10019211); leave it empty until coded.",
+                    code="meddra_code_format",
+                )
+            }
+        )
 
 
 def sae_reporting_state(

@@ -54,17 +54,18 @@ class RuleErrors:
     so a clinician sees every problem of a form in one round, not one per submit."""
 
     def __init__(self):
-        self.errors: dict[str, list[str]] = {}
+        # Each error kept as the rule raised it, so its code reaches forms and callers.
+        self.errors: dict[str, list[ValidationError]] = {}
 
     def check(self, rule, **kwargs) -> None:
         try:
             rule(**kwargs)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.errors.setdefault(field, []).extend(messages)
+            for field, errors in exc.update_error_dict({}).items():
+                self.errors.setdefault(field, []).extend(errors)
 
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
+    def add(self, field: str, message: str, code: str | None = None) -> None:
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     def __contains__(self, field: str) -> bool:
         return field in self.errors

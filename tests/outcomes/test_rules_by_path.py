@@ -260,6 +260,26 @@ CASES = [
         "onset_datetime",
         "before informed consent",
     ),
+    # Adverse events: awareness and coding, serious or not
+    Case(
+        "non-serious-aware-before-onset",
+        "ae",
+        {"site_aware_datetime": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)},
+        "site_aware_datetime",
+        "before the onset",
+    ),
+    Case(
+        "non-serious-reported-before-aware",
+        "ae",
+        lambda p, c: {
+            "site_aware_datetime": local_datetime(p.day0_date + DAY, 14),
+            "reported_datetime": local_datetime(p.day0_date + DAY, 13),
+        },
+        "reported_datetime",
+        "precede awareness",
+    ),
+    Case("meddra-code-8-digits", "ae", {"meddra_code": "headache"}, "meddra_code", "8 digits"),
+    Case("meddra-code-too-short", "ae", {"meddra_code": "1001921"}, "meddra_code", "8 digits"),
     # End of study: ICU dates
     Case(
         "icu-discharge-before-admission",
@@ -340,3 +360,29 @@ def test_a_valid_record_of_each_kind_passes_model_and_form(coordinator, site_a, 
     model(participant=participant, **values(participant)).full_clean(exclude=["recorded_by"])
     form = form_class(data=form_data(values(participant)), participant=participant)
     assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"meddra_code": "=cmd()"}, "meddra_code_format"),
+        ({"site_aware_datetime": datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)}, "aware_before_onset"),
+    ],
+)
+def test_adverse_event_codes_and_database_guards(coordinator, site_a, changes, code):
+    from django.db import IntegrityError, transaction
+
+    participant = treated_participant(user=coordinator, site=site_a)
+    event = AdverseEvent(participant=participant, **ae_values(participant, **changes))
+    with pytest.raises(ValidationError) as exc:
+        event.full_clean()
+    (field_name,) = changes
+    assert [e.code for e in exc.value.error_dict[field_name]] == [code]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AdverseEvent.objects.create(participant=participant, **ae_values(participant, **changes))
+
+
+def test_a_coded_adverse_event_passes(coordinator, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    values = ae_values(participant, meddra_preferred_term="Headache", meddra_code="10019211")
+    record(AdverseEvent, participant, values, user=coordinator)
