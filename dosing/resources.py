@@ -1,17 +1,16 @@
 """Import of infusion records (e.g. transcribed from the paper CRF), keyed by study ID + sequence number."""
 
-from django.contrib.auth import get_user_model
-from import_export import fields, widgets
+from import_export import fields
 
 from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
-from patients.resources import ClinicalRecordResource
+from patients.resources import ClinicalRecordResource, ScopedUserWidget
 
 
 class InfusionResource(ClinicalRecordResource):
     administered_by = fields.Field(
         attribute="administered_by",
         column_name="administered_by",
-        widget=widgets.ForeignKeyWidget(get_user_model(), field="username"),
+        widget=ScopedUserWidget(),
     )
 
     class Meta(ClinicalRecordResource.Meta):

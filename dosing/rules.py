@@ -55,7 +55,7 @@ def check_infusion_times(
     if end and end > now + CLOCK_SKEW:
         errors["end_datetime"] = "The infusion end is in the future."
     if start and end and "end_datetime" not in errors:
-        if end <= start:
+        if elapsed(end, start) <= datetime.timedelta(0):  # instants, not wall clocks (a DST change)
             errors["end_datetime"] = "The infusion must end after it starts."
         elif elapsed(end, start) > max_duration:
             hours = max_duration.total_seconds() / 3600

@@ -54,8 +54,8 @@ def check_blood_pressure(*, systolic: int | None, diastolic: int | None) -> None
 
 def check_oxygen_support(*, support: str | None, flow: Decimal | None, fio2: int | None, who_score: int | None) -> None:
     """Flow where it applies; FiO2 21 % on room air; the WHO score consistent with the support."""
-    if not support:
-        return
+    if not support or support not in OxygenSupport.values:
+        return  # an unknown code is refused on its field by the field's own choices check
     errors = {}
     label = OxygenSupport(support).label
     flow_range = FLOW_RANGE_BY_SUPPORT.get(support)

@@ -11,6 +11,8 @@ exported without editing a list:
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.forms.utils import from_current_timezone
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
@@ -34,7 +36,9 @@ NATURAL_KEYS = {
 
 
 class UtcDateTimeWidget(widgets.DateTimeWidget):
-    """ISO 8601 in UTC on export. On import: ISO 8601 with an offset or Z, or a local time without one."""
+    """ISO 8601 in UTC on export. On import, the rule the forms follow: ISO 8601 with an offset or Z
+    (converted), or a local time in DJANGO_TIME_ZONE, refused where that wall-clock time is ambiguous or does
+    not exist (a daylight-saving change), as Django's form fields refuse it (from_current_timezone)."""
 
     def render(self, value, obj=None, **kwargs):
         if not isinstance(value, datetime.datetime):
@@ -51,7 +55,16 @@ class UtcDateTimeWidget(widgets.DateTimeWidget):
                 parsed = datetime.datetime.fromisoformat(str(value).strip())
             except ValueError:
                 raise ValueError(f"{value!r} is not a date-time (use 2020-02-05T06:30:00Z).") from None
-        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+        if not timezone.is_naive(parsed):
+            return parsed
+        try:
+            return from_current_timezone(parsed)
+        except ValidationError:
+            zone = timezone.get_current_timezone_name()
+            raise ValueError(
+                f"{value} is ambiguous or does not exist as a local time in {zone} (a daylight-saving change): "
+                "write it with its offset or in UTC (e.g. 2020-11-01T01:30:00-04:00 or ...Z)."
+            ) from None
 
 
 def column_name(model_field) -> str:

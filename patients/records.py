@@ -8,6 +8,8 @@ Clinical data is never lost and never silently changed:
 - bulk ``QuerySet.update()`` is refused because it would bypass history.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
@@ -237,7 +239,18 @@ class ClinicalRecord(models.Model):
 
     def full_clean(self, *args, **kwargs):
         self.take_casebook_write_turn()
+        self._date_times_as_instants()
         super().full_clean(*args, **kwargs)
+
+    def _date_times_as_instants(self) -> None:
+        """Every date-time in UTC before the rules compare them. Python compares two datetimes that share a
+        tzinfo as wall clocks, so across a daylight-saving fall-back 01:45 (first) would count as after
+        01:30 (second); in UTC they compare as the instants they are (and UTC is what is stored)."""
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.DateTimeField):
+                value = getattr(self, field.attname)
+                if isinstance(value, datetime.datetime) and not timezone.is_naive(value):
+                    setattr(self, field.attname, value.astimezone(datetime.UTC))
 
     def take_casebook_write_turn(self) -> None:
         """Writers of one casebook take turns: lock the participant's row until this transaction ends.

@@ -8,10 +8,13 @@
   record sends it back to submitted, and a locked record refuses the row (the model decides both).
 """
 
+from django.contrib.auth import get_user_model
+from django.db import models
 from import_export import fields, resources, widgets
 
+from patients.access import site_ids_for
 from patients.choices import ReviewStatus
-from patients.export_resources import export_fields
+from patients.export_resources import UtcDateTimeWidget, export_fields
 from patients.models import Participant
 from patients.records import CaseReportForm
 from patients.spreadsheet import spreadsheet_unescape
@@ -35,13 +38,61 @@ class ScopedParticipantWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"No participant {value!r} at your sites.") from None
 
 
+class ScopedUserWidget(widgets.ForeignKeyWidget):
+    """Username -> a user of the importing user's sites, as the forms offer them. One message for any name
+    that is not such a user, so an import does not tell whether a username exists elsewhere."""
+
+    def __init__(self, **kwargs):
+        super().__init__(get_user_model(), field="username", **kwargs)
+        self.user = None
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        if self.user is None:
+            return self.model.objects.none()
+        users = self.model.objects.filter(is_active=True)
+        site_ids = site_ids_for(self.user)
+        return users if site_ids is None else users.filter(site_memberships__site_id__in=site_ids).distinct()
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(f"{value!r} is not a user of this site.") from None
+
+
+class CodeWidget(widgets.Widget):
+    """A coded field: the code as stored. An unknown code is refused on its field, naming the codes."""
+
+    def __init__(self, model_field, **kwargs):
+        super().__init__(**kwargs)
+        self.model_field = model_field
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return "" if isinstance(self.model_field, models.CharField) else None
+        if isinstance(value, float) and value.is_integer():  # a number read from XLSX
+            value = int(value)
+        codes = {str(code): code for code, _ in self.model_field.flatchoices}
+        text = str(value).strip()
+        if text not in codes:
+            raise ValueError(
+                f"{text!r} is not a code of {self.model_field.verbose_name}; the codes are: {', '.join(codes)}."
+            )
+        return codes[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
 class ClinicalRecordResource(resources.ModelResource):
     participant = fields.Field(attribute="participant", column_name="study_id", widget=ScopedParticipantWidget())
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.fields["participant"].widget.user = user
+        for field in self.fields.values():
+            if isinstance(field.widget, ScopedParticipantWidget | ScopedUserWidget):
+                field.widget.user = user
 
     class Meta:
         clean_model_instances = True
@@ -49,6 +100,16 @@ class ClinicalRecordResource(resources.ModelResource):
         use_bulk = False
         skip_unchanged = True
         report_skipped = True
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        """Every coded field reads codes (an unknown one refused by name), every date-time the forms' rule."""
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        if django_field.choices:
+            field.widget = CodeWidget(django_field)
+        elif isinstance(django_field, models.DateTimeField):
+            field.widget = UtcDateTimeWidget()
+        return field
 
     def before_import(self, dataset, **kwargs):
         """Refuse a file whose shape is wrong before any row is read: unknown columns (a misspelt header

@@ -267,3 +267,112 @@ def test_dose_and_viability_soft_rules_hold_on_import(treated, coordinator):
     result = run_import(data, coordinator, dry_run=False)
     assert not result.has_validation_errors()
     assert ProtocolDeviation.objects.get().category == "viability"
+
+
+# --- who gave it, date-times and codes on import: the forms' rules ------------------------------------
+
+
+def with_value(data, column, value):
+    """The one-row dataset with ``column`` set to ``value``."""
+    changed = tablib.Dataset(headers=data.headers)
+    row = list(data[0])
+    row[data.headers.index(column)] = value
+    changed.append(row)
+    return changed
+
+
+@pytest.mark.parametrize("who", ["another site's clinician", "a superuser", "an unknown name"])
+def test_import_takes_administered_by_among_the_sites_users_only(treated, coordinator, clinician_b, who):
+    from django.contrib.auth import get_user_model
+
+    name = {
+        "another site's clinician": clinician_b.username,
+        "a superuser": get_user_model().objects.create_superuser("root", password="x" * 16).username,
+        "an unknown name": "nobody-here",
+    }[who]
+    data = dataset((treated, 1, coordinator, {}))
+    data = with_value(data, "administered_by", name)
+    result = run_import(data, coordinator, dry_run=False)
+    [invalid] = result.invalid_rows
+    # One message whatever the reason: an import does not tell whether the username exists elsewhere.
+    assert invalid.error_dict["administered_by"] == [f"{name!r} is not a user of this site."]
+    assert not treated.infusions.exists()
+
+
+def test_import_takes_utc_and_offset_times_as_the_admin_export_writes_them(treated, coordinator):
+    from patients.export_resources import export_resource_for
+
+    give_infusion(treated, 1, user=coordinator)
+    exported = export_resource_for(Infusion)().export(queryset=Infusion.objects.all()).dict[0]
+    assert exported["start_datetime"].endswith("Z")
+    start = planned_start(treated, 2)
+    data = dataset((treated, 2, coordinator, {}))
+    data = with_value(data, "start_datetime", start.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    offset = datetime.timezone(datetime.timedelta(hours=8))
+    data = with_value(data, "end_datetime", (start + datetime.timedelta(minutes=45)).astimezone(offset).isoformat())
+    result = run_import(data, coordinator, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]
+    infusion = treated.infusions.get(sequence_number=2)
+    assert infusion.start_datetime == start and infusion.end_datetime == start + datetime.timedelta(minutes=45)
+
+
+@pytest.mark.parametrize(
+    ("local_text", "kind"),
+    [("2025-10-26 01:30:00", "ambiguous"), ("2025-03-30 01:30:00", "does not exist")],
+)
+def test_a_local_time_a_dst_change_makes_ambiguous_or_impossible_is_refused_on_its_field(
+    treated, coordinator, settings, local_text, kind
+):
+    from patients.export_resources import UtcDateTimeWidget
+
+    settings.TIME_ZONE = "Europe/London"
+    timezone.activate("Europe/London")
+    try:
+        with pytest.raises(ValueError, match="ambiguous or does not exist as a local time in Europe/London"):
+            UtcDateTimeWidget().clean(local_text)
+        data = dataset((treated, 1, coordinator, {}))
+        data = with_value(data, "start_datetime", local_text)
+        [invalid] = run_import(data, coordinator, dry_run=True).invalid_rows
+        assert any("ambiguous or does not exist" in m for m in invalid.error_dict["start_datetime"])
+        # The forms refuse the same wall-clock time (Django's rule for form fields), and accept it with an offset.
+        from django import forms
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError) as refused:
+            forms.DateTimeField().clean(local_text)
+        assert refused.value.code == "ambiguous_timezone"
+        assert UtcDateTimeWidget().clean(local_text.replace(" ", "T") + "+00:00").tzinfo is not None
+    finally:
+        timezone.deactivate()
+
+
+def test_end_after_start_compares_instants_across_a_dst_fall_back():
+    from zoneinfo import ZoneInfo
+
+    from dosing import rules
+
+    london = ZoneInfo("Europe/London")
+    first = datetime.datetime(2025, 10, 26, 1, 45, tzinfo=london)  # BST, 00:45 UTC
+    second = datetime.datetime(2025, 10, 26, 1, 30, fold=1, tzinfo=london)  # GMT, 01:30 UTC: 45 min later
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    rules.check_infusion_times(start=first, end=second, now=now, max_duration=datetime.timedelta(hours=6))
+    with pytest.raises(Exception) as refused:
+        rules.check_infusion_times(start=second, end=first, now=now, max_duration=datetime.timedelta(hours=6))
+    assert "must end after it starts" in str(refused.value)
+
+
+def test_an_unknown_code_in_an_import_is_refused_on_its_field_naming_the_codes(treated, coordinator):
+    from outcomes.models import DailyObservation
+    from outcomes.resources import DailyObservationResource
+    from tests.factories import observation_values
+
+    headers = ["study_id", *DailyObservationResource.Meta.fields[1:]]
+    values = observation_values(treated, oxygen_support="oxygen")
+    data = tablib.Dataset(headers=headers)
+    data.append([treated.study_id, *["" if values.get(h) is None else str(values[h]) for h in headers[1:]]])
+    result = DailyObservationResource(user=coordinator).import_data(data, dry_run=True)
+    assert not result.has_errors(), [e.error for _, errs in result.row_errors() for e in errs]
+    [invalid] = result.invalid_rows
+    [message] = invalid.error_dict["oxygen_support"]
+    assert message.startswith("'oxygen' is not a code of oxygen support") and "room_air, low_flow" in message
+    assert not DailyObservation.objects.exists()
