@@ -226,8 +226,9 @@ class ParticipantAdmin(ClinicalRecordAdmin):
             service = services.casebook_lock if lock else services.casebook_unlock
             done, refused = [], []
             for participant in queryset:
+                extra = {"override_reason": form.cleaned_data["override_reason"]} if lock else {}
                 try:
-                    service(participant=participant, user=request.user, reason=form.cleaned_data["reason"])
+                    service(participant=participant, user=request.user, reason=form.cleaned_data["reason"], **extra)
                     done.append(participant.study_id)
                 except ValidationError as exc:
                     refused.append(f"{participant.study_id}: {' '.join(exc.messages)}")
@@ -293,6 +294,13 @@ class ParticipantAdmin(ClinicalRecordAdmin):
 
 class LockReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the audit trail.")
+    override_reason = forms.CharField(
+        label="Lock with unverified records because",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when records are not yet verified and the casebook must be locked now; kept in the "
+        "audit trail.",
+    )
 
 
 class EnrolmentForm(forms.Form):

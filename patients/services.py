@@ -4,6 +4,7 @@ model-layer rules hold) and records who did it and why in the audit trail."""
 import datetime
 from collections.abc import Mapping
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from patients.allocation import allocate_arm
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus, QuerySiteStatus, QueryStatus, ReviewStatus
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
 from patients.queries import DataQuery
+from patients.records import CaseReportForm
 from patients.signals import participant_enrolled
 from patients.signatures import CasebookSignature
 
@@ -148,9 +150,31 @@ def end_of_study_record(*, end_of_study: EndOfStudy, user) -> EndOfStudy:
 
 
 @transaction.atomic
-def casebook_lock(*, participant: Participant, user, reason: str) -> Participant:
-    """Lock a participant's casebook: every record becomes read-only on every path."""
-    return _set_lock(participant=participant, user=user, reason=reason, locked=True)
+def casebook_lock(*, participant: Participant, user, reason: str, override_reason: str = "") -> Participant:
+    """Lock a participant's casebook: every record becomes read-only on every path.
+
+    Every case report form record of the casebook must be verified (or locked) first. A coordinator may
+    lock with records still unverified only by stating why (``override_reason``); the audit trail keeps
+    that reason with the number of unverified records."""
+    return _set_lock(participant=participant, user=user, reason=reason, locked=True, override_reason=override_reason)
+
+
+def unverified_records(participant: Participant) -> dict[str, int]:
+    """Per form (verbose name, plural), how many active records of the casebook are neither verified nor
+    locked. Every case report form model counts, whichever app declares it (found through the app registry:
+    this floor names no app above it)."""
+    counts = {}
+    for model in apps.get_models():
+        if issubclass(model, CaseReportForm):
+            count = (
+                model.objects.active()
+                .filter(participant=participant)
+                .exclude(review_status__in=(ReviewStatus.VERIFIED, ReviewStatus.LOCKED))
+                .count()
+            )
+            if count:
+                counts[str(model._meta.verbose_name_plural if count > 1 else model._meta.verbose_name)] = count
+    return counts
 
 
 @transaction.atomic
@@ -159,7 +183,7 @@ def casebook_unlock(*, participant: Participant, user, reason: str) -> Participa
     return _set_lock(participant=participant, user=user, reason=reason, locked=False)
 
 
-def _set_lock(*, participant, user, reason, locked):
+def _set_lock(*, participant, user, reason, locked, override_reason=""):
     if not user.has_perm("patients.lock_casebook"):
         raise PermissionDenied("Only a coordinator can lock or unlock a casebook.")
     if not (reason or "").strip():
@@ -172,11 +196,27 @@ def _set_lock(*, participant, user, reason, locked):
         )
     if participant.casebook_locked == locked:
         raise ValidationError({"reason": f"{participant.study_id} is already {'locked' if locked else 'unlocked'}."})
+    note = ""
+    if locked:
+        unverified = unverified_records(participant)
+        if unverified and not (override_reason or "").strip():
+            listed = ", ".join(f"{count} {name}" for name, count in unverified.items())
+            raise ValidationError(
+                {
+                    "override_reason": ValidationError(
+                        f"{participant.study_id} has records not yet verified ({listed}): verify them first, or "
+                        "state why the casebook must be locked now.",
+                        code="unverified_records",
+                    )
+                }
+            )
+        if unverified:
+            note = f" (locked with {sum(unverified.values())} unverified records: {override_reason.strip()})"
     participant.casebook_locked = locked
     participant.casebook_locked_datetime = timezone.now() if locked else None
     participant.casebook_locked_by = user if locked else None
     participant._changing_lock = True
-    _save(participant, user=user, reason=f"Casebook {'locked' if locked else 'unlocked'}: {reason.strip()}")
+    _save(participant, user=user, reason=f"Casebook {'locked' if locked else 'unlocked'}: {reason.strip()}{note}")
     participant._changing_lock = False
     return participant
 

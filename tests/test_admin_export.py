@@ -24,6 +24,8 @@ from patients.roles import CLINICAL_APPS
 from tests.factories import lab_values, observation_values, record, treated_participant
 
 pytestmark = pytest.mark.django_db
+# These tests are about what a lock does, not about verification: they lock with records unverified.
+UNVERIFIED = "Test casebook: records not verified"
 ENTERED_OBSERVATION = [
     f.name for f in DailyObservation._meta.concrete_fields if f.editable and not f.is_relation and not f.primary_key
 ]
@@ -171,7 +173,9 @@ def test_import_keeps_to_the_users_sites_and_respects_locks(participant, coordin
     # The study ID is the row's key: another site's participant is not found, and the row fails.
     assert result.has_errors() and "No participant" in str(result.rows[0].errors[0].error)
     assert DailyObservation.objects.count() == 0
-    services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+    services.casebook_lock(
+        participant=participant, user=coordinator, reason="Database lock", override_reason=UNVERIFIED
+    )
     result = DailyObservationResource(user=coordinator).import_data(
         observation_rows(participant, {}), dry_run=False, use_transactions=True
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from dosing.models import Infusion
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import services
+from patients.models import Consent, Participant
 from patients.records import CasebookLocked, ParticipantRecord
 from tests.dosing.test_paths import dataset, run_import
 from tests.factories import (
@@ -25,6 +26,8 @@ from tests.factories import (
 from tests.outcomes.test_rules_by_path import form_data
 
 pytestmark = pytest.mark.django_db
+# These tests are about what a lock does, not about verification: they lock with records unverified.
+UNVERIFIED = "Test casebook: records not verified"
 LOCKED = "is locked"
 
 
@@ -37,7 +40,9 @@ def locked(coordinator, clinician, site_a):
     record(LabResult, participant, lab_values(participant), user=clinician)
     record(ChestCt, participant, ct_values(participant), user=clinician)
     record(AdverseEvent, participant, ae_values(participant), user=clinician)
-    return services.casebook_lock(participant=participant, user=coordinator, reason="Data complete, SDV done")
+    return services.casebook_lock(
+        participant=participant, user=coordinator, reason="Data complete, SDV done", override_reason=UNVERIFIED
+    )
 
 
 def test_only_a_coordinator_locks_and_a_reason_is_required(coordinator, clinician, site_a):
@@ -47,12 +52,18 @@ def test_only_a_coordinator_locks_and_a_reason_is_required(coordinator, clinicia
     with pytest.raises(ValidationError) as exc:
         services.casebook_lock(participant=participant, user=coordinator, reason=" ")
     assert "reason" in exc.value.message_dict
-    locked = services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+    locked = services.casebook_lock(
+        participant=participant, user=coordinator, reason="Database lock", override_reason=UNVERIFIED
+    )
     assert locked.casebook_locked and locked.casebook_locked_by == coordinator
     latest = locked.history.latest()
-    assert (latest.history_user, latest.history_change_reason) == (coordinator, "Casebook locked: Database lock")
+    assert latest.history_user == coordinator
+    assert (
+        latest.history_change_reason
+        == f"Casebook locked: Database lock (locked with 1 unverified records: {UNVERIFIED})"
+    )
     with pytest.raises(ValidationError):
-        services.casebook_lock(participant=participant, user=coordinator, reason="again")
+        services.casebook_lock(participant=participant, user=coordinator, reason="again", override_reason=UNVERIFIED)
 
 
 def clinical_records(participant):
@@ -136,7 +147,9 @@ def test_admin_actions_lock_and_unlock_with_a_reason(client, coordinator, monito
     selection = {"action": "lock_casebooks", "_selected_action": [participant.pk]}
     asked = client.post(changelist, selection)
     assert asked.status_code == 200 and "reason" in asked.content.decode().lower()
-    client.post(changelist, {**selection, "apply": "1", "reason": "Source data verified"})
+    client.post(
+        changelist, {**selection, "apply": "1", "reason": "Source data verified", "override_reason": UNVERIFIED}
+    )
     participant.refresh_from_db()
     assert participant.casebook_locked
     client.post(
@@ -146,7 +159,10 @@ def test_admin_actions_lock_and_unlock_with_a_reason(client, coordinator, monito
     participant.refresh_from_db()
     assert not participant.casebook_locked
     reasons = list(participant.history.values_list("history_change_reason", flat=True)[:2])
-    assert reasons == ["Casebook unlocked: Late query", "Casebook locked: Source data verified"]
+    assert reasons == [
+        "Casebook unlocked: Late query",
+        f"Casebook locked: Source data verified (locked with 1 unverified records: {UNVERIFIED})",
+    ]
 
 
 def test_unlocked_casebook_can_be_corrected_again(locked, coordinator, clinician):
@@ -157,3 +173,36 @@ def test_unlocked_casebook_can_be_corrected_again(locked, coordinator, clinician
     observation.full_clean()
     observation.save()
     assert DailyObservation.objects.get(pk=observation.pk).temperature_c == Decimal("37.9")
+
+
+def test_a_casebook_is_locked_only_when_every_record_is_verified(coordinator, clinician, monitor, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    record(DailyObservation, participant, observation_values(participant), user=clinician)
+    with pytest.raises(ValidationError) as exc:
+        services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+    [error] = exc.value.error_dict["override_reason"]
+    assert error.code == "unverified_records"
+    assert "1 consent" in error.message and "1 daily observation" in error.message
+    assert not Participant.objects.get(pk=participant.pk).casebook_locked
+    for model in (Consent, DailyObservation):
+        for item in model.objects.filter(participant=participant):
+            if item.review_status == "draft":
+                services.record_review(record=item, user=clinician, step="submit")
+            services.record_review(record=model.objects.get(pk=item.pk), user=monitor, step="verify")
+    locked = services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+    assert locked.casebook_locked
+    assert locked.history.latest().history_change_reason == "Casebook locked: Database lock"
+
+
+def test_the_admin_action_asks_for_the_override_and_keeps_it(client, coordinator, clinician, site_a):
+    participant = treated_participant(user=coordinator, site=site_a)
+    client.force_login(coordinator)
+    changelist = reverse("admin:patients_participant_changelist")
+    selection = {"action": "lock_casebooks", "_selected_action": [participant.pk], "apply": "1"}
+    response = client.post(changelist, {**selection, "reason": "Database lock"}, follow=True)
+    assert "not yet verified (1 consent)" in response.content.decode()
+    assert not Participant.objects.get(pk=participant.pk).casebook_locked
+    client.post(changelist, {**selection, "reason": "Database lock", "override_reason": "DSMB deadline"})
+    participant = Participant.objects.get(pk=participant.pk)
+    assert participant.casebook_locked
+    assert participant.history.latest().history_change_reason.endswith("unverified records: DSMB deadline)")

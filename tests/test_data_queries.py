@@ -15,6 +15,8 @@ from patients.queries import DataQuery
 from tests.factories import UserFactory, give_infusion, observation_values, record, treated_participant
 
 pytestmark = pytest.mark.django_db
+# These tests are about what a lock does, not about verification: they lock with records unverified.
+UNVERIFIED = "Test casebook: records not verified"
 
 
 @pytest.fixture
@@ -90,10 +92,12 @@ def test_open_queries_block_the_casebook_lock(observation, monitor, coordinator)
     participant = observation.participant
     query = services.query_raise(record=observation, user=monitor, text="?")
     with pytest.raises(ValidationError) as exc:
-        services.casebook_lock(participant=participant, user=coordinator, reason="done")
+        services.casebook_lock(participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED)
     assert "1 open data queries" in exc.value.message_dict["reason"][0]
     services.query_close(query=query, user=monitor)
-    assert services.casebook_lock(participant=participant, user=coordinator, reason="done").casebook_locked
+    assert services.casebook_lock(
+        participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED
+    ).casebook_locked
 
 
 def test_admin_raises_from_a_record_and_works_the_queue(client, monitor, coordinator, clinician, site_a):

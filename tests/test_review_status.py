@@ -27,6 +27,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+# These tests are about what a lock does, not about verification: they lock with records unverified.
+UNVERIFIED = "Test casebook: records not verified"
 
 DRAFT, SUBMITTED, VERIFIED, LOCKED = (
     ReviewStatus.DRAFT,
@@ -237,7 +239,9 @@ def test_other_sites_voided_records_and_locked_casebooks_are_out_of_reach(
     other_monitor = UserFactory(role="Monitor", sites=[site_b])
     with pytest.raises(PermissionDenied):
         step(observation, other_monitor, "verify")
-    services.casebook_lock(participant=observation.participant, user=coordinator, reason="Database lock")
+    services.casebook_lock(
+        participant=observation.participant, user=coordinator, reason="Database lock", override_reason=UNVERIFIED
+    )
     with pytest.raises(ValidationError) as exc:
         step(observation, monitor, "verify")
     assert "casebook" in exc.value.message_dict["review_status"][0]
