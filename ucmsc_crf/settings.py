@@ -134,6 +134,17 @@ DATABASES = {
 }
 # One request, one transaction: a form that fails half-way saves nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# SQLite (the demo) serves several people at once: write-ahead logging so readers never wait for a writer,
+# a busy timeout so a writer waits its turn instead of failing, and transactions that take the write lock
+# when they begin (BEGIN IMMEDIATE): a deferred one that read first and then wrote fails at once with
+# "database is locked" when another writer holds the lock (four simultaneous logins did, 9 times in 12).
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
