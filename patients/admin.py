@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -16,7 +17,13 @@ from django.utils import timezone
 
 from patients import services
 from patients.access_log import AccessEvent
-from patients.admin_base import ClinicalRecordAdmin, ReasonedInline, ReviewedRecordAdmin, ScopedHistoryAdmin
+from patients.admin_base import (
+    ClinicalRecordAdmin,
+    ClinicalRecordAdminForm,
+    ReasonedInline,
+    ReviewedRecordAdmin,
+    ScopedHistoryAdmin,
+)
 from patients.choices import ParticipantStatus, QueryStatus
 from patients.models import (
     COMORBIDITY_FIELDS,
@@ -29,7 +36,7 @@ from patients.models import (
     SiteMembership,
     Withdrawal,
 )
-from patients.queries import DataQuery
+from patients.queries import DataQuery, queryable_fields, queryable_models
 from patients.signatures import CasebookSignature
 
 
@@ -383,6 +390,90 @@ class QueryAgeFilter(admin.SimpleListFilter):
         return queryset if high is None else queryset.filter(raised_datetime__gt=now - timedelta(days=high))
 
 
+class DataQueryAddForm(ClinicalRecordAdminForm):
+    """Raising a query: the record is chosen among the participant's casebook records, named as a person
+    knows them (form and date, sequence or analyte), and the field by its label; never typed as a content
+    type, a database id or a field code. The model checks the choice again (patients.queries)."""
+
+    CASEBOOK = "casebook"
+    casebook_record = forms.ChoiceField(label="Record", help_text="The participant's casebook, or one of its records.")
+    record_field = forms.ChoiceField(
+        label="Field", required=False, help_text="Optional: the field the question is about."
+    )
+    model_error_fields = {
+        "content_type": "casebook_record",
+        "object_id": "casebook_record",
+        "field_name": "record_field",
+    }
+
+    class Meta:
+        model = DataQuery
+        fields = ["participant", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        participant = self._participant()
+        self.fields["casebook_record"].choices = self._record_choices(participant)
+        self.fields["record_field"].choices = [("", "(the whole record)"), *self._field_choices()]
+
+    def _participant(self):
+        raw = self.data.get(self.add_prefix("participant")) or self.initial.get("participant")
+        queryset = self.fields["participant"].queryset  # the user's sites only (ClinicalRecordAdmin)
+        try:
+            return queryset.filter(pk=int(raw)).first() if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    def _record_choices(self, participant):
+        if participant is None:
+            return [("", "(choose the participant, then save to pick the record)")]
+        choices = [(self.CASEBOOK, f"{participant.study_id}: the casebook as a whole")]
+        for model in queryable_models():
+            if model is Participant:
+                continue
+            content_type = ContentType.objects.get_for_model(model)
+            for record in model.objects.active().filter(participant=participant).order_by("pk"):
+                label = f"{model._meta.verbose_name.capitalize()}: {record_key_text(record)}"
+                choices.append((f"{content_type.pk}:{record.pk}", label))
+        return choices
+
+    @staticmethod
+    def _field_choices():
+        groups = []
+        for model in queryable_models():
+            fields = [(name, label) for name, label in queryable_fields(model)]
+            groups.append((str(model._meta.verbose_name).capitalize(), fields))
+        return groups
+
+    def clean(self):
+        cleaned = super().clean()
+        participant = cleaned.get("participant")
+        choice = cleaned.get("casebook_record") or ""
+        if participant is not None and choice:
+            if choice == self.CASEBOOK:
+                self.instance.content_type = ContentType.objects.get_for_model(Participant)
+                self.instance.object_id = participant.pk
+            else:
+                content_type_id, _, object_id = choice.partition(":")
+                self.instance.content_type_id, self.instance.object_id = int(content_type_id), int(object_id)
+        self.instance.field_name = cleaned.get("record_field") or ""
+        return cleaned
+
+
+def record_key_text(record) -> str:
+    """A record named by its natural key, as a person knows it (e.g. "observation date 2020-02-05")."""
+    parts = []
+    for key in type(record).natural_key_fields:
+        value = record
+        for step in key.split("__"):
+            value = getattr(value, step)
+        if isinstance(value, datetime):
+            value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        label = type(record)._meta.get_field(key.split("__")[0]).verbose_name
+        parts.append(f"{label} {value}")
+    return ", ".join(parts) or str(record)
+
+
 @admin.register(DataQuery)
 class DataQueryAdmin(ClinicalRecordAdmin):
     """The data-query queue. Raise one from any record: its admin page links here with the record filled in."""
@@ -403,6 +494,17 @@ class DataQueryAdmin(ClinicalRecordAdmin):
     list_select_related = ["participant", "content_type", "raised_by"]
     actions = ["close_queries"]
     fields = ["participant", "content_type", "object_id", "field_name", "text", "answer", "change_reason"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:  # raising: the record and field are chosen, not typed; the site answers later
+            kwargs["form"] = DataQueryAddForm
+            kwargs["fields"] = ["participant", "casebook_record", "record_field", "text"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["participant", "casebook_record", "record_field", "text"]
+        return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return ["participant", "content_type", "object_id", "field_name", "text", "answer"] if obj else []

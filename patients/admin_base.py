@@ -195,9 +195,11 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
             and self.model._meta.model_name != "dataquery"
         ):
             content_type = ContentType.objects.get_for_model(self.model)
+            record = (
+                "casebook" if obj.pk == participant.pk and self.model is Participant else f"{content_type.pk}:{obj.pk}"
+            )
             extra_context["raise_query_url"] = (
-                f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}"
-                f"&content_type={content_type.pk}&object_id={obj.pk}"
+                f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}&casebook_record={record}"
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

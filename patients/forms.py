@@ -53,8 +53,14 @@ class ClinicalFormMixin(forms.Form):
             self.instance._loaded_version = loaded
         return cleaned
 
+    # Model fields the form presents through another field of its own: their errors are shown there.
+    model_error_fields: dict[str, str] = {}
+
     def _update_errors(self, errors):
         if hasattr(errors, "error_dict"):
+            for model_field, form_field in self.model_error_fields.items():
+                if model_field in errors.error_dict and form_field in self.fields:
+                    errors.error_dict.setdefault(form_field, []).extend(errors.error_dict.pop(model_field))
             for field in [f for f in errors.error_dict if f != NON_FIELD_ERRORS and f not in self.fields]:
                 errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(field))
             if self.instance.pk and self.VERSION_FIELD in self.fields and "since you opened it" in str(errors):

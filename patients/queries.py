@@ -2,6 +2,7 @@
 closing or re-opening by the raiser. Two statuses, as in the Django EDC: the site side (awaiting / answered)
 and the data-management side (open / closed). Every step is audited; the age of an open query is derived."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +13,29 @@ from django.utils import timezone
 
 from patients.choices import QuerySiteStatus, QueryStatus
 from patients.records import ParticipantRecord, ParticipantRecordQuerySet
+
+PARTICIPANT = "patients.participant"
+
+
+def queryable_models() -> list[type]:
+    """The models a query may be raised on: the participant (the casebook as a whole) and every record
+    kind that is casebook data (what a signature covers), whichever app declares it (found through the app
+    registry, so this floor names no app above it)."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.label_lower == PARTICIPANT
+        or (issubclass(model, ParticipantRecord) and model.invalidates_signature)
+    ]
+
+
+def queryable_fields(model) -> list[tuple[str, str]]:
+    """(name, label) of the data fields a query may be about: what a person enters, not ids or plumbing."""
+    return [
+        (field.name, str(field.verbose_name))
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in ("participant", "site")
+    ]
 
 
 class DataQueryQuerySet(ParticipantRecordQuerySet):
@@ -81,19 +105,53 @@ class DataQuery(ParticipantRecord):
         return f"Query #{self.pk} on {self.participant}"
 
     def clean(self):
+        """A query is about the casebook of its participant: the casebook itself or one of its case report
+        form records (never another participant's or site's, never an account or other table), optionally
+        one data field of it; and it is answered by the site, after it is raised, never by its raiser."""
         super().clean()
         if not (self.text or "").strip():
-            raise ValidationError({"text": "Write the question."})
-        if self.record is not None:
-            participant_id = getattr(self.record, "participant_id", getattr(self.record, "pk", None))
-            if type(self.record).__name__ != "Participant" and participant_id != self.participant_id:
-                raise ValidationError({"object_id": "The record belongs to another participant."})
-            if self.field_name and self.field_name not in {f.name for f in self.record._meta.fields}:
-                raise ValidationError(
-                    {"field_name": f"{type(self.record)._meta.verbose_name} has no field {self.field_name!r}."}
-                )
+            raise ValidationError({"text": ValidationError("Write the question.", code="required")})
+        self._check_record()
+        if self._state.adding and ((self.answer or "").strip() or self.site_status != QuerySiteStatus.AWAITING):
+            raise ValidationError(
+                {"answer": ValidationError("The site answers a query once it is raised.", code="answered_on_raise")}
+            )
         if self.site_status == QuerySiteStatus.ANSWERED and not (self.answer or "").strip():
-            raise ValidationError({"answer": "Write the answer."})
+            raise ValidationError({"answer": ValidationError("Write the answer.", code="required")})
+
+    def _check_record(self) -> None:
+        if self.content_type_id is None:
+            if self.object_id is not None or self.field_name:
+                raise ValidationError({"object_id": ValidationError("Choose the record.", code="no_such_record")})
+            return
+        model = self.content_type.model_class()
+        if model not in queryable_models():
+            raise ValidationError(
+                {
+                    "content_type": ValidationError(
+                        "A query is raised on a case report form of the participant's casebook.",
+                        code="not_a_casebook_form",
+                    )
+                }
+            )
+        record = model.objects.filter(pk=self.object_id).first() if self.object_id is not None else None
+        owner = (
+            None if record is None else (record.pk if model._meta.label_lower == PARTICIPANT else record.participant_id)
+        )
+        if record is None or owner != self.participant_id:
+            # Missing, or another participant's (of this site or another): one message, nothing revealed.
+            raise ValidationError(
+                {"object_id": ValidationError("No such record in this participant's casebook.", code="no_such_record")}
+            )
+        if self.field_name and self.field_name not in dict(queryable_fields(model)):
+            raise ValidationError(
+                {
+                    "field_name": ValidationError(
+                        f"{model._meta.verbose_name.capitalize()} has no data field {self.field_name!r}.",
+                        code="unknown_field",
+                    )
+                }
+            )
 
     @property
     def age_days(self) -> int:

@@ -80,12 +80,12 @@ def test_only_the_raiser_or_a_coordinator_closes(observation, monitor, clinician
 def test_a_query_names_a_real_field_of_the_participants_own_record(observation, monitor, coordinator, site_a):
     with pytest.raises(ValidationError) as exc:
         services.query_raise(record=observation, user=monitor, field_name="pulse", text="?")
-    assert "field_name" in exc.value.message_dict
+    assert [e.code for e in exc.value.error_dict["field_name"]] == ["unknown_field"]
     other = treated_participant(user=coordinator, site=site_a)
     query = DataQuery(participant=other, record=observation, text="?", raised_by=monitor)
     with pytest.raises(ValidationError) as exc:
         query.full_clean()
-    assert "another participant" in exc.value.message_dict["object_id"][0]
+    assert [e.code for e in exc.value.error_dict["object_id"]] == ["no_such_record"]
 
 
 def test_open_queries_block_the_casebook_lock(observation, monitor, coordinator):
@@ -106,22 +106,20 @@ def test_admin_raises_from_a_record_and_works_the_queue(client, monitor, coordin
     client.force_login(monitor)
     change_page = client.get(reverse("admin:dosing_infusion_change", args=[infusion.pk])).content.decode()
     content_type = ContentType.objects.get_for_model(Infusion)
-    add_url = (
-        f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}"
-        f"&content_type={content_type.pk}&object_id={infusion.pk}"
-    )
+    record_choice = f"{content_type.pk}:{infusion.pk}"
+    add_url = f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}&casebook_record={record_choice}"
     assert add_url.replace("&", "&amp;") in change_page
     form = client.get(add_url).context["adminform"].form
-    assert form.initial["object_id"] == str(infusion.pk)
+    assert form.initial["casebook_record"] == record_choice
+    assert (record_choice, "Infusion: sequence number 1") in form.fields["casebook_record"].choices
+    assert "answer" not in form.fields and "object_id" not in form.fields  # nothing typed by id or code
     response = client.post(
         add_url,
         {
             "participant": participant.pk,
-            "content_type": content_type.pk,
-            "object_id": infusion.pk,
-            "field_name": "lot_number",
+            "casebook_record": record_choice,
+            "record_field": "lot_number",
             "text": "Lot not on the release certificate",
-            "answer": "",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -165,3 +163,61 @@ def test_participant_admin_filters_open_queries_and_signatures(
     assert ids(open_queries="no") == {quiet.pk}
     assert ids(signed="yes") == {quiet.pk}
     assert ids(signed="no") == {observation.participant_id}
+
+
+def test_a_query_is_raised_only_on_its_participants_casebook_forms(observation, monitor, coordinator_b, site_b):
+    from django.contrib.auth import get_user_model
+
+    participant = observation.participant
+    as_user = DataQuery(
+        participant=participant,
+        content_type=ContentType.objects.get_for_model(get_user_model()),
+        object_id=monitor.pk,
+        field_name="password",
+        text="?",
+        raised_by=monitor,
+    )
+    with pytest.raises(ValidationError) as exc:
+        as_user.full_clean()
+    assert [e.code for e in exc.value.error_dict["content_type"]] == ["not_a_casebook_form"]
+    elsewhere = treated_participant(user=coordinator_b, site=site_b)
+    other_sites = DailyObservation.objects.create(
+        participant=elsewhere, **observation_values(elsewhere, on=elsewhere.day0_date)
+    )
+    pointed = DataQuery(participant=participant, record=other_sites, text="?", raised_by=monitor)
+    with pytest.raises(ValidationError) as exc:
+        pointed.full_clean()
+    assert [e.code for e in exc.value.error_dict["object_id"]] == ["no_such_record"]
+
+
+def test_only_the_site_answers(observation, monitor, clinician):
+    query = DataQuery(
+        participant=observation.participant, record=observation, text="?", answer="Fine", raised_by=monitor
+    )
+    with pytest.raises(ValidationError) as exc:
+        query.full_clean()
+    assert [e.code for e in exc.value.error_dict["answer"]] == ["answered_on_raise"]
+    query = services.query_raise(record=observation, user=monitor, text="Check the time")
+    services.query_answer(query=query, user=clinician, answer="Checked against the chart")
+    assert DataQuery.objects.get().answer == "Checked against the chart"
+
+
+def test_the_admin_refuses_a_tampered_record_choice(client, observation, monitor, coordinator_b, site_b):
+    elsewhere = treated_participant(user=coordinator_b, site=site_b)
+    other_sites = DailyObservation.objects.create(
+        participant=elsewhere, **observation_values(elsewhere, on=elsewhere.day0_date)
+    )
+    content_type = ContentType.objects.get_for_model(DailyObservation)
+    participant = observation.participant
+    client.force_login(monitor)
+    response = client.post(
+        f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}",
+        {
+            "participant": participant.pk,
+            "casebook_record": f"{content_type.pk}:{other_sites.pk}",
+            "record_field": "",
+            "text": "?",
+        },
+    )
+    assert response.status_code == 200 and not DataQuery.objects.exists()
+    assert response.context["adminform"].form.errors["casebook_record"]
