@@ -115,7 +115,7 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
             )
         if reviewed and self.instance.review_status == ReviewStatus.DRAFT:
             self.helper.add_input(Submit(self.SUBMIT_BUTTON, "Submit"))
-            self.helper.add_input(Submit(self.DRAFT_BUTTON, "Save draft", css_class="btn-outline-secondary"))
+            self.helper.add_input(Submit(self.DRAFT_BUTTON, "Save draft", css_class="btn-outline-primary"))
         else:
             self.helper.add_input(Submit("save", self.submit_label))
 

@@ -272,9 +272,13 @@ class RecordFormView(ParticipantMixin, View):
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
         if form.is_valid():
+            correcting = form.instance.pk is not None
             self.save(form)
             status = getattr(form.instance, "review_status", "")
-            done = {"draft": "saved as a draft", "submitted": "submitted"}.get(status, "saved")
+            if correcting:  # a change to a saved record is a correction, whatever status it returns to
+                done = "saved as a draft" if status == "draft" else "corrected"
+            else:
+                done = {"draft": "saved as a draft", "submitted": "submitted"}.get(status, "saved")
             messages.success(request, f"{self.title} {done}.")
             return self.participant_page()
         return self.render(form)

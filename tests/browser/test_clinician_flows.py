@@ -180,7 +180,7 @@ def test_two_people_edit_the_same_observation(browser, live_server, screenshot):
     first.fill("#id_heart_rate", "91")
     first.fill("#id_change_reason", "Re-counted")
     submit(first)
-    assert "Daily observation submitted." in first.content()
+    assert "Daily observation corrected." in first.content()  # an edit is a correction, not a submission
 
     second.fill("#id_heart_rate", "70")
     second.fill("#id_change_reason", "Typo")

@@ -254,3 +254,18 @@ def test_forms_are_scoped_and_permissioned(client, monitor, coordinator, clinici
     statistician = UserFactory(role="Statistician", sites=[site_a])
     client.force_login(statistician)
     assert page(client, participant).status_code == 403
+
+
+def test_every_role_finds_its_way_from_the_brand_link_and_the_menu(client, coordinator, site_a):
+    from tests.factories import UserFactory
+
+    statistician = UserFactory(username="stat", role="Statistician", sites=[site_a])
+    client.force_login(statistician)
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and 'class="navbar-brand" href="/"' in home.content.decode()
+    assert "Download analysis bundle" in home.content.decode()
+    # The coordinator lands on the participant list, and finds the analysis bundle there.
+    client.force_login(coordinator)
+    assert client.get(reverse("home"))["Location"] == reverse("participant-list")
+    listing = client.get(reverse("participant-list")).content.decode()
+    assert "Download analysis bundle" in listing and 'href="/participants/#export"' in listing

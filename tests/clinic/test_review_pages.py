@@ -155,3 +155,22 @@ def test_the_page_counts_records_by_review_status(client, participant, observati
     client.force_login(clinician)
     shown = page(client, participant)
     assert "1 submitted" in shown and "0 verified" in shown
+
+
+def test_an_edit_is_reported_as_a_correction(client, clinician, coordinator, site_a):
+    from django.urls import reverse
+
+    from outcomes.models import DailyObservation
+    from tests.factories import observation_values, record, treated_participant
+
+    participant = treated_participant(user=coordinator, site=site_a)
+    observation = record(DailyObservation, participant, observation_values(participant), user=clinician)
+    client.force_login(clinician)
+    url = reverse("observations-edit", args=[participant.study_id, observation.pk])
+    form = client.get(url).context["form"]
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data.update(heart_rate=95, change_reason="Re-counted", loaded_version=observation.version, submit_record="Save")
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(url, data, follow=True)
+    assert "Daily observation corrected." in response.content.decode()
+    assert "Daily observation submitted." not in response.content.decode()
