@@ -59,32 +59,49 @@ def seed_infusions(*, site, user, seed: int = 2020) -> int:
             start = datetime.datetime.combine(
                 regimen.planned_date(participant.day0_date, sequence_number), datetime.time(14, 0), tzinfo=tz
             )
-            infusion = Infusion(
-                participant=participant,
-                sequence_number=sequence_number,
-                start_datetime=start,
-                end_datetime=start + datetime.timedelta(minutes=45),
-                cells_administered_millions=values["cells_administered_millions"],
-                volume_ml=Decimal("100.0"),
+            give_demo_infusion(
+                participant,
+                sequence_number,
+                user=user,
+                start=start,
+                values=values,
                 lot_number=f"UCMSC-2020-{number:02d}{sequence_number}",
-                viability_percent=values["viability_percent"],
-                premedication="",
-                administered_by=user,
-                ecg=EcgResult.NORMAL,
-                spo2_lowest=values["spo2"][0],
-                spo2_highest=values["spo2"][1],
-                temperature_before_c=values["temperature_before_c"],
-                temperature_after_c=table.get("temperature_after_c", values["temperature_before_c"]),
-                heart_rate_before=values["heart_rate"],
-                heart_rate_after=values["heart_rate"] + 2,
-                systolic_before=values["systolic"],
-                diastolic_before=values["systolic"] - 45,
-                systolic_after=values["systolic"] + 2,
-                diastolic_after=values["systolic"] - 44,
-                infusion_associated_event=table.get("event", ""),
+                event=table.get("event", ""),
+                temperature_after_c=table.get("temperature_after_c"),
             )
-            infusion.review_status = ReviewStatus.SUBMITTED  # the ward entered and submitted it
-            infusion.full_clean()
-            infusion._history_user = user
-            infusion.save()
     return Infusion.objects.filter(participant__site=site, voided=False).count()
+
+
+def give_demo_infusion(
+    participant, sequence_number, *, user, start, values, lot_number, event="", temperature_after_c=None
+) -> Infusion:
+    """Record one demo infusion as the ward would, submitted for review, through the model's rules."""
+    infusion = Infusion(
+        participant=participant,
+        sequence_number=sequence_number,
+        start_datetime=start,
+        end_datetime=start + datetime.timedelta(minutes=45),
+        cells_administered_millions=values["cells_administered_millions"],
+        volume_ml=Decimal("100.0"),
+        lot_number=lot_number,
+        viability_percent=values["viability_percent"],
+        premedication="",
+        administered_by=user,
+        ecg=EcgResult.NORMAL,
+        spo2_lowest=values["spo2"][0],
+        spo2_highest=values["spo2"][1],
+        temperature_before_c=values["temperature_before_c"],
+        temperature_after_c=temperature_after_c or values["temperature_before_c"],
+        heart_rate_before=values["heart_rate"],
+        heart_rate_after=values["heart_rate"] + 2,
+        systolic_before=values["systolic"],
+        diastolic_before=values["systolic"] - 45,
+        systolic_after=values["systolic"] + 2,
+        diastolic_after=values["systolic"] - 44,
+        infusion_associated_event=event,
+    )
+    infusion.review_status = ReviewStatus.SUBMITTED  # the ward entered and submitted it
+    infusion.full_clean()
+    infusion._history_user = user
+    infusion.save()
+    return infusion

@@ -85,27 +85,12 @@ def _seed_participants(*, site, user, rng: random.Random, count: int) -> None:
         admission = FIRST_ADMISSION + datetime.timedelta(days=index)
         pattern = SEVERITY_PATTERN[arm.code]
         severe = pattern[(index // 2) % len(pattern)] == "S"
-        sex = rng.choice([Sex.MALE, Sex.FEMALE])
-        height = Decimal(rng.randint(152, 182))
-        participant = services.participant_screen(
+        participant = screen_demo_person(
             site=site,
             user=user,
-            answers={criterion.code: criterion.required_answer for criterion in CRITERIA},
-            initials="".join(rng.choice("ABCDEFGHJKLMNPQRSTWXYZ") for _ in range(rng.choice([2, 3]))),
-            sex=sex,
-            date_of_birth=datetime.date(rng.randint(1950, 1990), rng.randint(1, 12), rng.randint(1, 28)),
-            # Weight from a plausible BMI (19-30 kg/m2) rather than independently of height.
-            weight_kg=(Decimal(rng.uniform(19, 30)) * (height / 100) ** 2).quantize(Decimal("0.1")),
-            height_cm=height,
-            admission_date=admission,
-            symptom_onset_date=admission - datetime.timedelta(days=rng.randint(3, 10)),
-            severity=Severity.SEVERE if severe else Severity.MODERATE,
-            hypertension=rng.choice([YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.NO]),
-            diabetes=rng.choice([YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.NO, YesNoUnknown.NO]),
-            cardiovascular_disease=rng.choice([YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.NO, YesNoUnknown.NO]),
-            chronic_lung_disease=YesNoUnknown.NO,
-            chronic_kidney_disease=YesNoUnknown.NO,
-            chronic_liver_disease=rng.choice([YesNoUnknown.NO, YesNoUnknown.UNKNOWN]),
+            rng=rng,
+            admission=admission,
+            severe=severe,
             screening_datetime=datetime.datetime.combine(admission, datetime.time(9, 0), tzinfo=tz)
             + datetime.timedelta(days=1),
         )
@@ -120,3 +105,30 @@ def _seed_participants(*, site, user, rng: random.Random, count: int) -> None:
             given_by=ConsentGiver.PARTICIPANT,
         )
         services.participant_enrol(participant=participant, user=user, requested_arm=arm, enrolment_datetime=enrolment)
+
+
+def screen_demo_person(*, site, user, rng: random.Random, admission, severe: bool, screening_datetime) -> Participant:
+    """Screen one plausible, eligible demo person (values from ``rng``) through the screening service."""
+    sex = rng.choice([Sex.MALE, Sex.FEMALE])
+    height = Decimal(rng.randint(152, 182))
+    return services.participant_screen(
+        site=site,
+        user=user,
+        answers={criterion.code: criterion.required_answer for criterion in CRITERIA},
+        initials="".join(rng.choice("ABCDEFGHJKLMNPQRSTWXYZ") for _ in range(rng.choice([2, 3]))),
+        sex=sex,
+        date_of_birth=datetime.date(rng.randint(1950, 1990), rng.randint(1, 12), rng.randint(1, 28)),
+        # Weight from a plausible BMI (19-30 kg/m2) rather than independently of height.
+        weight_kg=(Decimal(rng.uniform(19, 30)) * (height / 100) ** 2).quantize(Decimal("0.1")),
+        height_cm=height,
+        admission_date=admission,
+        symptom_onset_date=admission - datetime.timedelta(days=rng.randint(3, 10)),
+        severity=Severity.SEVERE if severe else Severity.MODERATE,
+        hypertension=rng.choice([YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.NO]),
+        diabetes=rng.choice([YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.NO, YesNoUnknown.NO]),
+        cardiovascular_disease=rng.choice([YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.NO, YesNoUnknown.NO]),
+        chronic_lung_disease=YesNoUnknown.NO,
+        chronic_kidney_disease=YesNoUnknown.NO,
+        chronic_liver_disease=rng.choice([YesNoUnknown.NO, YesNoUnknown.UNKNOWN]),
+        screening_datetime=screening_datetime,
+    )

@@ -17,16 +17,21 @@ from patients.models import Participant
 pytestmark = pytest.mark.django_db
 
 
+def published_site():
+    """The published trial's site (the demo ward, site 99, is in hospital today: see its own test)."""
+    return Participant.objects.filter(site__code="01")
+
+
 def snapshot():
     return list(
-        Participant.objects.order_by("study_id").values_list(
-            "study_id", "arm__code", "status", "severity", "date_of_birth", "day0_date"
-        )
+        published_site()
+        .order_by("study_id")
+        .values_list("study_id", "arm__code", "status", "severity", "date_of_birth", "day0_date")
     )
 
 
 def table3(arm):
-    ids = Participant.objects.filter(arm__code=arm).values_list("pk", flat=True)
+    ids = published_site().filter(arm__code=arm).values_list("pk", flat=True)
     outcomes = outcomes_for(ids).values()
     return {
         "ventilated": sum(o.ever_ventilated for o in outcomes),
@@ -57,7 +62,7 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
         assert user.site_memberships.exists()
 
     # Dosing: three infusions of ~3 x 10^7 cells on days 0, 3 and 6 for each treated participant.
-    infusions = Infusion.objects.select_related("participant")
+    infusions = Infusion.objects.filter(participant__site__code="01").select_related("participant")
     assert infusions.count() == 27
     assert {i.days_off_plan for i in infusions} == {0}
     assert {(i.start_datetime.date() - i.participant.day0_date).days for i in infusions} <= {0, 3, 6}
@@ -99,7 +104,7 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
         "igg_median": 21.5,
     }
     # The safety table: T1 flushing after the 1st, T4 fever after the 3rd, T6 (severe) hypoxaemia after the 1st.
-    treated = Participant.objects.filter(arm__code="ucmsc").values_list("pk", flat=True)
+    treated = published_site().filter(arm__code="ucmsc").values_list("pk", flat=True)
     events = [
         (r.infusion_round, r.severity, r.spo2_lowest, r.spo2_highest, r.events[0].split(" (")[0])
         for r in safety_table(treated)
@@ -111,8 +116,12 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
         (1, "Severe", 91, 99, "Severe hypoxaemia"),
     ]
 
-    # The summary report reproduces the published status at discharge, counts and Fisher p-values.
-    discharge = next(s for s in trial_summary(Participant.objects.all()).sections if s.title == "Status at discharge")
+    # The summary report reproduces the published status at discharge, counts and Fisher p-values, over every
+    # site: the ward's participants are still in hospital, so they are counted beside the table, not in it.
+    summary = trial_summary(Participant.objects.all())
+    discharge = next(s for s in summary.sections if s.title == "Status at discharge")
+    in_follow_up = next(row for row in discharge.rows if row.label.startswith("Still in follow-up"))
+    assert [c.n for c in in_follow_up.cells] == [3, 1]
     published = {
         "Mechanical ventilation": (1, 4, 0.294),
         "Low-flow oxygen": (7, 7, 1.000),
@@ -159,8 +168,30 @@ def test_seed_demo_scales_over_sites(capsys):
         for code in ("01", "02")
     }
     assert by_site == {"01": ["ucmsc", "control", "ucmsc", "control"], "02": ["ucmsc", "control", "ucmsc"]}
-    assert set(Participant.objects.values_list("status", flat=True)) == {"completed"}
+    trial = Participant.objects.filter(site__code__in=("01", "02"))
+    assert set(trial.values_list("status", flat=True)) == {"completed"}
     coordinator = get_user_model().objects.get(username="coordinator")
-    assert set(coordinator.site_memberships.values_list("site__code", flat=True)) == {"01", "02"}
-    summary = trial_summary(Participant.objects.all())
+    assert set(coordinator.site_memberships.values_list("site__code", flat=True)) == {"01", "02", "99"}
+    summary = trial_summary(trial)
     assert [a["enrolled"] for a in summary.flow["arms"]] == [4, 3]
+
+
+def test_the_demo_ward_has_work_due_today(client):
+    """Besides the finished trial, a ward in hospital now: every ward job can be tried after make run."""
+    call_command("seed_demo")
+    ward = Participant.objects.filter(site__code="99")
+    assert sorted(ward.values_list("status", flat=True)) == ["enrolled"] * 4 + ["screening"]
+    assert client.login(username="clinician", password=DEMO_PASSWORD)
+    rows = {p.study_id: p for p in client.get("/participants/", {"q": "99-"}).context["participants"]}
+    due = {study_id: (p.infusion_due, bool(p.observation_due)) for study_id, p in rows.items() if p.day0_date}
+    # Day 3 (infusion 2 due), a control on day 2, day 1 (infusion 1 given yesterday), day 0 (infusion 1 due).
+    assert due == {
+        "99-001": ("due", True),
+        "99-002": ("", True),
+        "99-003": ("", True),
+        "99-004": ("due", True),
+    }
+    # Seeding again adds nothing.
+    count = Participant.history.count()
+    call_command("seed_demo")
+    assert Participant.history.count() == count

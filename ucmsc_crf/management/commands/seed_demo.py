@@ -18,11 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--sites", type=int, default=1, help="Sites to share them over (default 1).")
 
     def handle(self, *args, seed, participants, sites, **options):
-        if participants < 1 or sites < 1 or sites > 99:
-            raise CommandError("--participants must be at least 1 and --sites between 1 and 99.")
+        if participants < 1 or sites < 1 or sites > 98:  # site 99 is the demo ward (ucmsc_crf.demo)
+            raise CommandError("--participants must be at least 1 and --sites between 1 and 98.")
         result = seed_demo(seed=seed, participants=participants, sites=sites)
         names = ", ".join(str(site) for site in result["sites"])
         self.stdout.write(f"{names}: {result['participants']} participants, {result['infusions']} infusions.")
+        self.stdout.write(
+            "Demo ward (site 99, in hospital today: infusions and daily observations due): "
+            f"{result['ward'] or 'already there'} participants."
+        )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, user in result["users"].items():
             where = "admin at /admin/" if user.is_staff else "web forms at /"
