@@ -373,6 +373,27 @@ class Infusion(CaseReportForm):
                     PlannedInfusionStatus.GIVEN, user=user, reason=f"Infusion {self.sequence_number} given"
                 )
 
+    def check_void(self) -> None:
+        """The sequence stays whole: an infusion is voided only when no later one is recorded (void those
+        first), as infusion k is recorded only after k-1 is given, missed or cancelled."""
+        later = (
+            Infusion.objects.active()
+            .filter(participant_id=self.participant_id, sequence_number__gt=self.sequence_number)
+            .order_by("sequence_number")
+            .values_list("sequence_number", flat=True)
+        )
+        if later:
+            numbers = ", ".join(str(n) for n in later)
+            raise ValidationError(
+                {
+                    "void_reason": ValidationError(
+                        f"Infusion {numbers} is recorded after this one: void the later infusion first, so the "
+                        "sequence stays whole.",
+                        code="later_infusion_recorded",
+                    )
+                }
+            )
+
     def void(self, *, reason: str, user) -> None:
         with transaction.atomic():
             super().void(reason=reason, user=user)

@@ -310,6 +310,13 @@ class LockReasonForm(forms.Form):
     )
 
 
+class ReopenReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the answer does not settle it; kept in the audit trail.",
+    )
+
+
 class EnrolmentForm(forms.Form):
     arm = forms.ModelChoiceField(queryset=Arm.objects.all())
     enrolment_datetime = forms.SplitDateTimeField(label="Enrolment date and time", widget=AdminSplitDateTime)
@@ -492,7 +499,7 @@ class DataQueryAdmin(ClinicalRecordAdmin):
     list_filter = ["status", "site_status", "participant__site", QueryAgeFilter, "content_type", "check_code"]
     search_fields = ["participant__study_id", "text", "answer"]
     list_select_related = ["participant", "content_type", "raised_by"]
-    actions = ["close_queries"]
+    actions = ["close_queries", "reopen_queries"]
     fields = ["participant", "content_type", "object_id", "field_name", "text", "answer", "change_reason"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -525,6 +532,30 @@ class DataQueryAdmin(ClinicalRecordAdmin):
         if not change:
             obj.raised_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.action(description="Re-open the selected queries (asks for a reason)")
+    def reopen_queries(self, request, queryset):
+        form = ReopenReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for query in queryset:
+                try:
+                    services.query_reopen(query=query, user=request.user, reason=form.cleaned_data["reason"])
+                    self.message_user(request, f"{query}: re-opened.", messages.SUCCESS)
+                except (ValidationError, PermissionDenied) as exc:
+                    self.message_user(
+                        request, f"{query}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.WARNING
+                    )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Re-open queries",
+            "participants": queryset,
+            "form": form,
+            "action": "reopen_queries",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/patients/participant/lock.html", context)
 
     @admin.action(description="Close the selected queries")
     def close_queries(self, request, queryset):

@@ -201,10 +201,54 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
             extra_context["raise_query_url"] = (
                 f"{reverse('admin:patients_dataquery_add')}?participant={participant.pk}&casebook_record={record}"
             )
+        if (
+            obj is not None
+            and not obj.voided
+            and request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+        ):
+            extra_context["void_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_void", args=[obj.pk]
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/void/",
+                self.admin_site.admin_view(self.void_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_void",
+            ),
+            *super().get_urls(),
+        ]
+
+    def void_view(self, request, object_id):
+        """Void one record entered in error, with a reason (services.record_void: the role, the site and the
+        record's own rules, e.g. an infusion's sequence, decide)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}"):
+            raise PermissionDenied
+        error = ""
+        if request.method == "POST":
+            try:
+                services.record_void(record=obj, user=request.user, reason=request.POST.get("reason", ""))
+            except (ValidationError, PermissionDenied) as exc:
+                error = " ".join(getattr(exc, "messages", None) or [str(exc)])
+            else:
+                self.message_user(request, f"{obj}: voided.", messages.SUCCESS)
+                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"Void: {obj}",
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/clinical_record/void.html", context)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

@@ -308,11 +308,33 @@ class ClinicalRecord(models.Model):
         raise HardDeleteRefused(f"A {self._meta.verbose_name} cannot be deleted; void it with a reason instead.")
 
     def void(self, *, reason: str, user) -> None:
-        """Mark the record as entered in error. It stays in the database and its history."""
+        """Mark the record as entered in error. It stays in the database and its history.
+
+        Voiding is a change to the casebook like any other: it takes the casebook's write turn, is refused
+        in a locked casebook or on a locked record, and runs the record's own rules for what may be voided
+        (``check_void``, e.g. an infusion's sequence) before anything is written."""
+        self.take_casebook_write_turn()
         if not reason or not reason.strip():
-            raise ValidationError({"void_reason": "Give the reason for voiding this record."})
+            raise ValidationError(
+                {"void_reason": ValidationError("Give the reason for voiding this record.", code="required")}
+            )
         if self.voided:
-            raise ValidationError({"void_reason": "This record is already voided."})
+            raise ValidationError(
+                {"void_reason": ValidationError("This record is already voided.", code="already_voided")}
+            )
+        locked = self.casebook_lock_message()
+        if locked:
+            raise ValidationError({"void_reason": ValidationError(locked, code="casebook_locked")})
+        if getattr(self, "review_status", "") == ReviewStatus.LOCKED:
+            raise ValidationError(
+                {
+                    "void_reason": ValidationError(
+                        "This record is locked: a coordinator must unlock it before it can be voided.",
+                        code="record_locked",
+                    )
+                }
+            )
+        self.check_void()
         self.voided = True
         self.void_reason = reason.strip()
         self.voided_datetime = timezone.now()
@@ -320,6 +342,9 @@ class ClinicalRecord(models.Model):
         self._change_reason = f"Voided: {self.void_reason}"
         self._history_user = user
         self.save()
+
+    def check_void(self) -> None:
+        """The record's own rules for voiding it (ValidationError on ``void_reason``); none by default."""
 
 
 class ParticipantRecordQuerySet(ClinicalQuerySet):

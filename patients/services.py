@@ -268,6 +268,22 @@ def query_close(*, query: DataQuery, user, note: str = "", automatic: bool = Fal
 
 
 @transaction.atomic
+def record_void(*, record, user, reason: str):
+    """Void a record entered in error, with the reason: for whoever may change records of its kind, at
+    their sites. The record's own rules decide whether it may be voided now (records.ClinicalRecord.void)."""
+    meta = type(record)._meta
+    if not user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+        raise PermissionDenied(f"Your role cannot void {meta.verbose_name_plural}.")
+    participant = record.locking_participant()
+    site_ids = site_ids_for(user)
+    if site_ids is not None and (participant is None or participant.site_id not in site_ids):
+        raise PermissionDenied("This record belongs to a site you do not work at.")
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    record.void(reason=reason, user=user)
+    return record
+
+
+@transaction.atomic
 def query_reopen(*, query: DataQuery, user, reason: str) -> DataQuery:
     """The raiser re-opens a query whose answer does not settle it; it awaits the site again."""
     query = DataQuery.objects.select_for_update().get(pk=query.pk)

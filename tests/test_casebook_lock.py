@@ -206,3 +206,56 @@ def test_the_admin_action_asks_for_the_override_and_keeps_it(client, coordinator
     participant = Participant.objects.get(pk=participant.pk)
     assert participant.casebook_locked
     assert participant.history.latest().history_change_reason.endswith("unverified records: DSMB deadline)")
+
+
+def test_voiding_runs_the_sequence_rules_on_every_path(client, coordinator, clinician, site_a):
+    """Voiding infusion 2 while infusion 3 is recorded would leave 3 unaccounted for: refused, with the
+    code, in the service and on the admin's void page; voiding 3 first, then 2, is accepted."""
+    participant = treated_participant(user=coordinator, site=site_a)
+    infusions = {k: give_infusion(participant, k, user=clinician) for k in (1, 2, 3)}
+    with pytest.raises(ValidationError) as exc:
+        services.record_void(record=infusions[2], user=coordinator, reason="Wrong patient")
+    assert [e.code for e in exc.value.error_dict["void_reason"]] == ["later_infusion_recorded"]
+    assert not Infusion.objects.get(pk=infusions[2].pk).voided
+
+    client.force_login(coordinator)
+    change = client.get(reverse("admin:dosing_infusion_change", args=[infusions[2].pk])).content.decode()
+    void_url = reverse("admin:dosing_infusion_void", args=[infusions[2].pk])
+    assert f'href="{void_url}"' in change
+    response = client.post(void_url, {"reason": "Wrong patient"})
+    assert response.status_code == 200 and "Infusion 3 is recorded after this one" in response.content.decode()
+    assert client.post(reverse("admin:dosing_infusion_void", args=[infusions[3].pk]), {"reason": "Wrong patient"})[
+        "Location"
+    ] == reverse("admin:dosing_infusion_change", args=[infusions[3].pk])
+    assert client.post(void_url, {"reason": "Wrong patient"}).status_code == 302
+    assert list(
+        Infusion.objects.active().filter(participant=participant).values_list("sequence_number", flat=True)
+    ) == [1]
+    voided = Infusion.objects.get(pk=infusions[2].pk)
+    assert voided.voided and voided.history.latest().history_change_reason == "Voided: Wrong patient"
+    assert participant.plannedinfusions.get(sequence_number=2).status == "planned"
+
+
+def test_a_locked_casebook_refuses_a_void(locked, coordinator):
+    observation = DailyObservation.objects.get(participant=locked)
+    with pytest.raises(ValidationError) as exc:
+        services.record_void(record=observation, user=coordinator, reason="Duplicate")
+    assert [e.code for e in exc.value.error_dict["void_reason"]] == ["casebook_locked"]
+
+
+def test_a_closed_query_is_reopened_from_the_admin_with_a_reason(client, coordinator, monitor, clinician, site_a):
+    from patients.queries import DataQuery
+
+    participant = treated_participant(user=coordinator, site=site_a)
+    observation = record(DailyObservation, participant, observation_values(participant), user=clinician)
+    query = services.query_raise(record=observation, user=monitor, text="Heart rate?")
+    services.query_answer(query=query, user=clinician, answer="Checked")
+    services.query_close(query=query, user=monitor)
+    client.force_login(monitor)
+    changelist = reverse("admin:patients_dataquery_changelist")
+    selection = {"action": "reopen_queries", "_selected_action": [query.pk]}
+    assert "reason" in client.post(changelist, selection).content.decode().lower()
+    client.post(changelist, {**selection, "apply": "1", "reason": "The chart says 110"})
+    query = DataQuery.objects.get(pk=query.pk)
+    assert (query.status, query.site_status) == ("open", "awaiting")
+    assert query.history.latest().history_change_reason == "Query re-opened: The chart says 110"
