@@ -28,6 +28,11 @@ for prefix, view in RECORD_FORMS:
     participant_urls += [
         path(f"{prefix}/new/", view.as_view(), name=f"{prefix}-new"),
         path(f"{prefix}/<int:pk>/edit/", view.as_view(), name=f"{prefix}-edit"),
+        path(
+            f"{prefix}/<int:pk>/void/",
+            views.RecordVoidView.as_view(model=view.model, title=view.title),
+            name=f"{prefix}-void",
+        ),
     ]
 
 urlpatterns = [

@@ -5,6 +5,7 @@ paths that touch several rows go through the apps' services.
 """
 
 import tablib
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -297,6 +298,50 @@ class RecordFormView(ParticipantMixin, View):
                 "title": f"{'Edit' if editing else 'New'} {self.title.lower()}",
             },
         )
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for voiding", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the audit trail."
+    )
+
+
+class RecordVoidView(ParticipantMixin, View):
+    """Void one record of ``model`` entered in error, with a reason (services.record_void decides)."""
+
+    model = None
+    title = ""
+    template_name = "clinic/void_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        meta = self.model._meta
+        if request.user.is_authenticated and not request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_record(self):
+        return get_object_or_404(self.model.objects.active().filter(participant=self.participant), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        return self.render(VoidForm(), self.get_record())
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        form = VoidForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_void(record=record, user=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                for error in exc.error_dict.get("void_reason", []) if hasattr(exc, "error_dict") else [exc]:
+                    form.add_error("reason", error)
+            else:
+                messages.success(request, f"{self.title} voided.")
+                return self.participant_page()
+        return self.render(form, record)
+
+    def render(self, form, record):
+        context = {"form": form, "participant": self.participant, "record_name": f"{self.title.lower()}: {record}"}
+        return render(self.request, self.template_name, context)
 
 
 class InfusionFormView(RecordFormView):

@@ -269,3 +269,27 @@ def test_every_role_finds_its_way_from_the_brand_link_and_the_menu(client, coord
     assert client.get(reverse("home"))["Location"] == reverse("participant-list")
     listing = client.get(reverse("participant-list")).content.decode()
     assert "Download analysis bundle" in listing and 'href="/participants/#export"' in listing
+
+
+def test_a_clinician_voids_a_record_on_the_ward_under_the_same_rules(client, clinician, coordinator, site_a):
+    from dosing.models import Infusion
+    from tests.factories import give_infusion
+
+    participant = treated_participant(user=coordinator, site=site_a)
+    give_infusion(participant, 1, user=clinician)
+    second = give_infusion(participant, 2, user=clinician)
+    third = give_infusion(participant, 3, user=clinician)
+    client.force_login(clinician)
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    assert reverse("infusions-void", args=[participant.study_id, second.pk]) in page
+    response = client.post(reverse("infusions-void", args=[participant.study_id, second.pk]), {"reason": "Wrong bed"})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors.as_data()["reason"]
+    assert error.code == "later_infusion_recorded"
+    assert not Infusion.objects.get(pk=second.pk).voided
+    response = client.post(reverse("infusions-void", args=[participant.study_id, third.pk]), {"reason": "Wrong bed"})
+    assert response.status_code == 302
+    voided = Infusion.objects.get(pk=third.pk)
+    assert voided.voided and voided.void_reason == "Wrong bed" and voided.voided_by == clinician
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    assert reverse("infusions-void", args=[participant.study_id, third.pk]) not in page
