@@ -190,8 +190,9 @@ def test_a_locked_record_refuses_every_change(observation, clinician, monitor, c
     copy._change_reason = "late correction"
     with pytest.raises(RecordLocked):
         copy.save()
-    with pytest.raises(RecordLocked):
+    with pytest.raises(ValidationError) as exc:  # voiding says why, on its reason, before anything is written
         copy.void(reason="entered in error", user=coordinator)
+    assert [e.code for e in exc.value.error_dict["void_reason"]] == ["record_locked"]
     assert DailyObservation.objects.get(pk=observation.pk).heart_rate == observation.heart_rate
     # Unlocked (with a reason), it can be corrected, and goes back for verification.
     unlocked = step(copy, coordinator, "unlock", reason="Late lab correction")
