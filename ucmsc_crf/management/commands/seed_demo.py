@@ -29,5 +29,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, user in result["users"].items():
-            where = "admin at /admin/" if user.is_staff else "web forms at /"
+            # Everyone starts at / (home sends each role on); reviewers also work in the admin.
+            where = "/ (then the admin for review)" if user.is_staff else "/"
             self.stdout.write(f"  {user.username:<13} {role:<13} {where}")
