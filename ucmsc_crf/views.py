@@ -313,13 +313,11 @@ class RecordVoidView(ParticipantMixin, View):
     title = ""
     template_name = "clinic/void_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        meta = self.model._meta
-        if request.user.is_authenticated and not request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
     def get_record(self):
+        # As the entry forms: the participant is looked up first (another site's is not found), then the role.
+        meta = self.model._meta
+        if not self.request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+            raise PermissionDenied
         return get_object_or_404(self.model.objects.active().filter(participant=self.participant), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
