@@ -10,7 +10,7 @@ from django.utils.html import escape
 from patients.choices import Answer, ReviewStatus, SignatureMeaning
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
-from patients.records import CaseReportForm
+from patients.records import RECORD_CHANGED, CaseReportForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -63,7 +63,8 @@ class ClinicalFormMixin(forms.Form):
                     errors.error_dict.setdefault(form_field, []).extend(errors.error_dict.pop(model_field))
             for field in [f for f in errors.error_dict if f != NON_FIELD_ERRORS and f not in self.fields]:
                 errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(field))
-            if self.instance.pk and self.VERSION_FIELD in self.fields and "since you opened it" in str(errors):
+            conflict = any(e.code == RECORD_CHANGED for e in errors.error_dict.get(NON_FIELD_ERRORS, []))
+            if self.instance.pk and self.VERSION_FIELD in self.fields and conflict:
                 # The user has now seen the other change: a deliberate second save is based on it.
                 self.data = self.data.copy()
                 self.data[self.add_prefix(self.VERSION_FIELD)] = (

@@ -60,8 +60,10 @@ def test_clean_names_who_when_and_both_values(coordinator, clinician, site_a):
     mine._loaded_version = 1
     with pytest.raises(ValidationError) as exc:
         mine.full_clean()
-    errors = exc.value.message_dict
-    assert "changed by clin_a at" in errors["__all__"][0] and "since you opened it" in errors["__all__"][0]
+    assert [e.code for e in exc.value.error_dict["__all__"]] == ["record_changed"]
+    assert [e.code for e in exc.value.error_dict["spo2_percent"]] == ["changed_by_other"]
+    errors = exc.value.message_dict  # and what the person reads: who, when, both values
+    assert "changed by clin_a at" in errors["__all__"][0]
     assert errors["spo2_percent"] == ['Changed by clin_a to "91"; you entered "97".']
 
 
