@@ -7,7 +7,13 @@ from dosing import services
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
-from patients.admin_base import ClinicalImportMixin, ClinicalRecordAdmin, ReviewedRecordAdmin, ScopedHistoryAdmin
+from patients.admin_base import (
+    ClinicalImportMixin,
+    ClinicalRecordAdmin,
+    ReadOnlyInline,
+    ReviewedRecordAdmin,
+    ScopedHistoryAdmin,
+)
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),
@@ -210,3 +216,38 @@ class ProtocolDeviationAdmin(ReviewedRecordAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"reported_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+
+class PlannedInfusionInline(ReadOnlyInline):
+    model = PlannedInfusion
+    verbose_name_plural = "infusion schedule"
+    fields = ["sequence_number", "planned_date", "window", "status", "due", "status_reason"]
+    readonly_fields = fields
+
+    @admin.display(description="window")
+    def window(self, obj):
+        return f"{obj.window_start:%Y-%m-%d} to {obj.window_end:%Y-%m-%d}"
+
+    @admin.display(description="due")
+    def due(self, obj):
+        return due_badge(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("regimen")
+
+
+class InfusionInline(ReadOnlyInline):
+    model = Infusion
+    fields = [
+        "sequence_number",
+        "start_datetime",
+        "cells_administered_millions",
+        "lot_number",
+        "viability_percent",
+        "ecg",
+    ]
+    readonly_fields = fields
+
+
+# The participant admin shows the schedule and the infusions given against it (dosing/crfs.py).
+INFUSION_INLINES = [PlannedInfusionInline, InfusionInline]

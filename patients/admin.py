@@ -14,12 +14,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from patients import services
 from patients.access_log import AccessEvent
 from patients.admin_base import (
     ClinicalRecordAdmin,
     ClinicalRecordAdminForm,
+    ReadOnlyInline,
     ReasonedInline,
     ReviewedRecordAdmin,
     ScopedHistoryAdmin,
@@ -37,6 +39,7 @@ from patients.models import (
     Withdrawal,
 )
 from patients.queries import DataQuery, queryable_fields, queryable_models
+from patients.registry import registry
 from patients.signatures import CasebookSignature
 
 
@@ -132,6 +135,45 @@ class ConsentInline(ReasonedInline):
     fields = ["consent_datetime", "form_version", "given_by", "representative_relationship", "obtained_by"]
 
 
+_generated_inlines: dict[str, type] = {}
+
+
+def register_crf_admins(site=admin.site) -> None:
+    """An admin for every registered case report form its app gave none: its records by participant and
+    natural key, the review steps, history, export, void, and import when the form is importable. Run
+    once the apps' admin modules are loaded (patients.apps)."""
+    from patients.admin_base import ClinicalImportMixin
+    from patients.resources import resource_for
+
+    for crf in registry.all():
+        if site.is_registered(crf.model):
+            continue
+        attrs = {
+            "list_display": ["participant", *(name for name in crf.natural_key if "__" not in name), "voided"],
+            "search_fields": ["participant__study_id"],
+            "list_select_related": ["participant"],
+        }
+        bases = (ReviewedRecordAdmin,)
+        if crf.importable:
+            bases = (ClinicalImportMixin, ReviewedRecordAdmin)
+            attrs["resource_classes"] = [resource_for(crf)]
+        site.register(crf.model, type(f"{crf.model.__name__}Admin", bases, attrs))
+
+
+def inlines_for(crf) -> list[type]:
+    """The participant admin's inline(s) of a case report form: its own class(es) (a dotted path in the
+    registry) or a read-only table of the columns it names."""
+    if isinstance(crf.admin_inline, str):
+        found = import_string(crf.admin_inline)
+        return list(found) if isinstance(found, list | tuple) else [found]
+    if not crf.admin_inline:
+        return []
+    if crf.key not in _generated_inlines:
+        attrs = {"model": crf.model, "fields": list(crf.admin_inline), "readonly_fields": list(crf.admin_inline)}
+        _generated_inlines[crf.key] = type(f"{crf.model.__name__}Inline", (ReadOnlyInline,), attrs)
+    return [_generated_inlines[crf.key]]
+
+
 @admin.register(Participant)
 class ParticipantAdmin(ClinicalRecordAdmin):
     # Doubles as the screening log: every person screened, with the reason for a screen failure.
@@ -193,8 +235,32 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         ("Casebook lock", {"fields": ["casebook_locked", "casebook_locked_by", "casebook_locked_datetime"]}),
         ("Audit", {"fields": ["voided", "void_reason", "change_reason"]}),
     ]
-    inlines = [EligibilityAnswerInline, ConsentInline]
     change_form_template = "admin/patients/participant/change_form.html"
+
+    def get_inlines(self, request, obj):
+        # Every case report form that asks for one (patients/registry.py), in the forms' order.
+        inlines = []
+        for crf in registry.all():
+            inlines += inlines_for(crf)
+        return inlines
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        participant = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "record_links": self._record_links(request, participant)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _record_links(self, request, participant) -> list[tuple[str, str]]:
+        """ "Add ..." for each form the participant's casebook takes now (as the ward page offers them)."""
+        if participant is None:
+            return []
+        links = []
+        for crf in registry.all():
+            meta = crf.model._meta
+            if crf.is_offered(participant) and request.user.has_perm(crf.permission("add")):
+                if self.admin_site.is_registered(crf.model):
+                    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+                    links.append((f"Add {meta.verbose_name}", f"{url}?participant={participant.pk}"))
+        return links
 
     @admin.display(description="Age at enrolment (years)")
     def age_years(self, obj):

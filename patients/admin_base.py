@@ -299,6 +299,24 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
         formset.save_m2m()
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A participant's records of one form on the participant admin, to read (each links to its own page,
+    where it is changed with a reason)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).active()
+
+
 class ReasonedInline(admin.TabularInline):
     formset = ReasonedInlineFormSet
     extra = 0

@@ -15,3 +15,9 @@ class PatientsConfig(AppConfig):
         post_migrate.connect(sync_role_permissions, dispatch_uid="patients.sync_role_permissions")
         # The access log: logins, lockouts, password, role and site changes.
         import patients.access_log_receivers  # noqa: F401
+
+        # Django's admin (installed first) has loaded every app's admin module by now: a registered case
+        # report form whose app gave it no admin gets the generic one (patients/registry.py).
+        from patients.admin import register_crf_admins
+
+        register_crf_admins()

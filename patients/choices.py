@@ -3,6 +3,15 @@
 from django.db import models
 
 
+class Role(models.TextChoices):
+    """The trial's roles: each is an auth group of that name (patients/roles.py says what each may do)."""
+
+    CLINICIAN = "Clinician"
+    COORDINATOR = "Coordinator"
+    MONITOR = "Monitor"
+    STATISTICIAN = "Statistician"
+
+
 class Sex(models.TextChoices):
     FEMALE = "F", "Female"
     MALE = "M", "Male"

@@ -10,6 +10,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.module_loading import import_string
 from import_export import fields, resources, widgets
 
 from patients.access import site_ids_for
@@ -166,3 +167,18 @@ class ClinicalRecordResource(resources.ModelResource):
         instance._history_user = self.user
         file_name = kwargs.get("file_name") or "a file"
         instance._change_reason = f"Imported from {file_name}"
+
+
+def resource_for(crf):
+    """The import resource of a registered case report form: its own, or one built from its model."""
+    if crf.import_resource:
+        return import_string(crf.import_resource)
+    # The ward form's fields, keyed by study ID and the form's natural key.
+    entered = tuple(crf.form.Meta.fields) if crf.form else ()
+    attrs = {
+        "model": crf.model,
+        "import_id_fields": ("participant", *crf.natural_key),
+        "fields": ("participant", *entered),
+    }
+    meta = type("Meta", (ClinicalRecordResource.Meta,), attrs)
+    return type(f"{crf.model.__name__}Resource", (ClinicalRecordResource,), {"Meta": meta})

@@ -7,11 +7,11 @@ permissions reach the roles without a hand-written data migration per model.
 Site scoping is separate: a role says *what* a user may do, their site memberships say *where*.
 """
 
-CLINICIAN = "Clinician"
-COORDINATOR = "Coordinator"
-MONITOR = "Monitor"
-STATISTICIAN = "Statistician"
-ROLES = (CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN)
+from patients.choices import Role
+from patients.registry import registry
+
+CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
+ROLES = tuple(Role.values)
 
 # App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
 CLINICAL_APPS = ("patients", "dosing", "outcomes")
@@ -56,12 +56,22 @@ ADMIN_ROLES = (COORDINATOR, MONITOR)
 
 
 def role_permission_codes(role: str, models) -> set[str]:
-    """The 'app_label.codename' permissions of a role, given the installed models."""
+    """The 'app_label.codename' permissions of a role, given the installed models.
+
+    A case report form's permissions follow its registry entry (patients/registry.py): its enterers add,
+    change and view it, its reviewers view it. Other clinical records follow ROLE_PERMISSIONS' actions."""
     spec = ROLE_PERMISSIONS[role]
     codes = set(spec["extra"])
+    crfs = {crf.label_lower: crf for crf in registry.all()}
     for model in models:
         meta = model._meta
         label = f"{meta.app_label}.{meta.model_name}"
+        if label in crfs:
+            crf = crfs[label]
+            actions = ("add", "change", "view") if role in crf.enter_roles else ()
+            actions += ("view",) if role in crf.review_roles else ()
+            codes.update(crf.permission(action) for action in actions)
+            continue
         if meta.app_label not in CLINICAL_APPS or label in REFERENCE_MODELS or meta.auto_created:
             continue
         if meta.model_name.startswith("historical"):

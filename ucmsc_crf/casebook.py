@@ -12,6 +12,7 @@ from dosing.models import PlannedInfusion
 from outcomes.models import Analyte, DailyObservation
 from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
+from patients.registry import registry
 
 
 def participant_list(queryset):
@@ -45,45 +46,79 @@ def participant_list(queryset):
 @dataclass
 class Casebook:
     participant: Participant
+    # The participant's records of every registered case report form shown on the page (patients/registry.py),
+    # by form key, in the form's page order.
+    records: dict[str, list]
     schedule: list
-    infusions: list
-    observations: list  # newest first
     lab_times: list
     lab_rows: list  # (analyte, [value or None per sample time])
-    cts: list
-    adverse_events: list
-    deviations: list
-    consents: list
-    eligibility_answers: list
-    end_of_study: object
-    withdrawal: object
     open_queries: list
     signatures: list
+
+    # The forms the page's own sections and the timeline draw by name.
+    @property
+    def infusions(self) -> list:
+        return self.records.get("infusions", [])
+
+    @property
+    def observations(self) -> list:  # newest first
+        return self.records.get("observations", [])
+
+    @property
+    def cts(self) -> list:
+        return self.records.get("ct", [])
+
+    @property
+    def adverse_events(self) -> list:
+        return self.records.get("adverse-events", [])
+
+    @property
+    def deviations(self) -> list:
+        return self.records.get("deviations", [])
+
+    @property
+    def consents(self) -> list:
+        return self.records.get("consent", [])
+
+    @property
+    def end_of_study(self):
+        return next(iter(self.records.get("end-of-study", [])), None)
+
+    @property
+    def withdrawal(self):
+        return next(iter(self.records.get("withdrawal", [])), None)
 
     @property
     def review_counts(self) -> list[tuple[str, str, int]]:
         """(status, label, how many) over every case report form record of the casebook, from what is
         already loaded (no query)."""
-        records = [
-            *self.infusions,
-            *self.observations,
-            *(r for _, cells in self.lab_rows for r in cells if r is not None),
-            *self.cts,
-            *self.adverse_events,
-            *self.deviations,
-            *self.consents,
-            *(r for r in (self.end_of_study, self.withdrawal) if r is not None),
-        ]
-        counts = Counter(r.review_status for r in records)
+        counts = Counter(
+            record.review_status
+            for records in self.records.values()
+            for record in records
+            if hasattr(record, "review_status")
+        )
         return [(status, label, counts[status]) for status, label in ReviewStatus.choices]
 
 
 def casebook(participant: Participant) -> Casebook:
+    """One query per registered form (and a few for the schedule, labs, queries and signatures), whatever
+    the number of records."""
     today = timezone.localdate()
     schedule = list(participant.plannedinfusions.active().select_related("regimen").order_by("sequence_number"))
     for item in schedule:
         item.due = item.due_state(today)
-    results = list(participant.labresults.active().select_related("analyte").order_by("sample_datetime"))
+    records = {
+        crf.key: list(
+            crf.model.objects.active()
+            .filter(participant=participant)
+            .select_related(*crf.page_select_related)
+            .order_by(*crf.page_order_by, "pk")
+        )
+        for crf in registry.all()
+        if crf.page_section is not None
+    }
+    results = records.get("labs", [])
     times = sorted({r.sample_datetime for r in results})
     by_analyte = defaultdict(dict)
     for result in results:
@@ -91,20 +126,10 @@ def casebook(participant: Participant) -> Casebook:
     analytes = [a for a in Analyte.objects.order_by("display_order") if a.pk in by_analyte]
     return Casebook(
         participant=participant,
+        records=records,
         schedule=schedule,
-        infusions=list(participant.infusions.active().order_by("sequence_number")),
-        observations=list(participant.dailyobservations.active().order_by("-observation_date")),
         lab_times=times,
         lab_rows=[(a, [by_analyte[a.pk].get(t) for t in times]) for a in analytes],
-        cts=list(participant.chestcts.active().order_by("scan_date")),
-        adverse_events=list(participant.adverseevents.active().select_related("infusion").order_by("onset_datetime")),
-        deviations=list(
-            participant.protocoldeviations.active().select_related("infusion").order_by("reported_datetime")
-        ),
-        consents=list(participant.consents.active().select_related("obtained_by")),
-        eligibility_answers=list(participant.eligibilityanswers.active()),
-        end_of_study=participant.endofstudys.active().first(),
-        withdrawal=participant.withdrawals.active().first(),
         open_queries=_with_corrections(list(participant.dataquerys.open().select_related("content_type", "raised_by"))),
         signatures=list(
             participant.casebooksignatures.active().select_related("signed_by").order_by("-signed_datetime")
@@ -112,28 +137,18 @@ def casebook(participant: Participant) -> Casebook:
     )
 
 
-# Where the clinician corrects the record a query is about (the page's edit form for that kind of record).
-CORRECTION_URLS = {
-    "dosing.infusion": "infusions-edit",
-    "outcomes.dailyobservation": "observations-edit",
-    "outcomes.chestct": "ct-edit",
-    "outcomes.adverseevent": "adverse-events-edit",
-    "patients.endofstudy": "end-of-study-edit",
-    "patients.consent": "consent-edit",
-}
-
-
 def _with_corrections(queries: list) -> list:
     """Each open query with the audit entries that answer it (one query per kind of record queried) and
-    the name of the page that corrects its record."""
+    the name of the page that corrects its record (the edit page of its case report form, if it has one)."""
     by_model = defaultdict(list)
     for query in queries:
         query.corrections = []
         query.correction_url = ""
         if query.content_type_id:
-            label = f"{query.content_type.app_label}.{query.content_type.model}"
-            query.correction_url = CORRECTION_URLS.get(label, "")
-            by_model[query.content_type.model_class()].append(query)
+            model = query.content_type.model_class()
+            crf = registry.for_model(model) if model is not None else None
+            query.correction_url = crf.url_name("edit") if crf is not None else ""
+            by_model[model].append(query)
     for model, items in by_model.items():
         if not hasattr(model, "history"):
             continue
@@ -144,3 +159,72 @@ def _with_corrections(queries: list) -> list:
         for query in items:
             query.corrections = by_query[query.pk]
     return queries
+
+
+@dataclass
+class Action:
+    label: str
+    url_name: str
+    style: str
+    before_enrolment: bool
+
+
+def page_actions(participant: Participant, user) -> list[Action]:
+    """The page's "record next" buttons: every registered form the casebook takes now and the user may add."""
+    return [
+        Action(
+            crf.button or crf.label,
+            crf.url_name("new"),
+            crf.button_style,
+            before_enrolment=crf.offered_at == ParticipantStatus.SCREENING,
+        )
+        for crf in registry.all()
+        if crf.is_offered(participant) and user.has_perm(crf.permission("add"))
+    ]
+
+
+@dataclass
+class SectionForm:
+    """One form's part of a page section: its records and what the user may do to them here."""
+
+    crf: object
+    records: list
+    can_change: bool
+
+    @property
+    def title(self) -> str:
+        return str(self.crf.model._meta.verbose_name_plural).capitalize()
+
+    @property
+    def edit_url(self) -> str:
+        return self.crf.url_name("edit") if self.can_change else ""
+
+    @property
+    def void_url(self) -> str:
+        return self.crf.url_name("void") if self.can_change and self.crf.voidable_on_page else ""
+
+
+@dataclass
+class Section:
+    template: str
+    forms: list[SectionForm]
+
+    @property
+    def form(self) -> SectionForm:
+        return self.forms[0]
+
+
+def page_sections(book: Casebook, user, *, can_edit: bool) -> list[list[Section]]:
+    """The page's two columns of cards: each registered form in its section (forms that share a section are
+    drawn in one card), a form without a section of its own in the generic one."""
+    by_place: dict = {}
+    for crf in registry.all():
+        section = crf.page_section
+        if section is None:
+            continue
+        item = SectionForm(crf, book.records.get(crf.key, []), can_edit and user.has_perm(crf.permission("change")))
+        by_place.setdefault(section, []).append(item)
+    columns: list[list[Section]] = [[], []]
+    for section, forms in sorted(by_place.items(), key=lambda entry: (entry[0].column, entry[0].order)):
+        columns[min(section.column, 2) - 1].append(Section(section.template, forms))
+    return columns

@@ -2,20 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from patients.registry import registry
 from ucmsc_crf import views
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
 admin.site.index_title = "Review and data management"
-
-RECORD_FORMS = [
-    ("consent", views.ConsentFormView),
-    ("infusions", views.InfusionFormView),
-    ("observations", views.ObservationFormView),
-    ("ct", views.ChestCtFormView),
-    ("adverse-events", views.AdverseEventFormView),
-    ("end-of-study", views.EndOfStudyFormView),
-]
 
 participant_urls = [
     path("", views.ParticipantPageView.as_view(), name="participant-detail"),
@@ -24,15 +16,13 @@ participant_urls = [
     path("queries/<int:pk>/answer/", views.QueryAnswerView.as_view(), name="query-answer"),
     path("sign/", views.SignView.as_view(), name="casebook-sign"),
 ]
-for prefix, view in RECORD_FORMS:
+# Every case report form with a ward form gets its new / edit / void pages (patients/registry.py).
+for crf in registry.with_ward_form():
+    form_view = views.RecordFormView.as_view(crf=crf)
     participant_urls += [
-        path(f"{prefix}/new/", view.as_view(), name=f"{prefix}-new"),
-        path(f"{prefix}/<int:pk>/edit/", view.as_view(), name=f"{prefix}-edit"),
-        path(
-            f"{prefix}/<int:pk>/void/",
-            views.RecordVoidView.as_view(model=view.model, title=view.title),
-            name=f"{prefix}-void",
-        ),
+        path(f"{crf.key}/new/", form_view, name=f"{crf.key}-new"),
+        path(f"{crf.key}/<int:pk>/edit/", form_view, name=crf.url_name("edit")),
+        path(f"{crf.key}/<int:pk>/void/", views.RecordVoidView.as_view(crf=crf), name=crf.url_name("void")),
     ]
 
 urlpatterns = [

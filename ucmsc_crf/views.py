@@ -17,22 +17,18 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from dosing.choices import PlannedInfusionStatus
-from dosing.forms import InfusionForm
-from dosing.models import Infusion
 from outcomes.choices import OxygenSupport
-from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm, LabSampleForm
-from outcomes.models import AdverseEvent, ChestCt, DailyObservation
+from outcomes.forms import LabSampleForm
 from outcomes.summary import as_table, trial_summary
 from patients import services
 from patients.access import sees_arms
 from patients.choices import ParticipantStatus
-from patients.forms import ConsentForm, EndOfStudyForm, EnrolForm, ScreeningForm, SignatureForm
-from patients.models import Consent, EndOfStudy, Participant
+from patients.forms import EnrolForm, ScreeningForm, SignatureForm
+from patients.models import Participant
 from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
-from ucmsc_crf.casebook import casebook, participant_list
+from ucmsc_crf.casebook import casebook, page_actions, page_sections, participant_list
 from ucmsc_crf.report_charts import consort_svg, oxygen_svg, trajectory_svg
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
@@ -136,38 +132,28 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
     def get_context_data(self, **kwargs):
         book = casebook(self.participant)
         user = self.request.user
+        participant = self.participant
         # Nothing can be entered into a locked casebook (the models refuse it; the page does not offer it).
-        enrolled = self.participant.status == ParticipantStatus.ENROLLED and not self.participant.casebook_locked
-        product = bool(self.participant.arm_id and self.participant.arm.receives_product)
-        next_infusion = next((p for p in book.schedule if p.status == PlannedInfusionStatus.PLANNED), None)
+        can_edit = not participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation")
         return super().get_context_data(
-            participant=self.participant,
+            participant=participant,
             book=book,
             timeline=timeline_svg(book),
             support_legend=SUPPORT_LEGEND,
-            decision=self.participant.eligibility(),
+            decision=participant.eligibility(),
             days_in_hospital=(
-                (
-                    (book.end_of_study.end_date if book.end_of_study else timezone.localdate())
-                    - self.participant.admission_date
-                ).days
-            ),
+                (book.end_of_study.end_date if book.end_of_study else timezone.localdate()) - participant.admission_date
+            ).days,
+            actions=page_actions(participant, user),
+            columns=page_sections(book, user, can_edit=can_edit),
             can={
-                "consent": self.participant.status == ParticipantStatus.SCREENING
-                and user.has_perm("patients.add_consent"),
-                "enrol": self.participant.status == ParticipantStatus.SCREENING
+                "enrol": participant.status == ParticipantStatus.SCREENING
                 and user.has_perm("patients.change_participant"),
-                "infusion": enrolled and product and next_infusion is not None and user.has_perm("dosing.add_infusion"),
-                "observation": enrolled and user.has_perm("outcomes.add_dailyobservation"),
-                "lab": enrolled and user.has_perm("outcomes.add_labresult"),
-                "ct": enrolled and user.has_perm("outcomes.add_chestct"),
-                "adverse_event": enrolled and user.has_perm("outcomes.add_adverseevent"),
-                "end_of_study": enrolled and user.has_perm("patients.add_endofstudy"),
-                "sign": self.participant.day0_date is not None
-                and not self.participant.casebook_locked
+                "sign": participant.day0_date is not None
+                and not participant.casebook_locked
                 and not any(s.valid for s in book.signatures)
                 and user.has_perm("patients.sign_casebook"),
-                "edit": not self.participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation"),
+                "edit": can_edit,
             },
             **kwargs,
         )
@@ -232,35 +218,30 @@ class QueryAnswerView(ParticipantMixin, View):
 
 
 class RecordFormView(ParticipantMixin, View):
-    """Create (no pk) or edit (pk) one record of ``model`` for the participant with ``form_class``."""
+    """Create (no pk) or edit (pk) one record of a case report form (``crf``, from patients/registry.py)
+    for the participant, with the form's ward form."""
 
-    model = None
-    form_class = None
-    title = ""
+    crf = None
     template_name = "clinic/record_form.html"
 
     def has_permission(self, editing: bool) -> bool:
-        action = "change" if editing else "add"
-        return self.request.user.has_perm(f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}")
+        return self.request.user.has_perm(self.crf.permission("change" if editing else "add"))
 
     def get_instance(self):
         pk = self.kwargs.get("pk")
         if pk is None:
             return None
-        return get_object_or_404(self.model.objects.active().filter(participant=self.participant), pk=pk)
-
-    def get_initial(self):
-        return {}
+        return get_object_or_404(self.crf.model.objects.active().filter(participant=self.participant), pk=pk)
 
     def make_form(self, data=None):
         instance = self.get_instance()
         if not self.has_permission(editing=instance is not None):
             raise PermissionDenied
         query = self.request.GET.get("query", "")
-        return self.form_class(
+        return self.crf.form(
             data,
             instance=instance,
-            initial=None if instance else self.get_initial(),
+            initial=None if instance else self.crf.new_initial(self.participant),
             participant=self.participant,
             user=self.request.user,
             # "Correct the record" from an open query: the form offers that query as the one answered.
@@ -280,12 +261,17 @@ class RecordFormView(ParticipantMixin, View):
                 done = "saved as a draft" if status == "draft" else "corrected"
             else:
                 done = {"draft": "saved as a draft", "submitted": "submitted"}.get(status, "saved")
-            messages.success(request, f"{self.title} {done}.")
+            messages.success(request, f"{self.crf.label} {done}.")
             return self.participant_page()
         return self.render(form)
 
     def save(self, form):
-        form.save()
+        if form.instance.pk or self.crf.create is None:
+            form.save()
+        else:
+            # A new record whose form's service writes more than the record (e.g. end of study).
+            form.apply_entry_choices()
+            self.crf.create(record=form.instance, user=self.request.user)
 
     def render(self, form):
         editing = getattr(form, "instance", None) is not None and form.instance.pk is not None
@@ -295,7 +281,7 @@ class RecordFormView(ParticipantMixin, View):
             {
                 "form": form,
                 "participant": self.participant,
-                "title": f"{'Edit' if editing else 'New'} {self.title.lower()}",
+                "title": f"{'Edit' if editing else 'New'} {self.crf.label.lower()}",
             },
         )
 
@@ -307,18 +293,19 @@ class VoidForm(forms.Form):
 
 
 class RecordVoidView(ParticipantMixin, View):
-    """Void one record of ``model`` entered in error, with a reason (services.record_void decides)."""
+    """Void one record of a case report form (``crf``) entered in error, with a reason (services.record_void
+    decides)."""
 
-    model = None
-    title = ""
+    crf = None
     template_name = "clinic/void_form.html"
 
     def get_record(self):
         # As the entry forms: the participant is looked up first (another site's is not found), then the role.
-        meta = self.model._meta
-        if not self.request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+        if not self.request.user.has_perm(self.crf.permission("change")):
             raise PermissionDenied
-        return get_object_or_404(self.model.objects.active().filter(participant=self.participant), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            self.crf.model.objects.active().filter(participant=self.participant), pk=self.kwargs["pk"]
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render(VoidForm(), self.get_record())
@@ -333,52 +320,13 @@ class RecordVoidView(ParticipantMixin, View):
                 for error in exc.error_dict.get("void_reason", []) if hasattr(exc, "error_dict") else [exc]:
                     form.add_error("reason", error)
             else:
-                messages.success(request, f"{self.title} voided.")
+                messages.success(request, f"{self.crf.label} voided.")
                 return self.participant_page()
         return self.render(form, record)
 
     def render(self, form, record):
-        context = {"form": form, "participant": self.participant, "record_name": f"{self.title.lower()}: {record}"}
+        context = {"form": form, "participant": self.participant, "record_name": f"{self.crf.label.lower()}: {record}"}
         return render(self.request, self.template_name, context)
-
-
-class InfusionFormView(RecordFormView):
-    model, form_class, title = Infusion, InfusionForm, "Infusion"
-
-    def get_initial(self):
-        planned = self.participant.plannedinfusions.active().filter(status=PlannedInfusionStatus.PLANNED).first()
-        return {"sequence_number": planned.sequence_number} if planned else {}
-
-
-class ObservationFormView(RecordFormView):
-    model, form_class, title = DailyObservation, DailyObservationForm, "Daily observation"
-
-    def get_initial(self):
-        return {"observation_date": timezone.localdate()}
-
-
-class ChestCtFormView(RecordFormView):
-    model, form_class, title = ChestCt, ChestCtForm, "Chest CT"
-
-
-class AdverseEventFormView(RecordFormView):
-    model, form_class, title = AdverseEvent, AdverseEventForm, "Adverse event"
-
-
-class ConsentFormView(RecordFormView):
-    model, form_class, title = Consent, ConsentForm, "Consent"
-
-
-class EndOfStudyFormView(RecordFormView):
-    model, form_class, title = EndOfStudy, EndOfStudyForm, "End of study"
-
-    def save(self, form):
-        if form.instance.pk:
-            form.save()
-        else:
-            # Closing follow-up also marks the participant completed.
-            form.apply_entry_choices()
-            services.end_of_study_record(end_of_study=form.instance, user=self.request.user)
 
 
 class LabSampleFormView(ParticipantMixin, View):
