@@ -25,6 +25,9 @@ class Regimen(models.Model):
     """How the product is given. A new regimen (phase 2: another dose) is a new row, never an edit of a
     regimen participants were dosed under."""
 
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("code", None)
+
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     number_of_infusions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
@@ -110,6 +113,9 @@ def regimen_for(participant: Participant) -> Regimen | None:
 class PlannedInfusion(ParticipantRecord):
     """One dose of the participant's schedule, created at enrolment. Due and overdue are derived."""
 
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("sequence_number", "sequence")
+
     regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="+")
     sequence_number = models.PositiveSmallIntegerField()
     planned_date = models.DateField()
@@ -176,6 +182,9 @@ class PlannedInfusion(ParticipantRecord):
 
 class Infusion(CaseReportForm):
     """A UC-MSC infusion as given, with monitoring during and after it (the trial's safety table)."""
+
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("sequence_number", "sequence")
 
     sequence_number = models.PositiveSmallIntegerField(help_text="1 for the first infusion, 2 for the second...")
     start_datetime = models.DateTimeField("start")

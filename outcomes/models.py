@@ -189,6 +189,9 @@ class DailyObservation(CaseReportForm):
 class Analyte(models.Model):
     """A laboratory test in the catalogue: data, with its canonical unit and plausible range."""
 
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("code", None)
+
     code = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=100, unique=True)
     group = models.CharField(max_length=12, choices=AnalyteGroup.choices)

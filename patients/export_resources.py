@@ -21,18 +21,18 @@ from patients.spreadsheet import spreadsheet_safe
 # Never exported, on any path (the analysis bundle uses the same set).
 IDENTIFYING_FIELDS = {"patients.participant.initials", "patients.participant.date_of_birth"}
 
-# Related model -> (attribute of the natural key, column suffix). The participant becomes "study_id".
-NATURAL_KEYS = {
-    "patients.participant": ("study_id", None),
-    "patients.site": ("code", None),
-    "patients.arm": ("code", None),
-    "outcomes.analyte": ("code", None),
-    "dosing.infusion": ("sequence_number", "sequence"),
-    "dosing.plannedinfusion": ("sequence_number", "sequence"),
-    "dosing.regimen": ("code", None),
+# A related record is exported by its natural key, which its model declares as
+# ``export_natural_key = (attribute, column suffix or None)`` (e.g. an infusion: ("sequence_number",
+# "sequence") -> "infusion_sequence"); Django's own models are named here. The participant becomes "study_id".
+DJANGO_NATURAL_KEYS = {
     "auth.user": ("username", None),
     "contenttypes.contenttype": ("model", None),
 }
+
+
+def natural_key_of(model) -> tuple[str, str | None] | None:
+    """(attribute, column suffix) naming a record of ``model`` in an export, or None (not exported)."""
+    return getattr(model, "export_natural_key", None) or DJANGO_NATURAL_KEYS.get(model._meta.label_lower)
 
 
 class UtcDateTimeWidget(widgets.DateTimeWidget):
@@ -71,7 +71,7 @@ def column_name(model_field) -> str:
     related = model_field.related_model._meta.label_lower
     if related == "patients.participant":
         return "study_id"
-    _, suffix = NATURAL_KEYS[related]
+    _, suffix = natural_key_of(model_field.related_model)
     return f"{model_field.name}_{suffix}" if suffix else model_field.name
 
 
@@ -83,7 +83,7 @@ def export_fields(model):
         if model_field.primary_key or key in IDENTIFYING_FIELDS:
             continue
         if model_field.is_relation:
-            natural = NATURAL_KEYS.get(model_field.related_model._meta.label_lower)
+            natural = natural_key_of(model_field.related_model)
             if natural is None:
                 continue
             name = column_name(model_field)

@@ -46,6 +46,8 @@ class SiteQuerySet(models.QuerySet):
 
 
 class Site(models.Model):
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("code", None)
     code = models.CharField(
         max_length=4,
         unique=True,
@@ -87,6 +89,9 @@ class SiteMembership(models.Model):
 class Arm(models.Model):
     """A study arm. Data, not code: phase 2/3 adds arms (or a placebo) as rows."""
 
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("code", None)
+
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=100, unique=True)
     receives_product = models.BooleanField(help_text="Participants in this arm receive UC-MSC infusions.")
@@ -124,6 +129,8 @@ class ParticipantQuerySet(ClinicalQuerySet):
 
 
 class Participant(ClinicalRecord):
+    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    export_natural_key = ("study_id", None)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
     sequence_number = models.PositiveIntegerField(editable=False)
     study_id = models.CharField(

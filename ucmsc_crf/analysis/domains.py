@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from dosing.models import Infusion, ProtocolDeviation
-from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import rules
-from patients.models import Arm, EligibilityAnswer, EndOfStudy, Participant, Withdrawal
+from patients.models import Arm, Participant
 from patients.queries import DataQuery
+from patients.registry import registry
 from ucmsc_crf.analysis.columns import Column, Options, format_value, model_columns
 
 
@@ -64,17 +63,6 @@ def _days(value, day0):
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value).date()
     return (value - day0).days
-
-
-def _infusion_sequence(source: str) -> Column:
-    return Column(
-        "infusion_sequence",
-        "the infusion it concerns (1 = first)",
-        "integer",
-        source,
-        path="infusion__sequence_number",
-        empty_means="not about an infusion",
-    )
 
 
 def _age(row):
@@ -133,44 +121,8 @@ def domains(options: Options) -> list[Domain]:
     )
     return [
         participant,
-        _domain("eligibility", EligibilityAnswer, options, order=("criterion",)),
-        _domain(
-            "infusions", Infusion, options, order=("sequence_number",), extra=[_study_day("start_datetime", "start")]
-        ),
-        _domain(
-            "protocol_deviations",
-            ProtocolDeviation,
-            options,
-            order=("reported_datetime",),
-            extra=[_infusion_sequence("protocol deviation")],
-        ),
-        _domain(
-            "daily_observations",
-            DailyObservation,
-            options,
-            order=("observation_date",),
-            extra=[_study_day("observation_date", "observation date")],
-        ),
-        _domain(
-            "labs",
-            LabResult,
-            options,
-            order=("sample_datetime", "analyte__display_order"),
-            extra=[
-                Column("analyte", "analyte code (see the labs catalogue)", "code", "lab result", path="analyte__code"),
-                _study_day("sample_datetime", "sample time"),
-            ],
-        ),
-        _domain("chest_ct", ChestCt, options, order=("scan_date",), extra=[_study_day("scan_date", "scan date")]),
-        _domain(
-            "adverse_events",
-            AdverseEvent,
-            options,
-            order=("onset_datetime",),
-            extra=[_infusion_sequence("adverse event"), _study_day("onset_datetime", "onset")],
-        ),
-        _domain("withdrawals", Withdrawal, options, order=("withdrawal_date",)),
-        _domain("end_of_study", EndOfStudy, options, order=("end_date",)),
+        # One file per registered case report form that goes into the bundle (patients/registry.py).
+        *(_crf_domain(crf, options) for crf in registry.all() if crf.analysis_domain),
         _domain(
             "data_queries",
             DataQuery,
@@ -232,6 +184,16 @@ class RecordKeys:
         self._keys[content_type_id] = {
             pk: tuple(rest) for pk, *rest in model.objects.filter(pk__in=queried).values_list("pk", *fields)
         }
+
+
+def _crf_domain(crf, options) -> Domain:
+    """A form's file: study ID, the related records it names by natural key, its study day, its fields."""
+    source = str(crf.model._meta.verbose_name)
+    extra = [Column(k.name, k.label, k.type, source, path=k.path, empty_means=k.empty_means) for k in crf.related_keys]
+    if crf.study_day_from:
+        field = crf.model._meta.get_field(crf.study_day_from)
+        extra.append(_study_day(crf.study_day_from, str(field.verbose_name)))
+    return _domain(crf.analysis_domain, crf.model, options, order=crf.analysis_order, extra=extra)
 
 
 def _domain(name, model, options, *, order, extra=(), exclude=()):
