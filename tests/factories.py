@@ -282,3 +282,23 @@ def end_study(participant, *, user, on, reason="discharged", **fields):
     return services.end_of_study_record(
         end_of_study=EndOfStudy(participant=participant, end_reason=reason, end_date=on, **fields), user=user
     )
+
+
+# Values of one valid record per registered case report form, for fixtures that walk every form (the
+# permission matrix, the registry test). A new form adds its line here, or its model offers example_values.
+CRF_VALUES = {
+    "observations": observation_values,
+    "labs": lab_values,
+    "ct": ct_values,
+    "adverse-events": ae_values,
+}
+
+
+def crf_values(crf, participant) -> dict:
+    if crf.key in CRF_VALUES:
+        return CRF_VALUES[crf.key](participant)
+    if hasattr(crf.model, "example_values"):
+        return crf.model.example_values(participant)
+    raise LookupError(
+        f"No fixture values for the case report form {crf.key!r}: add them to tests/factories.CRF_VALUES."
+    )

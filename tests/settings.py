@@ -12,3 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client's login() authenticates without a request, which django-axes refuses; the lockout
 # tests switch it back on (tests/test_access.py).
 AXES_ENABLED = False
+
+# A throw-away case report form (tests/example_crf): added here only, it shows that one registry entry puts
+# a form on every surface (tests/test_crf_registry.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.example_crf"]  # noqa: F405

@@ -18,14 +18,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dosing.models import Infusion
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import services
-from patients.models import Consent, EndOfStudy, Participant
+from patients.models import EndOfStudy, Participant
+from patients.registry import registry
 from tests.factories import (
     PASSWORD,
     UserFactory,
     ae_values,
+    crf_values,
     ct_values,
     end_study,
     give_infusion,
@@ -73,6 +74,10 @@ def casebook(site, user):
     services.participant_withdraw(
         participant=gone, user=user, withdrawal_date=gone.day0_date, reason="consent_withdrawn"
     )
+    # Any other registered form (e.g. the tests' example form) gets a record too, so its pages are walked.
+    for crf in registry.with_ward_form():
+        if not crf.model.objects.filter(participant__site=site).exists():
+            record(crf.model, participant, crf_values(crf, participant), user=user)
     return participant
 
 
@@ -119,14 +124,8 @@ def scoped(model) -> bool:
     )
 
 
-CLINIC_KINDS = {
-    "consent": Consent,
-    "infusions": Infusion,
-    "observations": DailyObservation,
-    "ct": ChestCt,
-    "adverse-events": AdverseEvent,
-    "end-of-study": EndOfStudy,
-}
+# The ward's record pages: every registered case report form with a ward form (patients/registry.py).
+CLINIC_KINDS = {crf.key: crf.model for crf in registry.with_ward_form()}
 
 
 def clinic_url(name, route, world, which):

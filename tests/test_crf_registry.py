@@ -1,0 +1,141 @@
+"""One place to add a case report form: the tests' throw-away form (tests/example_crf, installed by the
+test settings only) is a model, a ward form and one registry entry, and it is on every surface the
+registry feeds, with no other edit: the ward's pages, the participant page, "correct the record" links,
+the participant admin, its own admin with review steps and import, the export, the analysis bundle and
+its dictionary, the roles' permissions and the permission matrix."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from patients import services
+from patients.registry import registry
+from tests.example_crf.models import PulseCheck
+from tests.factories import crf_values, record, treated_participant
+from tests.test_permission_matrix import CLINIC_KINDS, url_patterns
+from ucmsc_crf import settings as project_settings
+from ucmsc_crf.analysis.bundle import bundle_chunks
+from ucmsc_crf.analysis.columns import Options
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crf():
+    return registry.get("pulse-checks")
+
+
+@pytest.fixture
+def participant(coordinator, site_a):
+    return treated_participant(user=coordinator, site=site_a)
+
+
+def test_the_example_form_exists_in_the_tests_only(crf):
+    assert "tests.example_crf" in settings.INSTALLED_APPS
+    assert "tests.example_crf" not in project_settings.INSTALLED_APPS
+    assert crf.model is PulseCheck
+
+
+def test_a_clinician_enters_and_corrects_it_on_the_ward(client, clinician, participant, crf):
+    client.force_login(clinician)
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    new_url = reverse("pulse-checks-new", args=[participant.study_id])
+    assert f'href="{new_url}">Pulse check</a>' in page  # the page's button
+    values = crf_values(crf, participant)
+    response = client.post(new_url, {"check_date": values["check_date"].isoformat(), "pulse_bpm": "72"})
+    assert response.status_code == 302
+    check = PulseCheck.objects.get(participant=participant)
+    assert check.history.first().history_user == clinician  # audited like every form
+    # The rules of the model layer reach the ward form: out of range on its field, nothing saved.
+    response = client.post(new_url, {"check_date": "2020-02-10", "pulse_bpm": "400"})
+    assert "pulse_bpm" in response.context["form"].errors
+    assert PulseCheck.objects.count() == 1
+
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    assert "Pulse checks" in page and "72/min" in page  # its card, generic
+    edit_url = reverse("pulse-checks-edit", args=[participant.study_id, check.pk])
+    assert edit_url in page and reverse("pulse-checks-void", args=[participant.study_id, check.pk]) in page
+    response = client.post(
+        edit_url,
+        {
+            "check_date": check.check_date.isoformat(),
+            "pulse_bpm": "80",
+            "change_reason": "Misread the monitor",
+            "loaded_version": check.version,
+        },
+    )
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.pulse_bpm == 80
+    assert check.history.first().history_change_reason.startswith("Misread the monitor")
+
+
+def test_a_query_about_it_links_to_its_correction(client, clinician, monitor, participant, crf):
+    check = record(PulseCheck, participant, crf_values(crf, participant), user=clinician)
+    query = services.query_raise(record=check, user=monitor, text="Pulse taken at rest?", field_name="pulse_bpm")
+    client.force_login(clinician)
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    correction = reverse("pulse-checks-edit", args=[participant.study_id, check.pk]) + f"?query={query.pk}"
+    assert correction in page
+
+
+def test_it_is_in_the_admin_with_review_steps_import_export_and_the_participant_inline(
+    client, coordinator, monitor, participant, crf
+):
+    check = record(PulseCheck, participant, crf_values(crf, participant), user=coordinator)
+    client.force_login(coordinator)
+    changelist = client.get(reverse("admin:example_crf_pulsecheck_changelist"))
+    assert changelist.status_code == 200
+    actions = [value for value, _ in changelist.context["action_form"].fields["action"].choices]
+    assert {"submit_selected", "lock_selected"} <= set(actions)
+    assert client.get(reverse("admin:example_crf_pulsecheck_import")).status_code == 200
+    review = client.get(reverse("admin:example_crf_pulsecheck_review", args=[check.pk]))
+    assert review.status_code == 200
+    participant_page = client.get(reverse("admin:patients_participant_change", args=[participant.pk]))
+    assert "pulsechecks-group" in participant_page.content.decode()  # its inline
+    exported = client.post(
+        reverse("admin:example_crf_pulsecheck_export"),
+        {"format": "0", "resource": "0", **{f"pulsecheckexportresource_{n}": "on" for n in ("study_id", "pulse_bpm")}},
+    )
+    assert exported.status_code == 200
+    # The review steps every form has: the coordinator submits it, the monitor verifies it.
+    services.record_review(record=check, user=coordinator, step="submit")
+    client.force_login(monitor)
+    client.post(reverse("admin:example_crf_pulsecheck_review", args=[check.pk]), {"step": "verify", "reason": ""})
+    check.refresh_from_db()
+    assert check.review_status == "verified" and check.verified_by == monitor
+
+
+def test_it_is_in_the_analysis_bundle_and_its_dictionary(coordinator, participant, crf):
+    record(PulseCheck, participant, crf_values(crf, participant), user=coordinator)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(bundle_chunks(user=coordinator, options=Options()))))
+    rows = list(csv.DictReader(io.StringIO(archive.read("pulse_checks.csv").decode())))
+    assert rows[0]["study_id"] == participant.study_id
+    assert rows[0]["pulse_bpm"] == "72" and rows[0]["study_day"] == "1"
+    dictionary = list(csv.DictReader(io.StringIO(archive.read("dictionary.csv").decode())))
+    described = {r["column"] for r in dictionary if r["file"] == "pulse_checks.csv"}
+    assert {"study_id", "study_day", "check_date", "pulse_bpm", "review_status"} <= described
+
+
+def test_roles_get_its_permissions_from_its_entry():
+    def codes(role):
+        return {
+            p.codename for p in Group.objects.get(name=role).permissions.filter(content_type__app_label="example_crf")
+        }
+
+    assert codes("Clinician") == {"add_pulsecheck", "change_pulsecheck", "view_pulsecheck"}
+    assert codes("Coordinator") == {"add_pulsecheck", "change_pulsecheck", "view_pulsecheck"}
+    assert codes("Monitor") == {"view_pulsecheck"}
+    assert codes("Statistician") == set()
+
+
+def test_the_permission_matrix_walks_its_pages():
+    assert CLINIC_KINDS["pulse-checks"] is PulseCheck
+    names = {name for name, _, _ in url_patterns()}
+    assert {"pulse-checks-new", "pulse-checks-edit", "pulse-checks-void"} <= names
+    assert {"admin:example_crf_pulsecheck_changelist", "admin:example_crf_pulsecheck_import"} <= names
