@@ -1,10 +1,10 @@
-"""Dosing's case report forms: infusions and protocol deviations (see patients/registry.py)."""
+"""Dosing's case report forms: infusions and protocol deviations (see patients/casebook/registry.py)."""
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.forms import InfusionForm
 from dosing.models import Infusion, ProtocolDeviation
+from patients.casebook.registry import CaseReportFormType, PageSection, RelatedKey, register
 from patients.crfs import END_OF_STUDY_SECTION
-from patients.registry import CaseReportFormType, PageSection, RelatedKey, register
 
 # The infusion a record concerns, named by its sequence number.
 INFUSION_KEY = RelatedKey(

@@ -14,9 +14,11 @@ from simple_history.models import HistoricalRecords
 
 from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
+from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
+from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.rules import RuleErrors
 from patients.choices import ReviewStatus
 from patients.models import Arm, Participant
-from patients.records import CaseReportForm, ParticipantRecord, ParticipantRecordQuerySet, RuleErrors
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 

@@ -1,12 +1,12 @@
 """Outcomes' case report forms: daily observations, lab results, chest CT, adverse events
-(see patients/registry.py)."""
+(see patients/casebook/registry.py)."""
 
 from django.utils import timezone
 
 from dosing.crfs import INFUSION_KEY
 from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
-from patients.registry import CaseReportFormType, PageSection, RelatedKey, register
+from patients.casebook.registry import CaseReportFormType, PageSection, RelatedKey, register
 
 register(
     CaseReportFormType(

@@ -27,7 +27,9 @@ from outcomes.choices import (
     Relation,
     SymptomState,
 )
-from patients.records import CaseReportForm, ParticipantRecordQuerySet, RuleErrors
+from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.rules import RuleErrors
 
 
 def _range(low, high):

@@ -51,7 +51,7 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
     user = User.objects.filter(username=username).first()
-    # A password re-entered to sign (patients.access.reauthenticate) says so.
+    # A password re-entered to sign (patients.casebook.access.reauthenticate) says so.
     detail = getattr(request, "crf_reauthentication", "")
     _log(AccessEventKind.LOGIN_FAILED, user=user, username=username, request=request, by=user, detail=detail)
 

@@ -26,6 +26,10 @@ from patients.admin_base import (
     ReviewedRecordAdmin,
     ScopedHistoryAdmin,
 )
+from patients.casebook import services as casebook_services
+from patients.casebook.queries import DataQuery, queryable_fields, queryable_models
+from patients.casebook.registry import registry
+from patients.casebook.signatures import CasebookSignature
 from patients.choices import ParticipantStatus, QueryStatus
 from patients.models import (
     COMORBIDITY_FIELDS,
@@ -38,9 +42,6 @@ from patients.models import (
     SiteMembership,
     Withdrawal,
 )
-from patients.queries import DataQuery, queryable_fields, queryable_models
-from patients.registry import registry
-from patients.signatures import CasebookSignature
 
 
 class OpenQueriesFilter(admin.SimpleListFilter):
@@ -238,7 +239,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
     change_form_template = "admin/patients/participant/change_form.html"
 
     def get_inlines(self, request, obj):
-        # Every case report form that asks for one (patients/registry.py), in the forms' order.
+        # Every case report form that asks for one (patients/casebook/registry.py), in the forms' order.
         inlines = []
         for crf in registry.all():
             inlines += inlines_for(crf)
@@ -296,7 +297,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
     def _lock_action(self, request, queryset, *, lock):
         form = LockReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            service = services.casebook_lock if lock else services.casebook_unlock
+            service = casebook_services.casebook_lock if lock else casebook_services.casebook_unlock
             done, refused = [], []
             for participant in queryset:
                 extra = {"override_reason": form.cleaned_data["override_reason"]} if lock else {}
@@ -466,7 +467,7 @@ class QueryAgeFilter(admin.SimpleListFilter):
 class DataQueryAddForm(ClinicalRecordAdminForm):
     """Raising a query: the record is chosen among the participant's casebook records, named as a person
     knows them (form and date, sequence or analyte), and the field by its label; never typed as a content
-    type, a database id or a field code. The model checks the choice again (patients.queries)."""
+    type, a database id or a field code. The model checks the choice again (patients.casebook.queries)."""
 
     CASEBOOK = "casebook"
     casebook_record = forms.ChoiceField(label="Record", help_text="The participant's casebook, or one of its records.")
@@ -605,7 +606,7 @@ class DataQueryAdmin(ClinicalRecordAdmin):
         if form.is_valid():
             for query in queryset:
                 try:
-                    services.query_reopen(query=query, user=request.user, reason=form.cleaned_data["reason"])
+                    casebook_services.query_reopen(query=query, user=request.user, reason=form.cleaned_data["reason"])
                     self.message_user(request, f"{query}: re-opened.", messages.SUCCESS)
                 except (ValidationError, PermissionDenied) as exc:
                     self.message_user(
@@ -627,7 +628,7 @@ class DataQueryAdmin(ClinicalRecordAdmin):
     def close_queries(self, request, queryset):
         for query in queryset:
             try:
-                services.query_close(query=query, user=request.user)
+                casebook_services.query_close(query=query, user=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
                     request, f"Query #{query.pk}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.WARNING

@@ -21,13 +21,14 @@ from import_export.forms import ImportForm
 from import_export.tmp_storages import CacheStorage
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients import review, services
-from patients.access import site_ids_for
+from patients.casebook import review
+from patients.casebook import services as casebook_services
+from patients.casebook.records import ParticipantRecord
+from patients.casebook.sites import site_ids_for
 from patients.export_resources import export_resource_for
 from patients.forms import ClinicalFormMixin
 from patients.import_formats import IMPORT_FORMATS, ImportFileRefused
 from patients.models import Participant, Site
-from patients.records import ParticipantRecord
 
 REASON_FIELD = "change_reason"
 
@@ -225,7 +226,7 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
         ]
 
     def void_view(self, request, object_id):
-        """Void one record entered in error, with a reason (services.record_void: the role, the site and the
+        """Void one record entered in error, with a reason (casebook_services.record_void: the role, the site and the
         record's own rules, e.g. an infusion's sequence, decide)."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
@@ -235,7 +236,7 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
         error = ""
         if request.method == "POST":
             try:
-                services.record_void(record=obj, user=request.user, reason=request.POST.get("reason", ""))
+                casebook_services.record_void(record=obj, user=request.user, reason=request.POST.get("reason", ""))
             except (ValidationError, PermissionDenied) as exc:
                 error = " ".join(getattr(exc, "messages", None) or [str(exc)])
             else:
@@ -342,9 +343,9 @@ REVIEW_FIELDS = ["review_status", "verified_by", "verified_datetime", "review_ch
 
 
 class ReviewedRecordAdmin(ClinicalRecordAdmin):
-    """Admin of a case report form under review (patients.records.CaseReportForm): the status in the list
+    """Admin of a case report form under review (patients.casebook.reviewed.CaseReportForm): the status in the list
     and its filter, a review page per record (every step, with a reason where one is needed), and bulk
-    submit / verify / lock actions. Each step goes through services.record_review, so the role rules and
+    submit / verify / lock actions. Each step goes through casebook_services.record_review, so the role rules and
     the audit trail are the same as everywhere else; a record an action may not move is reported, not skipped
     silently."""
 
@@ -405,7 +406,7 @@ class ReviewedRecordAdmin(ClinicalRecordAdmin):
         error = ""
         if request.method == "POST":
             try:
-                services.record_review(
+                casebook_services.record_review(
                     record=obj,
                     user=request.user,
                     step=request.POST.get("step", ""),
@@ -458,7 +459,7 @@ class ReviewedRecordAdmin(ClinicalRecordAdmin):
         # the request commits): two bulk actions over overlapping selections queue instead of deadlocking.
         for record in queryset.select_related("participant").order_by("participant_id", "pk"):
             try:
-                services.record_review(record=record, user=request.user, step=step, reason="")
+                casebook_services.record_review(record=record, user=request.user, step=step, reason="")
             except (ValidationError, PermissionDenied) as exc:
                 refused.append(f"{record}: {' '.join(getattr(exc, 'messages', None) or [str(exc)])}")
             else:

@@ -17,7 +17,7 @@ class PatientsConfig(AppConfig):
         import patients.access_log_receivers  # noqa: F401
 
         # Django's admin (installed first) has loaded every app's admin module by now: a registered case
-        # report form whose app gave it no admin gets the generic one (patients/registry.py).
+        # report form whose app gave it no admin gets the generic one (patients/casebook/registry.py).
         from patients.admin import register_crf_admins
 
         register_crf_admins()

@@ -106,7 +106,7 @@ class SignatureMeaning(models.TextChoices):
 
 class ReviewStatus(models.TextChoices):
     """Where a case report form record is in review. It moves only through the transitions of
-    patients/review.py (who may make each is there too); editing a verified record sends it back to
+    patients/casebook/review.py (who may make each is there too); editing a verified record sends it back to
     submitted, and a locked record cannot be edited at all."""
 
     DRAFT = "draft", "Draft"

@@ -1,10 +1,11 @@
-"""The casebook's enrolment forms: eligibility, consent, withdrawal, end of study (see patients/registry.py)."""
+"""The casebook's enrolment forms: eligibility, consent, withdrawal, end of study
+(see patients/casebook/registry.py)."""
 
 from patients import services
+from patients.casebook.registry import CaseReportFormType, PageSection, register
 from patients.choices import ParticipantStatus
 from patients.forms import ConsentForm, EndOfStudyForm
 from patients.models import Consent, EligibilityAnswer, EndOfStudy, Withdrawal
-from patients.registry import CaseReportFormType, PageSection, register
 
 ENROLMENT_SECTION = PageSection("clinic/sections/enrolment.html", column=2, order=50)
 # Deviations (dosing), withdrawal and end of study share one card: how the participant left the protocol.

@@ -7,10 +7,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.html import escape
 
+from patients.casebook.conflicts import RECORD_CHANGED
+from patients.casebook.reviewed import CaseReportForm
 from patients.choices import Answer, ReviewStatus, SignatureMeaning
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
-from patients.records import RECORD_CHANGED, CaseReportForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -122,7 +123,7 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
 
     def _add_query_field(self, answers_query):
         """Offer the open queries about this record, so a correction names the one it answers."""
-        from patients.queries import DataQuery
+        from patients.casebook.queries import DataQuery
 
         open_queries = DataQuery.objects.open().filter(
             content_type__app_label=self.instance._meta.app_label,

@@ -16,7 +16,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients import rules
-from patients.access import site_ids_for
+from patients.casebook.records import ClinicalQuerySet, ClinicalRecord, ParticipantRecord, ParticipantRecordQuerySet
+from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.sites import Site, SiteMembership, site_ids_for  # noqa: F401 (models of this app)
 from patients.choices import (
     ENROLLED_STATUSES,
     SEVERITY_HELP_TEXT,
@@ -30,60 +32,6 @@ from patients.choices import (
     YesNoUnknown,
 )
 from patients.eligibility import CRITERION_CHOICES
-from patients.records import (
-    CaseReportForm,
-    ClinicalQuerySet,
-    ClinicalRecord,
-    ParticipantRecord,
-    ParticipantRecordQuerySet,
-)
-
-
-class SiteQuerySet(models.QuerySet):
-    def for_user(self, user):
-        site_ids = site_ids_for(user)
-        return self if site_ids is None else self.filter(pk__in=site_ids)
-
-
-class Site(models.Model):
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
-    export_natural_key = ("code", None)
-    code = models.CharField(
-        max_length=4,
-        unique=True,
-        validators=[RegexValidator(r"^[0-9A-Z]{2,4}$", "Two to four digits or capital letters, e.g. 01.")],
-        help_text="Short code that prefixes the site's study IDs, e.g. 01 gives 01-001.",
-    )
-    name = models.CharField(max_length=200, unique=True)
-    # The last study ID sequence number issued at this site. Only ever incremented, under a row lock,
-    # so numbers are never reused even if a participant record is voided.
-    last_sequence_number = models.PositiveIntegerField(default=0, editable=False)
-
-    objects = SiteQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["last_sequence_number"])
-
-    class Meta:
-        ordering = ["code"]
-        default_permissions = ("add", "change", "view")
-        permissions = [("view_all_sites", "Can see participants of every site")]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-
-class SiteMembership(models.Model):
-    """A user works at a site and sees its participants. A user may belong to several sites."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
-
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "site"], name="patients_sitemembership_unique")]
-
-    def __str__(self):
-        return f"{self.user} at {self.site}"
 
 
 class Arm(models.Model):
@@ -565,5 +513,5 @@ class EndOfStudy(CaseReportForm):
 
 # Data queries live in their own module; imported here so Django registers the model with the app.
 from patients.access_log import AccessEvent  # noqa: E402,F401
-from patients.queries import DataQuery  # noqa: E402,F401
-from patients.signatures import CasebookSignature  # noqa: E402,F401
+from patients.casebook.queries import DataQuery  # noqa: E402,F401
+from patients.casebook.signatures import CasebookSignature  # noqa: E402,F401

@@ -13,11 +13,11 @@ from django.db import models
 from django.utils.module_loading import import_string
 from import_export import fields, resources, widgets
 
-from patients.access import site_ids_for
+from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.sites import site_ids_for
 from patients.choices import ReviewStatus
 from patients.export_resources import UtcDateTimeWidget, export_fields
 from patients.models import Participant
-from patients.records import CaseReportForm
 from patients.spreadsheet import spreadsheet_unescape
 
 

@@ -7,8 +7,8 @@ permissions reach the roles without a hand-written data migration per model.
 Site scoping is separate: a role says *what* a user may do, their site memberships say *where*.
 """
 
+from patients.casebook.registry import registry
 from patients.choices import Role
-from patients.registry import registry
 
 CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
 ROLES = tuple(Role.values)
@@ -28,7 +28,7 @@ REFERENCE_MODELS = {
 }
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
-# Nobody has "delete": no clinical model defines that permission at all (patients/records.py).
+# Nobody has "delete": no clinical model defines that permission at all (patients/casebook/records.py).
 ROLE_PERMISSIONS = {
     # Enters and edits data at their sites (web forms, not the admin).
     CLINICIAN: {"actions": ("add", "change", "view"), "extra": ("patients.sign_casebook",)},
@@ -58,7 +58,7 @@ ADMIN_ROLES = (COORDINATOR, MONITOR)
 def role_permission_codes(role: str, models) -> set[str]:
     """The 'app_label.codename' permissions of a role, given the installed models.
 
-    A case report form's permissions follow its registry entry (patients/registry.py): its enterers add,
+    A case report form's permissions follow its registry entry (patients/casebook/registry.py): its enterers add,
     change and view it, its reviewers view it. Other clinical records follow ROLE_PERMISSIONS' actions."""
     spec = ROLE_PERMISSIONS[role]
     codes = set(spec["extra"])

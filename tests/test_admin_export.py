@@ -16,8 +16,8 @@ from import_export.formats.base_formats import XLSX
 
 from outcomes.models import DailyObservation, LabResult
 from outcomes.resources import DailyObservationResource, LabResultResource
-from patients import services
 from patients.admin_base import ClinicalExportMixin
+from patients.casebook import services as casebook_services
 from patients.export_resources import export_resource_for
 from patients.models import Participant
 from patients.roles import CLINICAL_APPS
@@ -173,7 +173,7 @@ def test_import_keeps_to_the_users_sites_and_respects_locks(participant, coordin
     # The study ID is the row's key: another site's participant is not found, and the row fails.
     assert result.has_errors() and "No participant" in str(result.rows[0].errors[0].error)
     assert DailyObservation.objects.count() == 0
-    services.casebook_lock(
+    casebook_services.casebook_lock(
         participant=participant, user=coordinator, reason="Database lock", override_reason=UNVERIFIED
     )
     result = DailyObservationResource(user=coordinator).import_data(

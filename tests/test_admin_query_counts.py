@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
-from patients import services
+from patients.casebook import services as casebook_services
 from patients.roles import CLINICAL_APPS
 from tests.factories import (
     PASSWORD,
@@ -39,8 +39,8 @@ def add_casebook(user, site):
     record(LabResult, participant, lab_values(participant), user=user)
     record(ChestCt, participant, ct_values(participant), user=user)
     record(AdverseEvent, participant, ae_values(participant), user=user)
-    services.query_raise(record=participant, user=user, text="?")
-    services.casebook_sign(participant=participant, user=user, password=PASSWORD, meaning="complete_accurate")
+    casebook_services.query_raise(record=participant, user=user, text="?")
+    casebook_services.casebook_sign(participant=participant, user=user, password=PASSWORD, meaning="complete_accurate")
 
 
 def counts(client):

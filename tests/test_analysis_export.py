@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from outcomes.models import AdverseEvent, DailyObservation
-from patients import services
+from patients.casebook import services as casebook_services
 from tests.factories import (
     UserFactory,
     ae_values,
@@ -58,7 +58,7 @@ def trial(coordinator, clinician, site_a):
         other_comorbidities="Lives at 12 Hankou Road",
     )
     casebook(participant, clinician)
-    services.query_raise(record=participant, user=coordinator, text="Mr Zhang's weight?")
+    casebook_services.query_raise(record=participant, user=coordinator, text="Mr Zhang's weight?")
     return participant
 
 
@@ -213,9 +213,11 @@ def test_data_queries_name_their_record_by_natural_key_not_by_id(trial, monitor,
 
     observation = DailyObservation.objects.filter(participant=trial).order_by("observation_date")[1]
     infusion = Infusion.objects.get(participant=trial)
-    services.query_raise(record=observation, user=monitor, text="Check the heart rate", field_name="heart_rate")
-    services.query_raise(record=infusion, user=monitor, text="Check the lot")
-    services.query_raise(record=trial, user=monitor, text="Check the weight")
+    casebook_services.query_raise(
+        record=observation, user=monitor, text="Check the heart rate", field_name="heart_rate"
+    )
+    casebook_services.query_raise(record=infusion, user=monitor, text="Check the lot")
+    casebook_services.query_raise(record=trial, user=monitor, text="Check the weight")
     files = unzip(bundle_chunks(options=Options()))
     header = files["data_queries.csv"].splitlines()[0].split(",")
     assert "object_id" not in header and "record" in header
@@ -239,5 +241,5 @@ def test_data_queries_name_their_record_by_natural_key_not_by_id(trial, monitor,
 
     before = count_queries()
     for other in DailyObservation.objects.filter(participant=trial).exclude(pk=observation.pk):
-        services.query_raise(record=other, user=monitor, text="Check")
+        casebook_services.query_raise(record=other, user=monitor, text="Check")
     assert count_queries() == before  # one read per form queried, not one per query

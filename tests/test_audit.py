@@ -5,7 +5,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from simple_history.models import registered_models
 
-from patients.records import BulkUpdateRefused, ChangeReasonRequired, ClinicalRecord, HardDeleteRefused
+from patients.casebook.exceptions import BulkUpdateRefused, ChangeReasonRequired, HardDeleteRefused
+from patients.casebook.records import ClinicalRecord
 from patients.roles import CLINICAL_APPS
 from tests.factories import ParticipantFactory, enrolled_participant, screened_participant
 

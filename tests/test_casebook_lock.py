@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from dosing.models import Infusion
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
-from patients import services
+from patients.casebook import services as casebook_services
+from patients.casebook.exceptions import CasebookLocked
+from patients.casebook.records import ParticipantRecord
 from patients.models import Consent, Participant
-from patients.records import CasebookLocked, ParticipantRecord
 from tests.dosing.test_paths import dataset, run_import
 from tests.factories import (
     ae_values,
@@ -40,7 +41,7 @@ def locked(coordinator, clinician, site_a):
     record(LabResult, participant, lab_values(participant), user=clinician)
     record(ChestCt, participant, ct_values(participant), user=clinician)
     record(AdverseEvent, participant, ae_values(participant), user=clinician)
-    return services.casebook_lock(
+    return casebook_services.casebook_lock(
         participant=participant, user=coordinator, reason="Data complete, SDV done", override_reason=UNVERIFIED
     )
 
@@ -48,11 +49,11 @@ def locked(coordinator, clinician, site_a):
 def test_only_a_coordinator_locks_and_a_reason_is_required(coordinator, clinician, site_a):
     participant = treated_participant(user=coordinator, site=site_a)
     with pytest.raises(PermissionDenied):
-        services.casebook_lock(participant=participant, user=clinician, reason="done")
+        casebook_services.casebook_lock(participant=participant, user=clinician, reason="done")
     with pytest.raises(ValidationError) as exc:
-        services.casebook_lock(participant=participant, user=coordinator, reason=" ")
+        casebook_services.casebook_lock(participant=participant, user=coordinator, reason=" ")
     assert "reason" in exc.value.message_dict
-    locked = services.casebook_lock(
+    locked = casebook_services.casebook_lock(
         participant=participant, user=coordinator, reason="Database lock", override_reason=UNVERIFIED
     )
     assert locked.casebook_locked and locked.casebook_locked_by == coordinator
@@ -63,7 +64,9 @@ def test_only_a_coordinator_locks_and_a_reason_is_required(coordinator, clinicia
         == f"Casebook locked: Database lock (locked with 1 unverified records: {UNVERIFIED})"
     )
     with pytest.raises(ValidationError):
-        services.casebook_lock(participant=participant, user=coordinator, reason="again", override_reason=UNVERIFIED)
+        casebook_services.casebook_lock(
+            participant=participant, user=coordinator, reason="again", override_reason=UNVERIFIED
+        )
 
 
 def clinical_records(participant):
@@ -166,7 +169,7 @@ def test_admin_actions_lock_and_unlock_with_a_reason(client, coordinator, monito
 
 
 def test_unlocked_casebook_can_be_corrected_again(locked, coordinator, clinician):
-    services.casebook_unlock(participant=locked, user=coordinator, reason="Query on day 0 temperature")
+    casebook_services.casebook_unlock(participant=locked, user=coordinator, reason="Query on day 0 temperature")
     observation = DailyObservation.objects.get(participant=locked)
     observation.temperature_c = Decimal("37.9")
     observation._change_reason = "Query answered"
@@ -179,7 +182,7 @@ def test_a_casebook_is_locked_only_when_every_record_is_verified(coordinator, cl
     participant = treated_participant(user=coordinator, site=site_a)
     record(DailyObservation, participant, observation_values(participant), user=clinician)
     with pytest.raises(ValidationError) as exc:
-        services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+        casebook_services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
     [error] = exc.value.error_dict["override_reason"]
     assert error.code == "unverified_records"
     assert "1 consent" in error.message and "1 daily observation" in error.message
@@ -187,9 +190,9 @@ def test_a_casebook_is_locked_only_when_every_record_is_verified(coordinator, cl
     for model in (Consent, DailyObservation):
         for item in model.objects.filter(participant=participant):
             if item.review_status == "draft":
-                services.record_review(record=item, user=clinician, step="submit")
-            services.record_review(record=model.objects.get(pk=item.pk), user=monitor, step="verify")
-    locked = services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
+                casebook_services.record_review(record=item, user=clinician, step="submit")
+            casebook_services.record_review(record=model.objects.get(pk=item.pk), user=monitor, step="verify")
+    locked = casebook_services.casebook_lock(participant=participant, user=coordinator, reason="Database lock")
     assert locked.casebook_locked
     assert locked.history.latest().history_change_reason == "Casebook locked: Database lock"
 
@@ -214,7 +217,7 @@ def test_voiding_runs_the_sequence_rules_on_every_path(client, coordinator, clin
     participant = treated_participant(user=coordinator, site=site_a)
     infusions = {k: give_infusion(participant, k, user=clinician) for k in (1, 2, 3)}
     with pytest.raises(ValidationError) as exc:
-        services.record_void(record=infusions[2], user=coordinator, reason="Wrong patient")
+        casebook_services.record_void(record=infusions[2], user=coordinator, reason="Wrong patient")
     assert [e.code for e in exc.value.error_dict["void_reason"]] == ["later_infusion_recorded"]
     assert not Infusion.objects.get(pk=infusions[2].pk).voided
 
@@ -239,18 +242,18 @@ def test_voiding_runs_the_sequence_rules_on_every_path(client, coordinator, clin
 def test_a_locked_casebook_refuses_a_void(locked, coordinator):
     observation = DailyObservation.objects.get(participant=locked)
     with pytest.raises(ValidationError) as exc:
-        services.record_void(record=observation, user=coordinator, reason="Duplicate")
+        casebook_services.record_void(record=observation, user=coordinator, reason="Duplicate")
     assert [e.code for e in exc.value.error_dict["void_reason"]] == ["casebook_locked"]
 
 
 def test_a_closed_query_is_reopened_from_the_admin_with_a_reason(client, coordinator, monitor, clinician, site_a):
-    from patients.queries import DataQuery
+    from patients.casebook.queries import DataQuery
 
     participant = treated_participant(user=coordinator, site=site_a)
     observation = record(DailyObservation, participant, observation_values(participant), user=clinician)
-    query = services.query_raise(record=observation, user=monitor, text="Heart rate?")
-    services.query_answer(query=query, user=clinician, answer="Checked")
-    services.query_close(query=query, user=monitor)
+    query = casebook_services.query_raise(record=observation, user=monitor, text="Heart rate?")
+    casebook_services.query_answer(query=query, user=clinician, answer="Checked")
+    casebook_services.query_close(query=query, user=monitor)
     client.force_login(monitor)
     changelist = reverse("admin:patients_dataquery_changelist")
     selection = {"action": "reopen_queries", "_selected_action": [query.pk]}

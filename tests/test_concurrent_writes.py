@@ -115,7 +115,7 @@ def test_two_monitors_bulk_verifying_in_opposite_orders_do_not_deadlock(clinicia
     from django.contrib.messages.storage.cookie import CookieStorage
     from django.test import RequestFactory
 
-    from patients import services
+    from patients.casebook import services as casebook_services
     from tests.factories import UserFactory
 
     second_monitor = UserFactory(username="monitor_2", role="Monitor", sites=[site_a])
@@ -125,10 +125,10 @@ def test_two_monitors_bulk_verifying_in_opposite_orders_do_not_deadlock(clinicia
         observation = DailyObservation(participant=participant, **observation_values(participant))
         observation.full_clean()
         observation.save()
-        observations.append(services.record_review(record=observation, user=clinician, step="submit"))
+        observations.append(casebook_services.record_review(record=observation, user=clinician, step="submit"))
     model_admin = admin.site._registry[DailyObservation]
     both_at_their_first = threading.Barrier(2, timeout=1)
-    real_review = services.record_review
+    real_review = casebook_services.record_review
 
     def review_then_wait(**kwargs):
         done = real_review(**kwargs)
@@ -139,7 +139,7 @@ def test_two_monitors_bulk_verifying_in_opposite_orders_do_not_deadlock(clinicia
                 pass  # the other monitor is queued behind this one: go on
         return done
 
-    monkeypatch.setattr(services, "record_review", review_then_wait)
+    monkeypatch.setattr(casebook_services, "record_review", review_then_wait)
     failures = []
 
     def bulk_verify(user, ordering):

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from patients import services
-from patients.registry import registry
+from patients.casebook import services as casebook_services
+from patients.casebook.registry import registry
 from tests.example_crf.models import PulseCheck
 from tests.factories import crf_values, record, treated_participant
 from tests.test_permission_matrix import CLINIC_KINDS, url_patterns
@@ -77,7 +77,9 @@ def test_a_clinician_enters_and_corrects_it_on_the_ward(client, clinician, parti
 
 def test_a_query_about_it_links_to_its_correction(client, clinician, monitor, participant, crf):
     check = record(PulseCheck, participant, crf_values(crf, participant), user=clinician)
-    query = services.query_raise(record=check, user=monitor, text="Pulse taken at rest?", field_name="pulse_bpm")
+    query = casebook_services.query_raise(
+        record=check, user=monitor, text="Pulse taken at rest?", field_name="pulse_bpm"
+    )
     client.force_login(clinician)
     page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
     correction = reverse("pulse-checks-edit", args=[participant.study_id, check.pk]) + f"?query={query.pk}"
@@ -104,7 +106,7 @@ def test_it_is_in_the_admin_with_review_steps_import_export_and_the_participant_
     )
     assert exported.status_code == 200
     # The review steps every form has: the coordinator submits it, the monitor verifies it.
-    services.record_review(record=check, user=coordinator, step="submit")
+    casebook_services.record_review(record=check, user=coordinator, step="submit")
     client.force_login(monitor)
     client.post(reverse("admin:example_crf_pulsecheck_review", args=[check.pk]), {"step": "verify", "reason": ""})
     check.refresh_from_db()

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
-from patients import services
-from patients.queries import DataQuery
+from patients.casebook import services as casebook_services
+from patients.casebook.queries import DataQuery
 from tests.factories import ae_values, lab_values, observation_values, record, treated_participant
 from ucmsc_crf.data_checks import run_data_checks
 
@@ -43,7 +43,7 @@ def test_a_finding_closed_by_a_reviewer_is_not_raised_again(coordinator, clinici
     participant = treated_participant(user=coordinator, site=site_a, days_ago=1)
     run_data_checks()
     query = DataQuery.objects.get()
-    services.query_close(query=query, user=coordinator, note="Patient in theatre all day: accepted")
+    casebook_services.query_close(query=query, user=coordinator, note="Patient in theatre all day: accepted")
     assert run_data_checks() == {"findings": 1, "raised": 0, "closed": 0}
     assert participant.dataquerys.count() == 1
 

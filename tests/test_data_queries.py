@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from dosing.models import Infusion
 from outcomes.models import DailyObservation
-from patients import services
-from patients.queries import DataQuery
+from patients.casebook import services as casebook_services
+from patients.casebook.queries import DataQuery
 from tests.factories import UserFactory, give_infusion, observation_values, record, treated_participant
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,9 @@ def observation(coordinator, clinician, site_a):
 
 def test_life_cycle_from_raise_to_close(client, observation, monitor, clinician, coordinator):
     participant = observation.participant
-    query = services.query_raise(record=observation, user=monitor, field_name="heart_rate", text="HR 180 at rest?")
+    query = casebook_services.query_raise(
+        record=observation, user=monitor, field_name="heart_rate", text="HR 180 at rest?"
+    )
     assert (query.status, query.site_status, query.field_label) == ("open", "awaiting", "heart rate (/min)")
 
     # The clinician sees it in the list and on the participant page, corrects the value and answers.
@@ -48,11 +50,11 @@ def test_life_cycle_from_raise_to_close(client, observation, monitor, clinician,
     assert (query.site_status, query.answered_by, query.answer) == ("answered", clinician, "Corrected to 80")
 
     # The monitor is not satisfied: re-opened, answered again, then closed.
-    services.query_reopen(query=query, user=monitor, reason="Please attach the source")
+    casebook_services.query_reopen(query=query, user=monitor, reason="Please attach the source")
     query.refresh_from_db()
     assert (query.status, query.site_status) == ("open", "awaiting")
-    services.query_answer(query=query, user=clinician, answer="Source filed")
-    services.query_close(query=query, user=monitor, note="Verified against source")
+    casebook_services.query_answer(query=query, user=clinician, answer="Source filed")
+    casebook_services.query_close(query=query, user=monitor, note="Verified against source")
     query.refresh_from_db()
     assert query.status == "closed" and query.closed_by == monitor
     reasons = list(query.history.order_by("history_id").values_list("history_change_reason", flat=True))
@@ -68,18 +70,18 @@ def test_life_cycle_from_raise_to_close(client, observation, monitor, clinician,
 
 
 def test_only_the_raiser_or_a_coordinator_closes(observation, monitor, clinician, coordinator, site_a):
-    query = services.query_raise(record=observation, user=monitor, text="Check the date")
+    query = casebook_services.query_raise(record=observation, user=monitor, text="Check the date")
     with pytest.raises(PermissionDenied):
-        services.query_close(query=query, user=clinician)
+        casebook_services.query_close(query=query, user=clinician)
     other_monitor = UserFactory(role="Monitor", sites=[site_a])
     with pytest.raises(PermissionDenied):
-        services.query_reopen(query=query, user=other_monitor, reason="x")
-    services.query_close(query=query, user=coordinator)
+        casebook_services.query_reopen(query=query, user=other_monitor, reason="x")
+    casebook_services.query_close(query=query, user=coordinator)
 
 
 def test_a_query_names_a_real_field_of_the_participants_own_record(observation, monitor, coordinator, site_a):
     with pytest.raises(ValidationError) as exc:
-        services.query_raise(record=observation, user=monitor, field_name="pulse", text="?")
+        casebook_services.query_raise(record=observation, user=monitor, field_name="pulse", text="?")
     assert [e.code for e in exc.value.error_dict["field_name"]] == ["unknown_field"]
     other = treated_participant(user=coordinator, site=site_a)
     query = DataQuery(participant=other, record=observation, text="?", raised_by=monitor)
@@ -90,12 +92,14 @@ def test_a_query_names_a_real_field_of_the_participants_own_record(observation, 
 
 def test_open_queries_block_the_casebook_lock(observation, monitor, coordinator):
     participant = observation.participant
-    query = services.query_raise(record=observation, user=monitor, text="?")
+    query = casebook_services.query_raise(record=observation, user=monitor, text="?")
     with pytest.raises(ValidationError) as exc:
-        services.casebook_lock(participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED)
+        casebook_services.casebook_lock(
+            participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED
+        )
     assert "1 open data queries" in exc.value.message_dict["reason"][0]
-    services.query_close(query=query, user=monitor)
-    assert services.casebook_lock(
+    casebook_services.query_close(query=query, user=monitor)
+    assert casebook_services.casebook_lock(
         participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED
     ).casebook_locked
 
@@ -140,7 +144,7 @@ def test_admin_raises_from_a_record_and_works_the_queue(client, monitor, coordin
 
 def test_other_sites_queries_are_not_in_the_queue(client, monitor, coordinator_b, site_b):
     participant = treated_participant(user=coordinator_b, site=site_b)
-    services.query_raise(record=participant, user=coordinator_b, text="Site B only")
+    casebook_services.query_raise(record=participant, user=coordinator_b, text="Site B only")
     client.force_login(monitor)
     assert "Site B only" not in client.get(reverse("admin:patients_dataquery_changelist")).content.decode()
 
@@ -151,8 +155,8 @@ def test_participant_admin_filters_open_queries_and_signatures(
     from tests.factories import PASSWORD
 
     quiet = treated_participant(user=coordinator, site=site_a)
-    services.query_raise(record=observation, user=monitor, text="?")
-    services.casebook_sign(participant=quiet, user=clinician, password=PASSWORD, meaning="complete_accurate")
+    casebook_services.query_raise(record=observation, user=monitor, text="?")
+    casebook_services.casebook_sign(participant=quiet, user=clinician, password=PASSWORD, meaning="complete_accurate")
     client.force_login(coordinator)
     url = reverse("admin:patients_participant_changelist")
 
@@ -197,8 +201,8 @@ def test_only_the_site_answers(observation, monitor, clinician):
     with pytest.raises(ValidationError) as exc:
         query.full_clean()
     assert [e.code for e in exc.value.error_dict["answer"]] == ["answered_on_raise"]
-    query = services.query_raise(record=observation, user=monitor, text="Check the time")
-    services.query_answer(query=query, user=clinician, answer="Checked against the chart")
+    query = casebook_services.query_raise(record=observation, user=monitor, text="Check the time")
+    casebook_services.query_answer(query=query, user=clinician, answer="Checked against the chart")
     assert DataQuery.objects.get().answer == "Checked against the chart"
 
 

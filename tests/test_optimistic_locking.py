@@ -12,9 +12,9 @@ from django.utils import timezone
 from dosing.forms import InfusionForm
 from outcomes.forms import DailyObservationForm
 from outcomes.models import DailyObservation
+from patients.casebook.exceptions import RecordChanged
 from patients.forms import EndOfStudyForm
 from patients.models import Participant
-from patients.records import RecordChanged
 from tests.admin_forms import admin_form_data
 from tests.factories import (
     infusion_values,

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import services
+from patients.casebook import services as casebook_services
+from patients.casebook.registry import registry
 from patients.models import EndOfStudy, Participant
-from patients.registry import registry
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -66,8 +67,8 @@ def casebook(site, user):
     record(LabResult, participant, lab_values(participant), user=user)
     record(ChestCt, participant, ct_values(participant), user=user)
     record(AdverseEvent, participant, ae_values(participant), user=user)
-    services.query_raise(record=participant, user=user, text="Weight?")
-    services.casebook_sign(participant=participant, user=user, password=PASSWORD, meaning="complete_accurate")
+    casebook_services.query_raise(record=participant, user=user, text="Weight?")
+    casebook_services.casebook_sign(participant=participant, user=user, password=PASSWORD, meaning="complete_accurate")
     finished = treated_participant(user=user, site=site, arm_code="control")
     end_study(finished, user=user, on=finished.day0_date)
     gone = treated_participant(user=user, site=site, arm_code="control")
@@ -124,7 +125,7 @@ def scoped(model) -> bool:
     )
 
 
-# The ward's record pages: every registered case report form with a ward form (patients/registry.py).
+# The ward's record pages: every registered case report form with a ward form (patients/casebook/registry.py).
 CLINIC_KINDS = {crf.key: crf.model for crf in registry.with_ward_form()}
 
 

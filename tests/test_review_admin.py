@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from dosing.models import Infusion
 from outcomes.models import DailyObservation
-from patients import services
+from patients.casebook import services as casebook_services
 from patients.choices import ReviewStatus
 from tests.admin_forms import admin_form_data
 from tests.dosing.test_paths import dataset, run_import
@@ -31,7 +31,7 @@ def observations(participant, clinician):
         values = observation_values(participant, on=participant.day0_date + datetime.timedelta(days=day))
         item = record(DailyObservation, participant, values, user=clinician)
         if day < 2:
-            item = services.record_review(record=item, user=clinician, step="submit")
+            item = casebook_services.record_review(record=item, user=clinician, step="submit")
         made.append(item)
     return made
 
@@ -62,7 +62,7 @@ def test_a_coordinator_cannot_verify_but_locks_verified_records(client, observat
     assert "verify_selected" not in client.get(reverse(CHANGELIST)).content.decode()
     client.post(reverse(CHANGELIST), {"action": "verify_selected", "_selected_action": [observations[0].pk]})
     assert statuses(observations)[0] == ReviewStatus.SUBMITTED
-    services.record_review(record=observations[0], user=monitor, step="verify")
+    casebook_services.record_review(record=observations[0], user=monitor, step="verify")
     response = client.post(
         reverse(CHANGELIST),
         {"action": "lock_selected", "_selected_action": [o.pk for o in observations[:2]]},
@@ -105,8 +105,8 @@ def test_review_page_of_another_sites_record_is_not_found(client, observations, 
 
 
 def test_a_locked_record_is_read_only_in_admin_and_unlocks_with_a_reason(client, observations, monitor, coordinator):
-    observation = services.record_review(record=observations[0], user=monitor, step="verify")
-    observation = services.record_review(record=observation, user=coordinator, step="lock")
+    observation = casebook_services.record_review(record=observations[0], user=monitor, step="verify")
+    observation = casebook_services.record_review(record=observation, user=coordinator, step="lock")
     client.force_login(coordinator)
     change = reverse("admin:outcomes_dailyobservation_change", args=[observation.pk])
     assert client.get(change).context["has_change_permission"] is False
@@ -117,7 +117,7 @@ def test_a_locked_record_is_read_only_in_admin_and_unlocks_with_a_reason(client,
 
 
 def test_an_admin_edit_of_a_verified_record_returns_it_to_submitted(client, observations, monitor, coordinator):
-    observation = services.record_review(record=observations[0], user=monitor, step="verify")
+    observation = casebook_services.record_review(record=observations[0], user=monitor, step="verify")
     client.force_login(coordinator)
     change = reverse("admin:outcomes_dailyobservation_change", args=[observation.pk])
     data = admin_form_data(client.get(change), heart_rate="97", change_reason="Monitor found a typo")
@@ -144,7 +144,7 @@ def test_imported_infusions_arrive_submitted_and_a_locked_one_refuses_its_row(
     assert Infusion.objects.get(participant=other).review_status == ReviewStatus.SUBMITTED
     infusion = give_infusion(participant, 1, user=clinician)
     for user, step in ((clinician, "submit"), (monitor, "verify"), (coordinator, "lock")):
-        infusion = services.record_review(record=infusion, user=user, step=step)
+        infusion = casebook_services.record_review(record=infusion, user=user, step=step)
     result = run_import(dataset((participant, 1, coordinator, {"lot_number": "LOT-NEW"})), coordinator, dry_run=False)
     assert result.has_validation_errors()
     assert "is locked" in " ".join(m for ms in result.invalid_rows[0].error_dict.values() for m in ms)

@@ -7,16 +7,12 @@ from django.db import IntegrityError, transaction
 
 from dosing.models import Infusion, ProtocolDeviation
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
-from patients import services
+from patients.casebook import services as casebook_services
+from patients.casebook.exceptions import ChangeReasonRequired, RecordLocked, ReviewStatusRefused
+from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.signatures import CasebookSignature
 from patients.choices import ReviewStatus
 from patients.models import Consent, EndOfStudy, Withdrawal
-from patients.records import (
-    CaseReportForm,
-    ChangeReasonRequired,
-    RecordLocked,
-    ReviewStatusRefused,
-)
-from patients.signatures import CasebookSignature
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -54,7 +50,7 @@ def observation(participant, clinician):
 
 
 def step(record_, user, name, reason=""):
-    return services.record_review(record=record_, user=user, step=name, reason=reason)
+    return casebook_services.record_review(record=record_, user=user, step=name, reason=reason)
 
 
 def bring_to(observation, status, *, clinician, monitor, coordinator):
@@ -224,12 +220,12 @@ def test_the_database_refuses_a_verified_record_without_who_and_when(observation
 
 def test_a_record_with_an_open_query_is_neither_verified_nor_locked(observation, clinician, monitor, coordinator):
     observation = step(observation, clinician, "submit")
-    query = services.query_raise(record=observation, user=monitor, text="Heart rate?", field_name="heart_rate")
+    query = casebook_services.query_raise(record=observation, user=monitor, text="Heart rate?", field_name="heart_rate")
     with pytest.raises(ValidationError) as exc:
         step(observation, monitor, "verify")
     assert "1 open data query" in exc.value.message_dict["review_status"][0]
-    services.query_answer(query=query, user=clinician, answer="Correct as entered")
-    services.query_close(query=query, user=monitor)
+    casebook_services.query_answer(query=query, user=clinician, answer="Correct as entered")
+    casebook_services.query_close(query=query, user=monitor)
     assert step(observation, monitor, "verify").review_status == VERIFIED
 
 
@@ -240,13 +236,13 @@ def test_other_sites_voided_records_and_locked_casebooks_are_out_of_reach(
     other_monitor = UserFactory(role="Monitor", sites=[site_b])
     with pytest.raises(PermissionDenied):
         step(observation, other_monitor, "verify")
-    services.casebook_lock(
+    casebook_services.casebook_lock(
         participant=observation.participant, user=coordinator, reason="Database lock", override_reason=UNVERIFIED
     )
     with pytest.raises(ValidationError) as exc:
         step(observation, monitor, "verify")
     assert "casebook" in exc.value.message_dict["review_status"][0]
-    services.casebook_unlock(participant=observation.participant, user=coordinator, reason="Query after lock")
+    casebook_services.casebook_unlock(participant=observation.participant, user=coordinator, reason="Query after lock")
     observation.void(reason="Duplicate entry", user=clinician)
     with pytest.raises(ValidationError) as exc:
         step(observation, monitor, "verify")
@@ -255,7 +251,7 @@ def test_other_sites_voided_records_and_locked_casebooks_are_out_of_reach(
 
 def test_review_steps_leave_the_signature_valid_but_an_edit_invalidates_it(observation, clinician, monitor):
     observation = step(observation, clinician, "submit")
-    services.casebook_sign(
+    casebook_services.casebook_sign(
         participant=observation.participant,
         user=clinician,
         password=PASSWORD,

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from outcomes.models import AdverseEvent, DailyObservation
 from outcomes.resources import LabResultResource
-from patients import services
 from patients.access_log import AccessEvent, AccessEventKind
-from patients.signatures import CasebookSignature
+from patients.casebook import services as casebook_services
+from patients.casebook.signatures import CasebookSignature
 from tests.factories import (
     PASSWORD,
     ae_values,
@@ -58,10 +58,12 @@ def test_signature_shows_who_when_and_meaning(client, casebook, clinician):
 
 
 def test_a_later_change_invalidates_the_signature_visibly(client, casebook, clinician, coordinator, monitor):
-    services.casebook_sign(participant=casebook, user=clinician, password=PASSWORD, meaning="complete_accurate")
+    casebook_services.casebook_sign(
+        participant=casebook, user=clinician, password=PASSWORD, meaning="complete_accurate"
+    )
     # Review activity is not a data change.
-    query = services.query_raise(record=casebook, user=monitor, text="Check onset date")
-    services.query_answer(query=query, user=clinician, answer="Checked")
+    query = casebook_services.query_raise(record=casebook, user=monitor, text="Check onset date")
+    casebook_services.query_answer(query=query, user=clinician, answer="Checked")
     assert CasebookSignature.objects.get().valid
 
     observation = DailyObservation.objects.get(participant=casebook)
@@ -84,7 +86,9 @@ def test_only_an_investigator_signs(client, casebook, monitor):
 
 
 def signed(casebook, clinician):
-    services.casebook_sign(participant=casebook, user=clinician, password=PASSWORD, meaning="complete_accurate")
+    casebook_services.casebook_sign(
+        participant=casebook, user=clinician, password=PASSWORD, meaning="complete_accurate"
+    )
     return CasebookSignature.objects.get()
 
 
@@ -130,7 +134,7 @@ def test_an_import_after_signing_invalidates_the_signature(casebook, clinician, 
 
 def test_a_data_query_does_not_invalidate_it(casebook, clinician, monitor):
     signed(casebook, clinician)
-    services.query_raise(record=casebook, user=monitor, text="Check the weight")
+    casebook_services.query_raise(record=casebook, user=monitor, text="Check the weight")
     assert CasebookSignature.objects.get().valid
 
 

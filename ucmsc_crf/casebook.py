@@ -10,9 +10,9 @@ from django.utils import timezone
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte, DailyObservation
+from patients.casebook.registry import registry
 from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
-from patients.registry import registry
 
 
 def participant_list(queryset):
@@ -46,7 +46,7 @@ def participant_list(queryset):
 @dataclass
 class Casebook:
     participant: Participant
-    # The participant's records of every registered case report form shown on the page (patients/registry.py),
+    # The participant's records of every registered case report form shown on the page (patients/casebook/registry.py),
     # by form key, in the form's page order.
     records: dict[str, list]
     schedule: list

@@ -15,11 +15,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
-from patients import services
+from patients.casebook import services as casebook_services
+from patients.casebook.lock import take_casebook_turns
+from patients.casebook.queries import DataQuery
 from patients.choices import ENROLLED_STATUSES, QueryStatus
 from patients.models import Participant
-from patients.queries import DataQuery
-from patients.records import take_casebook_turns
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
         current.add(key)
         if key in existing:
             continue  # raised before (open, or closed by a reviewer): never twice
-        services.query_raise(
+        casebook_services.query_raise(
             record=finding.record,
             user=None,
             field_name=finding.field_name,
@@ -115,6 +115,8 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
     closed = 0
     for key, query in existing.items():
         if key not in current and query.status == QueryStatus.OPEN and not query.participant.casebook_locked:
-            services.query_close(query=query, user=None, note="The data no longer show the problem", automatic=True)
+            casebook_services.query_close(
+                query=query, user=None, note="The data no longer show the problem", automatic=True
+            )
             closed += 1
     return {"findings": len(findings), "raised": raised, "closed": closed}

@@ -14,11 +14,12 @@ from dosing.models import regimen_for
 from outcomes.demo import seed_outcomes
 from outcomes.models import DailyObservation
 from patients import roles, services
+from patients.casebook import services as casebook_services
+from patients.casebook.reviewed import CaseReportForm
 from patients.choices import ConsentGiver, ReviewStatus
 from patients.demo import screen_demo_person
 from patients.demo import seed_demo as seed_enrolment
 from patients.models import Arm, Participant, Site, SiteMembership
-from patients.records import CaseReportForm
 
 # The monitor has verified the first casebooks; the coordinator has locked the records of the very first.
 VERIFIED_CASEBOOKS = 2
@@ -151,7 +152,7 @@ def _observe(participant, user, day, rng):
 
 
 def seed_review(*, site, users) -> None:
-    """Take real review steps (services.record_review: audit trail, role checks) on the demo records:
+    """Take real review steps (casebook_services.record_review: audit trail, role checks) on the demo records:
     drafts submitted by the clinician, the first casebooks verified and the first locked. Only records
     still in draft / submitted are touched, so a second run changes nothing."""
     participants = list(Participant.objects.filter(site=site, day0_date__isnull=False).order_by("study_id"))
@@ -160,8 +161,8 @@ def seed_review(*, site, users) -> None:
         for model in models:
             for record in model.objects.active().filter(participant=participant).order_by("pk"):
                 if record.review_status == ReviewStatus.DRAFT:
-                    record = services.record_review(record=record, user=users[roles.CLINICIAN], step="submit")
+                    record = casebook_services.record_review(record=record, user=users[roles.CLINICIAN], step="submit")
                 if index < VERIFIED_CASEBOOKS and record.review_status == ReviewStatus.SUBMITTED:
-                    record = services.record_review(record=record, user=users[roles.MONITOR], step="verify")
+                    record = casebook_services.record_review(record=record, user=users[roles.MONITOR], step="verify")
                 if index < LOCKED_CASEBOOKS and record.review_status == ReviewStatus.VERIFIED:
-                    services.record_review(record=record, user=users[roles.COORDINATOR], step="lock")
+                    casebook_services.record_review(record=record, user=users[roles.COORDINATOR], step="lock")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from patients.registry import registry
+from patients.casebook.registry import registry
 from ucmsc_crf import views
 
 admin.site.site_header = "UC-MSC eCRF"
@@ -16,7 +16,7 @@ participant_urls = [
     path("queries/<int:pk>/answer/", views.QueryAnswerView.as_view(), name="query-answer"),
     path("sign/", views.SignView.as_view(), name="casebook-sign"),
 ]
-# Every case report form with a ward form gets its new / edit / void pages (patients/registry.py).
+# Every case report form with a ward form gets its new / edit / void pages (patients/casebook/registry.py).
 for crf in registry.with_ward_form():
     form_view = views.RecordFormView.as_view(crf=crf)
     participant_urls += [

@@ -21,7 +21,8 @@ from outcomes.choices import OxygenSupport
 from outcomes.forms import LabSampleForm
 from outcomes.summary import as_table, trial_summary
 from patients import services
-from patients.access import sees_arms
+from patients.casebook import services as casebook_services
+from patients.casebook.access import sees_arms
 from patients.choices import ParticipantStatus
 from patients.forms import EnrolForm, ScreeningForm, SignatureForm
 from patients.models import Participant
@@ -176,7 +177,7 @@ class SignView(ParticipantMixin, View):
         form = SignatureForm(request.POST)
         if form.is_valid():
             try:
-                services.casebook_sign(
+                casebook_services.casebook_sign(
                     participant=self.participant,
                     user=request.user,
                     password=form.cleaned_data["password"],
@@ -209,7 +210,7 @@ class QueryAnswerView(ParticipantMixin, View):
             raise PermissionDenied
         query = get_object_or_404(self.participant.dataquerys.open(), pk=kwargs["pk"])
         try:
-            services.query_answer(query=query, user=request.user, answer=request.POST.get("answer", ""))
+            casebook_services.query_answer(query=query, user=request.user, answer=request.POST.get("answer", ""))
         except ValidationError as exc:
             messages.error(request, f"Query #{query.pk}: {' '.join(exc.messages)}")
         else:
@@ -218,7 +219,7 @@ class QueryAnswerView(ParticipantMixin, View):
 
 
 class RecordFormView(ParticipantMixin, View):
-    """Create (no pk) or edit (pk) one record of a case report form (``crf``, from patients/registry.py)
+    """Create (no pk) or edit (pk) one record of a case report form (``crf``, from patients/casebook/registry.py)
     for the participant, with the form's ward form."""
 
     crf = None
@@ -293,7 +294,7 @@ class VoidForm(forms.Form):
 
 
 class RecordVoidView(ParticipantMixin, View):
-    """Void one record of a case report form (``crf``) entered in error, with a reason (services.record_void
+    """Void one record of a case report form (``crf``) entered in error, with a reason (casebook_services.record_void
     decides)."""
 
     crf = None
@@ -315,7 +316,7 @@ class RecordVoidView(ParticipantMixin, View):
         form = VoidForm(request.POST)
         if form.is_valid():
             try:
-                services.record_void(record=record, user=request.user, reason=form.cleaned_data["reason"])
+                casebook_services.record_void(record=record, user=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
                 for error in exc.error_dict.get("void_reason", []) if hasattr(exc, "error_dict") else [exc]:
                     form.add_error("reason", error)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from outcomes.models import DailyObservation
-from patients import services
+from patients.casebook import services as casebook_services
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS
 from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, record, treated_participant
@@ -205,7 +205,7 @@ def test_monitor_verifies_submitted_records_in_the_admin(browser, live_server, s
         values = observation_values(participant, on=participant.day0_date + DAY * day)
         observation = record(DailyObservation, participant, values, user=nurse)
         if day == 0:
-            services.record_review(record=observation, user=nurse, step="submit")
+            casebook_services.record_review(record=observation, user=nurse, step="submit")
 
     page = browser.new_context().new_page()
     page.goto(f"{live_server.url}/admin/login/")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from outcomes.models import DailyObservation, LabResult
-from patients import services
+from patients.casebook import services as casebook_services
 from patients.choices import ReviewStatus
 from tests.factories import observation_values, record, treated_participant
 from tests.outcomes.test_rules_by_path import form_data
@@ -64,8 +64,8 @@ def test_a_draft_is_submitted_later_from_its_edit_form(client, participant, obse
 def test_editing_a_verified_record_warns_then_returns_it_to_submitted(
     client, participant, observation, clinician, monitor
 ):
-    services.record_review(record=observation, user=clinician, step="submit")
-    observation = services.record_review(record=observation, user=monitor, step="verify")
+    casebook_services.record_review(record=observation, user=clinician, step="submit")
+    observation = casebook_services.record_review(record=observation, user=monitor, step="verify")
     client.force_login(clinician)
     form_page = client.get(edit_url(participant, observation)).content.decode()
     assert "Verified by mon_a" in form_page and "returns it to submitted" in form_page
@@ -83,7 +83,7 @@ def test_a_locked_record_has_no_edit_link_and_refuses_a_post(
     client, participant, observation, clinician, monitor, coordinator
 ):
     for user, step in ((clinician, "submit"), (monitor, "verify"), (coordinator, "lock")):
-        observation = services.record_review(record=observation, user=user, step=step)
+        observation = casebook_services.record_review(record=observation, user=user, step=step)
     client.force_login(clinician)
     shown = page(client, participant)
     assert edit_url(participant, observation) not in shown and ">locked</span>" in shown
@@ -99,7 +99,9 @@ def test_a_locked_record_has_no_edit_link_and_refuses_a_post(
 
 
 def test_a_correction_names_the_query_it_answers(client, participant, observation, clinician, monitor):
-    query = services.query_raise(record=observation, user=monitor, text="Heart rate 82?", field_name="heart_rate")
+    query = casebook_services.query_raise(
+        record=observation, user=monitor, text="Heart rate 82?", field_name="heart_rate"
+    )
     client.force_login(clinician)
     link = f"{edit_url(participant, observation)}?query={query.pk}"
     assert link in page(client, participant)
@@ -128,7 +130,7 @@ def test_a_query_about_another_record_cannot_be_named(client, participant, obser
         observation_values(participant, on=participant.day0_date + datetime.timedelta(days=1)),
         user=clinician,
     )
-    query = services.query_raise(record=other, user=monitor, text="SpO2?")
+    query = casebook_services.query_raise(record=other, user=monitor, text="SpO2?")
     client.force_login(clinician)
     form = client.get(f"{edit_url(participant, observation)}?query={query.pk}").context["form"]
     assert "answers_query" not in form.fields
@@ -151,7 +153,7 @@ def test_lab_results_can_be_kept_as_drafts(client, participant, clinician):
 
 
 def test_the_page_counts_records_by_review_status(client, participant, observation, clinician):
-    services.record_review(record=observation, user=clinician, step="submit")
+    casebook_services.record_review(record=observation, user=clinician, step="submit")
     client.force_login(clinician)
     shown = page(client, participant)
     assert "1 submitted" in shown and "0 verified" in shown

@@ -1,4 +1,4 @@
-from patients.registry import GENERIC_SECTION_TEMPLATE, CaseReportFormType, PageSection, register
+from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, CaseReportFormType, PageSection, register
 from tests.example_crf.forms import PulseCheckForm
 from tests.example_crf.models import PulseCheck
 

@@ -3,7 +3,7 @@ import datetime
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from patients.records import CaseReportForm
+from patients.casebook.reviewed import CaseReportForm
 
 
 class PulseCheck(CaseReportForm):

@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from patients import rules
+from patients.casebook.queries import DataQuery
+from patients.casebook.registry import registry
 from patients.models import Arm, Participant
-from patients.queries import DataQuery
-from patients.registry import registry
 from ucmsc_crf.analysis.columns import Column, Options, format_value, model_columns
 
 
@@ -121,7 +121,7 @@ def domains(options: Options) -> list[Domain]:
     )
     return [
         participant,
-        # One file per registered case report form that goes into the bundle (patients/registry.py).
+        # One file per registered case report form that goes into the bundle (patients/casebook/registry.py).
         *(_crf_domain(crf, options) for crf in registry.all() if crf.analysis_domain),
         _domain(
             "data_queries",

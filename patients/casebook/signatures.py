@@ -1,14 +1,17 @@
 """The investigator's electronic signature of a casebook (21 CFR Part 11 style): the signer re-enters
 their password and states the meaning; the signature shows who, when and what it means. Any later change
-to the casebook's data invalidates it, visibly, with what changed (ClinicalRecord.save does that)."""
+to the casebook's data invalidates it, visibly, with what changed (on the casebook_data_changed signal every
+record's save sends)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 
+from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, casebook_data_changed
+from patients.casebook.saving import record_save
 from patients.choices import SignatureMeaning
-from patients.records import ParticipantRecord, ParticipantRecordQuerySet
 
 
 class CasebookSignature(ParticipantRecord):
@@ -42,3 +45,15 @@ class CasebookSignature(ParticipantRecord):
     @property
     def valid(self) -> bool:
         return self.invalidated_datetime is None and not self.voided
+
+
+@receiver(casebook_data_changed, dispatch_uid="patients.casebook.signatures.invalidate")
+def invalidate_signatures(sender, *, record, participant, user, what, reason, **kwargs):
+    """A change to signed data invalidates the signature, saying which record, by whom and why."""
+    for signature in CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None):
+        signature.invalidated_datetime = timezone.now()
+        signature.invalidated_reason = (
+            f"{record._meta.verbose_name.capitalize()} {record} {what}"
+            f"{' by ' + user.get_username() if user else ''} after signing{': ' + reason if reason else ''}"
+        )[:300]
+        record_save(signature, user=user, reason="Invalidated by a later change to the casebook")

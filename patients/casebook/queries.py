@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
 from patients.choices import QuerySiteStatus, QueryStatus
-from patients.records import ParticipantRecord, ParticipantRecordQuerySet
 
 PARTICIPANT = "patients.participant"
 

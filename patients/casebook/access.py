@@ -1,29 +1,7 @@
-"""Which sites a user may see. Every queryset a user sees is filtered through ``site_ids_for``."""
+"""What a user may see beyond their sites (arms in a blinded trial) and the password check that confirms an act
+(signing). Which sites a user sees is patients/casebook/sites.py."""
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import AnonymousUser
-
-ALL_SITES_PERMISSION = "patients.view_all_sites"
-
-
-def site_ids_for(user) -> set[int] | None:
-    """The ids of the sites the user may see, or None for every site.
-
-    Superusers and roles granted ``patients.view_all_sites`` (e.g. a central data manager) see every
-    site; an anonymous or inactive user sees none; everyone else sees the sites they are a member of.
-    """
-    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
-        return set()
-    if user.is_superuser or user.has_perm(ALL_SITES_PERMISSION):
-        return None
-    cached = getattr(user, "_crf_site_ids", None)
-    if cached is None:
-        from patients.models import SiteMembership
-
-        cached = set(SiteMembership.objects.filter(user=user).values_list("site_id", flat=True))
-        # Cached per user object, i.e. per request: memberships change rarely and a request is short.
-        user._crf_site_ids = cached
-    return cached
 
 
 def sees_arms(user) -> bool:
