@@ -49,6 +49,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from patients.casebook.saving import record_save
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FIRST_PORT = 8101
@@ -133,9 +135,7 @@ def set_up(args) -> Fixture:
     fixture.editors = [user.username for user in editors]
     shared = enrol(editors[0])
     observation = DailyObservation(participant=shared, **observation_values(shared))
-    observation.full_clean()
-    observation._history_user = editors[0]
-    observation.save()
+    record_save(observation, user=editors[0], validate=True)
     fixture.shared = (shared.pk, shared.study_id, shared.day0_date, observation.pk)
     return fixture
 

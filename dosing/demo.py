@@ -14,6 +14,7 @@ from django.utils import timezone
 from dosing.choices import EcgResult
 from dosing.models import Infusion, regimen_for
 from dosing.services import schedule_create
+from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
 from patients.models import Participant
 
@@ -101,7 +102,5 @@ def give_demo_infusion(
         infusion_associated_event=event,
     )
     infusion.review_status = ReviewStatus.SUBMITTED  # the ward entered and submitted it
-    infusion.full_clean()
-    infusion._history_user = user
-    infusion.save()
+    record_save(infusion, user=user, validate=True)
     return infusion

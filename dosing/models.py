@@ -17,6 +17,7 @@ from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, 
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
+from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
 from patients.models import Arm, Participant
 
@@ -373,7 +374,13 @@ class Infusion(CaseReportForm):
         deviations = self.protocol_deviations_found(participant, regimen) if regimen else []
         if deviations and not (self.deviation_reason or "").strip():
             # clean() refuses this with messages on the fields; a caller that skipped it is stopped here.
-            raise ValidationError({"deviation_reason": "An off-protocol infusion needs a deviation reason."})
+            raise ValidationError(
+                {
+                    "deviation_reason": ValidationError(
+                        "An off-protocol infusion needs a deviation reason.", code="deviation_reason_required"
+                    )
+                }
+            )
         user = getattr(self, "_history_user", None)
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -459,20 +466,19 @@ class Infusion(CaseReportForm):
         for deviation in found:
             existing = current.pop(deviation.category, None)
             if existing is None:
-                ProtocolDeviation(
+                found = ProtocolDeviation(
                     participant=self.participant,
                     infusion=self,
                     category=deviation.category,
                     description=deviation.message,
                     reason=self.deviation_reason.strip(),
                     reported_by=user,
-                ).save()
+                )
+                record_save(found, user=user, reason="Recorded with the infusion")
             elif (existing.description, existing.reason) != (deviation.message, self.deviation_reason.strip()):
                 existing.description = deviation.message
                 existing.reason = self.deviation_reason.strip()
-                existing._history_user = user
-                existing._change_reason = "Infusion record corrected"
-                existing.save()
+                record_save(existing, user=user, reason="Infusion record corrected")
         for stale in current.values():
             if stale.category != DeviationCategory.OTHER:
                 stale.void(reason="No longer applies after the infusion record was corrected", user=user)
@@ -482,9 +488,7 @@ class Infusion(CaseReportForm):
         if planned is not None and planned.status != status:
             planned.status = status
             planned.status_reason = ""
-            planned._history_user = user
-            planned._change_reason = reason
-            planned.save()
+            record_save(planned, user=user, reason=reason)
 
 
 # The infusion CRF's entered fields, in form order: shared by the clinician form and the import file.

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from dosing.choices import DeviationCategory, PlannedInfusionStatus
 from dosing.models import PlannedInfusion, ProtocolDeviation, regimen_for
+from patients.casebook.saving import record_save
 from patients.models import Participant
 
 
@@ -30,10 +31,7 @@ def schedule_create(*, participant: Participant, user) -> list[PlannedInfusion]:
             sequence_number=sequence_number,
             planned_date=regimen.planned_date(participant.day0_date, sequence_number),
         )
-        planned.full_clean()
-        planned._history_user = user
-        planned._change_reason = "Schedule created at enrolment"
-        planned.save()
+        record_save(planned, user=user, reason="Schedule created at enrolment", validate=True)
         created.append(planned)
     return created
 
@@ -44,15 +42,24 @@ def planned_infusion_mark(*, planned: PlannedInfusion, status: str, reason: str,
     protocol deviation, recorded with the same reason."""
     planned = PlannedInfusion.objects.select_for_update().get(pk=planned.pk)
     if status not in (PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED):
-        raise ValidationError({"status": "Only missed or cancelled can be set by hand; given comes from the infusion."})
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    "Only missed or cancelled can be set by hand; given comes from the infusion.", code="invalid_choice"
+                )
+            }
+        )
     if planned.status == PlannedInfusionStatus.GIVEN:
-        raise ValidationError({"status": "This infusion was given; void the infusion record first."})
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    "This infusion was given; void the infusion record first.", code="already_given"
+                )
+            }
+        )
     planned.status = status
     planned.status_reason = reason
-    planned.full_clean()
-    planned._history_user = user
-    planned._change_reason = f"Marked {status}: {reason}"
-    planned.save()
+    record_save(planned, user=user, reason=f"Marked {status}: {reason}", validate=True)
     if status == PlannedInfusionStatus.MISSED:
         deviation = ProtocolDeviation(
             participant=planned.participant,
@@ -62,7 +69,5 @@ def planned_infusion_mark(*, planned: PlannedInfusion, status: str, reason: str,
             reason=reason,
             reported_by=user,
         )
-        deviation.full_clean()
-        deviation._history_user = user
-        deviation.save()
+        record_save(deviation, user=user, reason="Recorded: missed infusion", validate=True)
     return planned

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from outcomes.models import AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
 from patients import services
+from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
 from patients.models import EndOfStudy, Participant
 
@@ -121,9 +122,7 @@ def seed_outcomes(*, site, user, seed: int = 2020) -> int:
 
 def _save(instance, user):
     instance.review_status = ReviewStatus.SUBMITTED  # the ward entered and submitted it
-    instance.full_clean()
-    instance._history_user = user
-    instance.save()
+    record_save(instance, user=user, validate=True)
     return instance
 
 

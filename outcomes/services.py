@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from outcomes.models import Analyte, LabResult
+from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
 
 
@@ -42,6 +43,5 @@ def lab_sample_record(
     if errors:
         raise ValidationError(errors)
     for result in results:
-        result._history_user = user
-        result.save()
+        record_save(result, user=user)
     return results

@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from patients.casebook import review
 from patients.casebook import services as casebook_services
 from patients.casebook.records import ParticipantRecord
+from patients.casebook.saving import record_save
 from patients.casebook.sites import site_ids_for
 from patients.export_resources import export_resource_for
 from patients.forms import ClinicalFormMixin
@@ -285,18 +286,13 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
             return  # Nothing to record; a save without a change would need an invented reason.
-        obj._change_reason = form.cleaned_data.get(REASON_FIELD) or (
-            "Changed in admin" if change else "Created in admin"
-        )
-        obj._history_user = request.user
-        obj.save()
+        reason = form.cleaned_data.get(REASON_FIELD) or ("Changed in admin" if change else "Created in admin")
+        record_save(obj, user=request.user, reason=reason)
 
     def save_formset(self, request, form, formset, change):
         reason = (form.cleaned_data.get(REASON_FIELD) or "").strip()
         for instance in formset.save(commit=False):
-            instance._history_user = request.user
-            instance._change_reason = reason or "Created in admin"
-            instance.save()
+            record_save(instance, user=request.user, reason=reason or "Created in admin")
         formset.save_m2m()
 
 

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from patients.casebook.conflicts import RECORD_CHANGED
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.saving import prepare_save
 from patients.choices import Answer, ReviewStatus, SignatureMeaning
 from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
@@ -51,7 +52,8 @@ class ClinicalFormMixin(forms.Form):
                 raise forms.ValidationError(
                     "This form is incomplete (no record version): reload the page and try again."
                 )
-            self.instance._loaded_version = loaded
+            # Before the model's clean(), which refuses a save based on an older version.
+            prepare_save(self.instance, user=getattr(self, "user", None), expected_version=loaded)
         return cleaned
 
     # Model fields the form presents through another field of its own: their errors are shown there.
@@ -157,17 +159,18 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
     def apply_entry_choices(self) -> None:
         """Put what the user chose besides the data (reason, query, submit or draft, who) on the instance,
         for ``save()`` or for a service that saves it."""
-        if self.instance.pk:
-            self.instance._change_reason = self.cleaned_data["change_reason"]
-            self.instance._answers_query_id = self.cleaned_data.get("answers_query")
+        prepare_save(
+            self.instance,
+            user=self.user,
+            reason=self.cleaned_data["change_reason"] if self.instance.pk else "",
+            answers_query=self.cleaned_data.get("answers_query") if self.instance.pk else None,
+        )
         if (
             isinstance(self.instance, CaseReportForm)
             and self.instance.review_status == ReviewStatus.DRAFT
             and self.wants_submit()
         ):
             self.instance.review_status = ReviewStatus.SUBMITTED
-        if self.user is not None:
-            self.instance._history_user = self.user
 
 
 class EndOfStudyForm(ParticipantRecordForm):

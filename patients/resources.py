@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 from import_export import fields, resources, widgets
 
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.saving import prepare_save
 from patients.casebook.sites import site_ids_for
 from patients.choices import ReviewStatus
 from patients.export_resources import UtcDateTimeWidget, export_fields
@@ -164,9 +165,8 @@ class ClinicalRecordResource(resources.ModelResource):
         if instance._state.adding and isinstance(instance, CaseReportForm):
             # A file from a lab system or a ward log is entered data, complete: it goes straight to review.
             instance.review_status = ReviewStatus.SUBMITTED
-        instance._history_user = self.user
-        file_name = kwargs.get("file_name") or "a file"
-        instance._change_reason = f"Imported from {file_name}"
+        # django-import-export writes the row itself (instance.save()) after this: who and why go with it.
+        prepare_save(instance, user=self.user, reason=f"Imported from {kwargs.get('file_name') or 'a file'}")
 
 
 def resource_for(crf):

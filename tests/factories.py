@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from patients import services
+from patients.casebook.saving import record_save
 from patients.choices import ConsentGiver, Severity, Sex, YesNoUnknown
 from patients.eligibility import CRITERIA
 from patients.models import Arm, Participant, Site, SiteMembership
@@ -170,10 +171,7 @@ def give_infusion(participant, sequence_number, *, user, **overrides):
     from dosing.models import Infusion
 
     infusion = Infusion(**infusion_values(participant, sequence_number, user=user, **overrides))
-    infusion.full_clean()
-    infusion._history_user = user
-    infusion.save()
-    return infusion
+    return record_save(infusion, user=user, validate=True)
 
 
 def local_datetime(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
@@ -269,11 +267,7 @@ def ae_values(participant, **overrides) -> dict:
 
 def record(model, participant, values, *, user):
     """Save a record through the model layer (full_clean, then save), as every path does."""
-    instance = model(participant=participant, **values)
-    instance.full_clean()
-    instance._history_user = user
-    instance.save()
-    return instance
+    return record_save(model(participant=participant, **values), user=user, validate=True)
 
 
 def end_study(participant, *, user, on, reason="discharged", **fields):

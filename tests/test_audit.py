@@ -7,6 +7,7 @@ from simple_history.models import registered_models
 
 from patients.casebook.exceptions import BulkUpdateRefused, ChangeReasonRequired, HardDeleteRefused
 from patients.casebook.records import ClinicalRecord
+from patients.casebook.saving import record_save
 from patients.roles import CLINICAL_APPS
 from tests.factories import ParticipantFactory, enrolled_participant, screened_participant
 
@@ -68,9 +69,7 @@ def test_update_without_reason_is_refused_and_changes_nothing(site_a):
 def test_update_records_old_and_new_value_user_and_reason(coordinator, site_a):
     participant = ParticipantFactory(site=site_a, initials="AB")
     participant.initials = "XY"
-    participant._change_reason = "Transcription error on the paper CRF"
-    participant._history_user = coordinator
-    participant.save()
+    record_save(participant, user=coordinator, reason="Transcription error on the paper CRF")
     new, old = participant.history.all()[:2]
     delta = new.diff_against(old)
     assert [(c.field, c.old, c.new) for c in delta.changes] == [("initials", "AB", "XY")]

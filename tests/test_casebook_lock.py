@@ -13,6 +13,7 @@ from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients.casebook import services as casebook_services
 from patients.casebook.exceptions import CasebookLocked
 from patients.casebook.records import ParticipantRecord
+from patients.casebook.saving import record_save
 from patients.models import Consent, Participant
 from tests.dosing.test_paths import dataset, run_import
 from tests.factories import (
@@ -92,9 +93,8 @@ def test_every_record_of_a_locked_casebook_is_read_only(locked, clinician):
         with pytest.raises(ValidationError) as exc:
             item.full_clean()
         assert LOCKED in exc.value.messages[0], type(item)
-        item._change_reason = "trying anyway"
         with pytest.raises(CasebookLocked), transaction.atomic():
-            item.save()
+            record_save(item, user=None, reason="trying anyway")
         with pytest.raises((CasebookLocked, ValidationError)), transaction.atomic():
             item.void(reason="entered in error", user=clinician)
 
@@ -172,9 +172,7 @@ def test_unlocked_casebook_can_be_corrected_again(locked, coordinator, clinician
     casebook_services.casebook_unlock(participant=locked, user=coordinator, reason="Query on day 0 temperature")
     observation = DailyObservation.objects.get(participant=locked)
     observation.temperature_c = Decimal("37.9")
-    observation._change_reason = "Query answered"
-    observation.full_clean()
-    observation.save()
+    record_save(observation, user=coordinator, reason="Query answered", validate=True)
     assert DailyObservation.objects.get(pk=observation.pk).temperature_c == Decimal("37.9")
 
 

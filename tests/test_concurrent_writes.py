@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from outcomes.models import DailyObservation
+from patients.casebook.saving import prepare_save
 from tests.factories import observation_values, treated_participant
 
 pytestmark = [
@@ -67,9 +68,9 @@ def test_two_clinicians_recording_the_same_day_at_once(clinician, site_a):
 
     def record(before_save):
         observation = DailyObservation(participant=participant, **observation_values(participant))
+        prepare_save(observation, user=clinician)
         observation.full_clean()
         before_save()
-        observation._history_user = clinician
         observation.save()
 
     a, b = race(record, record)
@@ -88,12 +89,11 @@ def test_two_clinicians_editing_the_same_observation_at_once(clinician, site_a):
     def edit(heart_rate):
         def write(before_save):
             observation = DailyObservation.objects.get(pk=saved.pk)
-            observation._loaded_version = 1  # both opened the form at version 1
+            # Both opened the form at version 1.
+            prepare_save(observation, user=clinician, reason="Transcription error", expected_version=1)
             observation.heart_rate = heart_rate
             observation.full_clean()
             before_save()
-            observation._change_reason = "Transcription error"
-            observation._history_user = clinician
             observation.save()
 
         return write

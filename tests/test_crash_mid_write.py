@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 
 from dosing.models import Infusion, PlannedInfusion, ProtocolDeviation
+from patients.casebook.saving import record_save
 from tests.factories import infusion_values, treated_participant
 
 pytestmark = [
@@ -32,16 +33,14 @@ from django.db import transaction
 from django.contrib.auth import get_user_model
 from dosing.models import Infusion
 from patients.models import Participant
+from patients.casebook.saving import record_save
 from tests.factories import infusion_values
 
 participant = Participant.objects.get(pk=int(sys.argv[1]))
 user = get_user_model().objects.get(pk=int(sys.argv[2]))
 values = infusion_values(participant, 1, user=user, viability_percent="75.0", deviation_reason="Only lot")
 with transaction.atomic():  # what ATOMIC_REQUESTS does around every request
-    infusion = Infusion(**values)
-    infusion.full_clean()
-    infusion._history_user = user
-    infusion.save()
+    record_save(Infusion(**values), user=user, validate=True)
     open(sys.argv[3], "w").write("written, not committed")
     time.sleep(60)  # killed here
 """
@@ -77,8 +76,5 @@ def test_killing_the_server_mid_write_leaves_nothing_half_saved(coordinator, sit
     assert not ProtocolDeviation.objects.filter(participant=participant).exists()
     assert PlannedInfusion.objects.get(participant=participant, sequence_number=1).status == "planned"
     # The data are intact: the same write, done again, succeeds.
-    again = Infusion(**infusion_values(participant, 1, user=coordinator))
-    again.full_clean()
-    again._history_user = coordinator
-    again.save()
+    record_save(Infusion(**infusion_values(participant, 1, user=coordinator)), user=coordinator, validate=True)
     assert Infusion.objects.filter(participant=participant).count() == 1

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
 from patients.casebook import services as casebook_services
 from patients.casebook.queries import DataQuery
+from patients.casebook.saving import record_save
 from tests.factories import ae_values, lab_values, observation_values, record, treated_participant
 from ucmsc_crf.data_checks import run_data_checks
 
@@ -81,9 +82,7 @@ def test_late_sae_report_and_uncommented_abnormal_lab(coordinator, clinician, si
     assert result["raised"] == len(codes)
 
     lab.comment = "Bacterial superinfection suspected; treated"
-    lab._change_reason = "Query answered"
-    lab.full_clean()
-    lab.save()
+    record_save(lab, user=None, reason="Query answered", validate=True)
     run_data_checks(now=aware + 31 * datetime.timedelta(hours=1))
     assert DataQuery.objects.get(check_code="lab_outside_reference").status == "closed"
     assert DataQuery.objects.get(check_code="sae_reported_late").status == "open"

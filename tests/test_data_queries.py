@@ -12,6 +12,7 @@ from dosing.models import Infusion
 from outcomes.models import DailyObservation
 from patients.casebook import services as casebook_services
 from patients.casebook.queries import DataQuery
+from patients.casebook.saving import record_save
 from tests.factories import UserFactory, give_infusion, observation_values, record, treated_participant
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +40,9 @@ def test_life_cycle_from_raise_to_close(client, observation, monitor, clinician,
     page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
     assert "HR 180 at rest?" in page and "Open data queries (1)" in page
     observation.heart_rate = 80
-    observation._change_reason = f"Query #{query.pk}: transcription error, 80 on the chart"
-    observation.full_clean()
-    observation.save()
+    record_save(
+        observation, user=None, reason=f"Query #{query.pk}: transcription error, 80 on the chart", validate=True
+    )
     response = client.post(
         reverse("query-answer", args=[participant.study_id, query.pk]), {"answer": "Corrected to 80"}
     )
@@ -133,8 +134,7 @@ def test_admin_raises_from_a_record_and_works_the_queue(client, monitor, coordin
     queue = reverse("admin:patients_dataquery_changelist")
     assert [q.pk for q in client.get(queue, {"status__exact": "open"}).context["cl"].result_list] == [query.pk]
     query.raised_datetime -= datetime.timedelta(days=10)
-    query._change_reason = "test: age the query"
-    query.save()
+    record_save(query, user=None, reason="test: age the query")
     assert [q.pk for q in client.get(queue, {"age": "30"}).context["cl"].result_list] == [query.pk]
     assert list(client.get(queue, {"age": "7"}).context["cl"].result_list) == []
     client.post(queue, {"action": "close_queries", "_selected_action": [query.pk]})

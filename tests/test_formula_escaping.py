@@ -19,6 +19,7 @@ from import_export.formats.base_formats import XLSX
 from dosing.models import Infusion
 from outcomes.models import AdverseEvent, DailyObservation
 from outcomes.resources import DailyObservationResource
+from patients.casebook.saving import record_save
 from patients.export_resources import export_resource_for
 from patients.models import Arm
 from patients.spreadsheet import spreadsheet_safe, spreadsheet_unescape
@@ -164,8 +165,7 @@ def test_an_escaped_export_imports_back_as_entered(hostile, clinician, coordinat
         data.append([row[h] for h in headers])
     observation = DailyObservation.objects.get()
     observation.other_symptoms_details = "changed"
-    observation._change_reason, observation._history_user = "test", clinician
-    observation.save()
+    record_save(observation, user=clinician, reason="test")
     result = DailyObservationResource(user=coordinator).import_data(data, dry_run=False, use_transactions=True)
     assert not result.has_errors() and not result.has_validation_errors()
     assert DailyObservation.objects.get().other_symptoms_details == "=1+2 (patient's words)"

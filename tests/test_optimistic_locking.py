@@ -13,6 +13,7 @@ from dosing.forms import InfusionForm
 from outcomes.forms import DailyObservationForm
 from outcomes.models import DailyObservation
 from patients.casebook.exceptions import RecordChanged
+from patients.casebook.saving import record_save
 from patients.forms import EndOfStudyForm
 from patients.models import Participant
 from tests.admin_forms import admin_form_data
@@ -31,9 +32,7 @@ pytestmark = pytest.mark.django_db
 def save_as(instance, user, reason, **changes):
     for name, value in changes.items():
         setattr(instance, name, value)
-    instance._history_user = user
-    instance._change_reason = reason
-    instance.save()
+    record_save(instance, user=user, reason=reason)
 
 
 def test_a_stale_copy_cannot_overwrite_a_newer_save(coordinator, clinician, site_a):
@@ -57,9 +56,8 @@ def test_clean_names_who_when_and_both_values(coordinator, clinician, site_a):
     mine = DailyObservation.objects.get(pk=observation.pk)
     save_as(DailyObservation.objects.get(pk=observation.pk), clinician, "Re-measured", spo2_percent=91)
     mine.spo2_percent = 97
-    mine._loaded_version = 1
     with pytest.raises(ValidationError) as exc:
-        mine.full_clean()
+        record_save(mine, user=clinician, reason="Re-measured", expected_version=1, validate=True)
     assert [e.code for e in exc.value.error_dict["__all__"]] == ["record_changed"]
     assert [e.code for e in exc.value.error_dict["spo2_percent"]] == ["changed_by_other"]
     errors = exc.value.message_dict  # and what the person reads: who, when, both values

@@ -10,6 +10,7 @@ from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients.casebook import services as casebook_services
 from patients.casebook.exceptions import ChangeReasonRequired, RecordLocked, ReviewStatusRefused
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.saving import record_save
 from patients.casebook.signatures import CasebookSignature
 from patients.choices import ReviewStatus
 from patients.models import Consent, EndOfStudy, Withdrawal
@@ -163,12 +164,10 @@ def test_taking_a_step_back_needs_a_reason(request, observation, clinician, moni
 def test_editing_a_verified_record_sends_it_back_to_submitted_with_the_reason(observation, clinician, monitor):
     observation = bring_to(observation, VERIFIED, clinician=clinician, monitor=monitor, coordinator=None)
     observation.heart_rate = 101
-    observation._history_user = clinician
     with pytest.raises(ChangeReasonRequired):
-        observation.save()
+        record_save(observation, user=clinician)
     assert DailyObservation.objects.get(pk=observation.pk).review_status == VERIFIED
-    observation._change_reason = "Transcription error"
-    observation.save()
+    record_save(observation, user=clinician, reason="Transcription error")
     saved = DailyObservation.objects.get(pk=observation.pk)
     assert (saved.review_status, saved.verified_by, saved.heart_rate) == (SUBMITTED, None, 101)
     assert saved.history.latest().history_change_reason == "Transcription error (was verified: back to submitted)"
@@ -183,9 +182,8 @@ def test_a_locked_record_refuses_every_change(observation, clinician, monitor, c
     with pytest.raises(ValidationError) as exc:
         copy.full_clean()
     assert "is locked (by coord_a" in exc.value.messages[0]
-    copy._change_reason = "late correction"
     with pytest.raises(RecordLocked):
-        copy.save()
+        record_save(copy, user=coordinator, reason="late correction")
     with pytest.raises(ValidationError) as exc:  # voiding says why, on its reason, before anything is written
         copy.void(reason="entered in error", user=coordinator)
     assert [e.code for e in exc.value.error_dict["void_reason"]] == ["record_locked"]
@@ -193,16 +191,14 @@ def test_a_locked_record_refuses_every_change(observation, clinician, monitor, c
     # Unlocked (with a reason), it can be corrected, and goes back for verification.
     unlocked = step(copy, coordinator, "unlock", reason="Late lab correction")
     unlocked.heart_rate = 120
-    unlocked._change_reason = "Late correction"
-    unlocked.save()
+    record_save(unlocked, user=coordinator, reason="Late correction")
     assert DailyObservation.objects.get(pk=observation.pk).review_status == SUBMITTED
 
 
 def test_a_plain_save_cannot_move_the_status(observation, clinician, monitor):
     observation.review_status = VERIFIED
-    observation._change_reason = "sneak"
     with pytest.raises(ReviewStatusRefused):
-        observation.save()
+        record_save(observation, user=clinician, reason="sneak")
     assert DailyObservation.objects.get(pk=observation.pk).review_status == DRAFT
     new = DailyObservation(participant=observation.participant, **observation_values(observation.participant))
     new.review_status = LOCKED
@@ -212,10 +208,8 @@ def test_a_plain_save_cannot_move_the_status(observation, clinician, monitor):
 
 def test_the_database_refuses_a_verified_record_without_who_and_when(observation):
     observation.review_status = VERIFIED
-    observation._review_transition = "forced"
-    observation._change_reason = "bypass"
     with pytest.raises(IntegrityError), transaction.atomic():
-        observation.save()
+        record_save(observation, user=None, reason="bypass", review_step="forced")
 
 
 def test_a_record_with_an_open_query_is_neither_verified_nor_locked(observation, clinician, monitor, coordinator):
@@ -261,9 +255,7 @@ def test_review_steps_leave_the_signature_valid_but_an_edit_invalidates_it(obser
     signature = CasebookSignature.objects.get(participant=observation.participant)
     assert signature.valid
     observation.heart_rate = 99
-    observation._change_reason = "Correction"
-    observation._history_user = clinician
-    observation.save()
+    record_save(observation, user=clinician, reason="Correction")
     signature.refresh_from_db()
     assert not signature.valid
 

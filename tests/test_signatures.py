@@ -9,6 +9,7 @@ from outcomes.models import AdverseEvent, DailyObservation
 from outcomes.resources import LabResultResource
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.casebook import services as casebook_services
+from patients.casebook.saving import record_save
 from patients.casebook.signatures import CasebookSignature
 from tests.factories import (
     PASSWORD,
@@ -68,9 +69,7 @@ def test_a_later_change_invalidates_the_signature_visibly(client, casebook, clin
 
     observation = DailyObservation.objects.get(participant=casebook)
     observation.heart_rate = 101
-    observation._change_reason = "Source data verification correction"
-    observation._history_user = coordinator
-    observation.save()
+    record_save(observation, user=coordinator, reason="Source data verification correction")
     signature = CasebookSignature.objects.get()
     assert not signature.valid
     assert "Daily observation" in signature.invalidated_reason and "coord_a" in signature.invalidated_reason

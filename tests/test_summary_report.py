@@ -15,6 +15,7 @@ from dosing.services import planned_infusion_mark
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
 from outcomes.summary import as_table, trial_summary
 from patients import services
+from patients.casebook.saving import record_save
 from patients.models import Participant
 from tests.factories import (
     UserFactory,
@@ -265,8 +266,7 @@ def test_a_symptom_never_assessed_is_left_out_of_its_denominator(small_trial, cl
     t2 = small_trial["treated"][1]
     for observation in DailyObservation.objects.filter(participant=t2):
         observation.fever = "not_assessed"
-        observation._change_reason, observation._history_user = "Fever was not assessed", clinician
-        observation.save()
+        record_save(observation, user=clinician, reason="Fever was not assessed")
     fever = rows(trial_summary(Participant.objects.all()), "Status at discharge")["Fever"]
     assert [(c.n, c.of) for c in fever.cells] == [(1, 1), (1, 3)]
     assert fever.p == pytest.approx(fisher(1, 1, 1, 3))

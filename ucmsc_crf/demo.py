@@ -16,6 +16,7 @@ from outcomes.models import DailyObservation
 from patients import roles, services
 from patients.casebook import services as casebook_services
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.saving import record_save
 from patients.choices import ConsentGiver, ReviewStatus
 from patients.demo import screen_demo_person
 from patients.demo import seed_demo as seed_enrolment
@@ -146,9 +147,7 @@ def _observe(participant, user, day, rng):
         other_symptoms="absent",
         review_status=ReviewStatus.SUBMITTED,
     )
-    observation.full_clean()
-    observation._history_user = user
-    observation.save()
+    record_save(observation, user=user, validate=True)
 
 
 def seed_review(*, site, users) -> None:

@@ -29,6 +29,7 @@ from patients.casebook.exceptions import (
     RecordChanged,
 )
 from patients.casebook.lock import casebook_lock_message, take_casebook_turns
+from patients.casebook.saving import record_save
 from patients.casebook.sites import site_ids_for
 from patients.choices import ReviewStatus
 
@@ -123,7 +124,8 @@ class ClinicalRecord(models.Model):
             return
         if not (getattr(self, "_change_reason", "") or "").strip():
             raise ChangeReasonRequired(
-                f"Changing a saved {self._meta.verbose_name} needs a reason for change (set _change_reason)."
+                f"Changing a saved {self._meta.verbose_name} needs a reason for change "
+                "(record_save(record, user=..., reason=...))."
             )
         loaded = getattr(self, "_loaded_version", None)
         self._expected_version = loaded if loaded is not None else self.version
@@ -259,9 +261,7 @@ class ClinicalRecord(models.Model):
         self.void_reason = reason.strip()
         self.voided_datetime = timezone.now()
         self.voided_by = user
-        self._change_reason = f"Voided: {self.void_reason}"
-        self._history_user = user
-        self.save()
+        record_save(self, user=user, reason=f"Voided: {self.void_reason}")
 
     def check_void(self) -> None:
         """The record's own rules for voiding it (ValidationError on ``void_reason``); none by default."""

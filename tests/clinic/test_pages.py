@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dosing.models import Infusion, ProtocolDeviation
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from patients.casebook.saving import record_save
 from patients.models import COMORBIDITY_FIELDS, Participant
 from tests.factories import (
     UserFactory,
@@ -146,8 +147,8 @@ def test_concurrent_edit_is_refused_with_both_values(client, clinician, coordina
     client.force_login(clinician)
     url = reverse("observations-edit", args=[participant.study_id, observation.pk])
     other = DailyObservation.objects.get(pk=observation.pk)
-    other.heart_rate, other._change_reason, other._history_user = 99, "Monitor's source check", coordinator
-    other.save()
+    other.heart_rate = 99
+    record_save(other, user=coordinator, reason="Monitor's source check")
     response = client.post(
         url, {**form_data(observation_values(participant, heart_rate=70)), "loaded_version": "1", "change_reason": "x"}
     )

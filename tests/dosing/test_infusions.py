@@ -14,6 +14,7 @@ from django.utils import timezone
 from dosing import services
 from dosing.models import Infusion, ProtocolDeviation
 from patients import services as patient_services
+from patients.casebook.saving import record_save
 from tests.factories import give_infusion, infusion_values, planned_start, treated_participant
 
 pytestmark = pytest.mark.django_db
@@ -189,9 +190,7 @@ def test_correcting_an_infusion_back_on_protocol_voids_its_deviation(treated, co
         treated, 1, user=coordinator, viability_percent=Decimal("70"), deviation_reason="PI approved"
     )
     infusion.viability_percent = Decimal("90")
-    infusion._change_reason = "Viability misread from the certificate"
-    infusion.full_clean()
-    infusion.save()
+    record_save(infusion, user=coordinator, reason="Viability misread from the certificate", validate=True)
     deviation = ProtocolDeviation.objects.get()
     assert deviation.voided and "no longer applies" in deviation.void_reason.lower()
 
@@ -227,15 +226,13 @@ def _shift_enrolment(participant, day0, user):
     tz = timezone.get_current_timezone()
     consent = participant.consents.get()
     consent.consent_datetime = datetime.datetime.combine(day0, datetime.time(7, 0), tzinfo=tz)
-    consent._change_reason = "test: re-dated"
-    consent.save()
+    record_save(consent, user=None, reason="test: re-dated")
     participant.admission_date = day0 - datetime.timedelta(days=1)
     participant.symptom_onset_date = day0 - datetime.timedelta(days=5)
     participant.screening_datetime = datetime.datetime.combine(day0, datetime.time(6, 0), tzinfo=tz)
     participant.enrolment_datetime = datetime.datetime.combine(day0, datetime.time(8, 0), tzinfo=tz)
     participant.day0_date = day0
-    participant._change_reason = "test: re-dated"
-    participant.save()
+    record_save(participant, user=None, reason="test: re-dated")
     return participant
 
 

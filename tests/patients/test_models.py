@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from patients.casebook.saving import record_save
 from patients.models import Arm, Participant, Site
 from tests.factories import ParticipantFactory, SiteFactory, consent, enrolled_participant, screened_participant
 
@@ -30,14 +31,12 @@ def test_study_id_is_not_reused_after_a_record_is_voided(site_a, coordinator):
 def test_study_id_and_site_never_change(site_a, site_b):
     participant = ParticipantFactory(site=site_a)
     participant.study_id = "01-999"
-    participant._change_reason = "typo"
     with pytest.raises(ValidationError):
-        participant.save()
+        record_save(participant, user=None, reason="typo")
     participant.refresh_from_db()
     participant.site = site_b
-    participant._change_reason = "moved"
     with pytest.raises(ValidationError):
-        participant.save()
+        record_save(participant, user=None, reason="moved")
     assert Participant.objects.get(pk=participant.pk).study_id == "01-001"
 
 
@@ -102,9 +101,9 @@ def test_database_refuses_enrolment_without_prior_consent(coordinator, site_a):
     participant.status = "enrolled"
     participant.enrolment_datetime = timezone.now()
     participant.day0_date = timezone.localdate()
-    participant._change_reason = "raw enrolment, bypassing the gate"
     with pytest.raises(IntegrityError), transaction.atomic():
-        participant.save()  # save() without full_clean(): only the database stands in the way
+        # Saved without full_clean(): only the database stands in the way.
+        record_save(participant, user=None, reason="raw enrolment, bypassing the gate")
 
 
 def test_database_accepts_enrolment_after_consent(coordinator, site_a):
@@ -114,8 +113,7 @@ def test_database_accepts_enrolment_after_consent(coordinator, site_a):
     participant.status = "enrolled"
     participant.enrolment_datetime = timezone.now()
     participant.day0_date = timezone.localdate()
-    participant._change_reason = "enrol"
-    participant.save()
+    record_save(participant, user=None, reason="enrol")
     assert Participant.objects.get(pk=participant.pk).status == "enrolled"
 
 
