@@ -104,8 +104,8 @@ class ArmRegimen(models.Model):
         return f"{self.arm}: {self.regimen}"
 
     def clean(self):
-        if self.arm_id and not self.arm.receives_product:
-            raise ValidationError({"arm": f"The {self.arm} arm receives no product, so it has no regimen."})
+        if self.arm_id:
+            rules.check_regimen_arm(arm_label=str(self.arm), receives_product=self.arm.receives_product)
 
 
 def regimen_for(participant: Participant) -> Regimen | None:
@@ -154,14 +154,17 @@ class PlannedInfusion(ParticipantRecord):
 
     def clean(self):
         super().clean()
-        if (
-            self.status in (PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED)
-            and not (self.status_reason or "").strip()
-        ):
-            raise ValidationError({"status_reason": f"Say why the infusion was {self.get_status_display().lower()}."})
-        if self.status == PlannedInfusionStatus.GIVEN and self.participant_id:
-            if not self.participant.infusions.active().filter(sequence_number=self.sequence_number).exists():
-                raise ValidationError({"status": "Record the infusion itself; it marks the plan as given."})
+        recorded = (
+            self.status != PlannedInfusionStatus.GIVEN
+            or not self.participant_id
+            or self.participant.infusions.active().filter(sequence_number=self.sequence_number).exists()
+        )
+        rules.check_planned_status(
+            status=self.status,
+            status_label=self.get_status_display(),
+            status_reason=self.status_reason,
+            infusion_recorded=recorded,
+        )
 
     @property
     def window_start(self) -> datetime.date:
@@ -303,7 +306,8 @@ class Infusion(CaseReportForm):
             # Saving an infusion rewrites its deviations; a locked one must be unlocked first.
             raise ValidationError(
                 "A protocol deviation of this infusion is locked: a coordinator must unlock it before the "
-                "infusion can be changed."
+                "infusion can be changed.",
+                code="deviation_locked",
             )
         errors = RuleErrors()
         regimen = regimen_for(participant) if participant.arm_id else None
@@ -331,7 +335,7 @@ class Infusion(CaseReportForm):
         )
         if self.start_datetime:
             errors.check(
-                rules.check_within_follow_up,
+                rules.check_infusion_in_follow_up,
                 start=self.start_datetime,
                 start_local_date=timezone.localdate(self.start_datetime),
                 day0=participant.day0_date,
@@ -559,10 +563,14 @@ class ProtocolDeviation(CaseReportForm):
 
     def clean(self):
         super().clean()
-        if not (self.reason or "").strip():
-            raise ValidationError({"reason": "Give the reason for the deviation."})
         participant = self.participant_for_rules()
-        for field in ("infusion", "planned_infusion"):
-            related = getattr(self, field)
-            if related is not None and participant is not None and related.participant_id != participant.pk:
-                raise ValidationError({field: "This belongs to another participant."})
+        rules.check_deviation(
+            reason=self.reason,
+            foreign=[
+                field
+                for field in ("infusion", "planned_infusion")
+                if getattr(self, field) is not None
+                and participant is not None
+                and getattr(self, field).participant_id != participant.pk
+            ],
+        )

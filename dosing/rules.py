@@ -1,9 +1,10 @@
 """Infusion rules as pure functions over plain values.
 
-Hard rules raise ``ValidationError({field: message})``: the record cannot be saved. Soft rules
-(``soft_deviations``) return the protocol deviations an infusion carries; ``check_deviations_explained``
-refuses them unless a deviation reason is given, so an off-protocol infusion is saved only together
-with its recorded deviation, never silently. ``Infusion.clean()`` gathers the facts and calls these.
+Hard rules raise ``ValidationError({field: ValidationError(message, code=...)})``: the record cannot be
+saved. Soft rules (``soft_deviations``) return the protocol deviations an infusion carries;
+``check_deviations_explained`` refuses them unless a deviation reason is given, so an off-protocol infusion
+is saved only together with its recorded deviation, never silently. ``Infusion.clean()`` gathers the facts
+and calls these.
 
 Intervals are computed on timezone-aware datetimes (absolute elapsed time, right across a daylight-saving
 change); calendar rules (study day, window) use the date in the trial's time zone.
@@ -15,9 +16,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from dosing.choices import DeviationCategory
-
-CLOCK_SKEW = datetime.timedelta(minutes=5)
+from dosing.choices import DeviationCategory, PlannedInfusionStatus
+from patients.casebook.rules import CLOCK_SKEW, RuleErrors, check_within_follow_up, refusal
 
 
 def elapsed(later: datetime.datetime, earlier: datetime.datetime) -> datetime.timedelta:
@@ -33,13 +33,15 @@ def planned_date(*, day0: datetime.date, sequence_number: int, interval_days: in
 
 def check_product_arm(*, arm_name: str | None, receives_product: bool, has_regimen: bool) -> None:
     if arm_name is None:
-        raise ValidationError({"participant": "This person is not enrolled: infusions start after enrolment."})
+        raise refusal("participant", "This person is not enrolled: infusions start after enrolment.", "not_enrolled")
     if not receives_product:
-        raise ValidationError(
-            {"participant": f"Participants in the {arm_name} arm receive no study product, so no infusion."}
+        raise refusal(
+            "participant",
+            f"Participants in the {arm_name} arm receive no study product, so no infusion.",
+            "arm_without_product",
         )
     if not has_regimen:
-        raise ValidationError({"participant": f"No dosing regimen is configured for the {arm_name} arm."})
+        raise refusal("participant", f"No dosing regimen is configured for the {arm_name} arm.", "no_regimen")
 
 
 def check_infusion_times(
@@ -49,25 +51,26 @@ def check_infusion_times(
     now: datetime.datetime,
     max_duration: datetime.timedelta,
 ) -> None:
-    errors = {}
+    errors = RuleErrors()
     if start and start > now + CLOCK_SKEW:
-        errors["start_datetime"] = "The infusion start is in the future."
+        errors.add("start_datetime", "The infusion start is in the future.", "in_future")
     if end and end > now + CLOCK_SKEW:
-        errors["end_datetime"] = "The infusion end is in the future."
+        errors.add("end_datetime", "The infusion end is in the future.", "in_future")
     if start and end and "end_datetime" not in errors:
         if elapsed(end, start) <= datetime.timedelta(0):  # instants, not wall clocks (a DST change)
-            errors["end_datetime"] = "The infusion must end after it starts."
+            errors.add("end_datetime", "The infusion must end after it starts.", "end_before_start")
         elif elapsed(end, start) > max_duration:
             hours = max_duration.total_seconds() / 3600
-            errors["end_datetime"] = (
+            errors.add(
+                "end_datetime",
                 f"An infusion of {_duration(elapsed(end, start))} is implausible "
-                f"(the regimen allows at most {hours:g} h)."
+                f"(the regimen allows at most {hours:g} h).",
+                "too_long",
             )
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
 
 
-def check_within_follow_up(
+def check_infusion_in_follow_up(
     *,
     start: datetime.datetime,
     start_local_date: datetime.date,
@@ -75,20 +78,17 @@ def check_within_follow_up(
     first_consent: datetime.datetime | None,
     follow_up_end: datetime.date | None,
 ) -> None:
-    """Not before consent or study day 0; not after discharge, death or withdrawal."""
+    """Not before consent or study day 0; not after discharge, death or withdrawal (the follow-up window
+    every form shares)."""
     if first_consent is None or start < first_consent:
-        raise ValidationError({"start_datetime": "An infusion cannot start before informed consent."})
-    if start_local_date < day0:
-        raise ValidationError({"start_datetime": f"An infusion cannot start before study day 0 ({day0:%Y-%m-%d})."})
-    if follow_up_end is not None and start_local_date > follow_up_end:
-        raise ValidationError(
-            {
-                "start_datetime": (
-                    f"Follow-up ended on {follow_up_end:%Y-%m-%d} (discharge, death or withdrawal): "
-                    "no infusion after that."
-                )
-            }
-        )
+        raise refusal("start_datetime", "An infusion cannot start before informed consent.", "before_consent")
+    check_within_follow_up(
+        field="start_datetime",
+        on=start_local_date,
+        earliest=day0,
+        earliest_label="study day 0",
+        follow_up_end=follow_up_end,
+    )
 
 
 def check_sequence(
@@ -96,27 +96,23 @@ def check_sequence(
 ) -> None:
     """No more infusions than the regimen allows; infusion k needs k-1 given, missed or cancelled."""
     if sequence_number < 1:
-        raise ValidationError({"sequence_number": "Infusions are numbered from 1."})
+        raise refusal("sequence_number", "Infusions are numbered from 1.", "not_positive")
     if sequence_number > number_of_infusions:
-        raise ValidationError(
-            {
-                "sequence_number": (
-                    f"The regimen has {number_of_infusions} infusions; there is no infusion {sequence_number}."
-                )
-            }
+        raise refusal(
+            "sequence_number",
+            f"The regimen has {number_of_infusions} infusions; there is no infusion {sequence_number}.",
+            "beyond_regimen",
         )
     if already_given:
-        raise ValidationError(
-            {"sequence_number": f"Infusion {sequence_number} is already recorded for this participant."}
+        raise refusal(
+            "sequence_number", f"Infusion {sequence_number} is already recorded for this participant.", "duplicate"
         )
     if sequence_number > 1 and not previous_accounted_for:
-        raise ValidationError(
-            {
-                "sequence_number": (
-                    f"Infusion {sequence_number - 1} must be recorded as given, or marked missed or cancelled "
-                    f"with a reason, before infusion {sequence_number}."
-                )
-            }
+        raise refusal(
+            "sequence_number",
+            f"Infusion {sequence_number - 1} must be recorded as given, or marked missed or cancelled "
+            f"with a reason, before infusion {sequence_number}.",
+            "previous_not_accounted_for",
         )
 
 
@@ -131,22 +127,18 @@ def check_gap(
     """At least the regimen's minimum safe gap between the end of one infusion and the start of the next."""
     hours = f"{min_gap.total_seconds() / 3600:g} h"
     if start and previous_end and elapsed(start, previous_end) < min_gap:
-        raise ValidationError(
-            {
-                "start_datetime": (
-                    f"Only {_duration(elapsed(start, previous_end))} after the previous infusion ended; "
-                    f"the minimum safe gap is {hours}."
-                )
-            }
+        raise refusal(
+            "start_datetime",
+            f"Only {_duration(elapsed(start, previous_end))} after the previous infusion ended; "
+            f"the minimum safe gap is {hours}.",
+            "gap_too_short",
         )
     if end and next_start and elapsed(next_start, end) < min_gap:
-        raise ValidationError(
-            {
-                "end_datetime": (
-                    f"The next infusion starts only {_duration(elapsed(next_start, end))} after this one ends; "
-                    f"the minimum is {hours}."
-                )
-            }
+        raise refusal(
+            "end_datetime",
+            f"The next infusion starts only {_duration(elapsed(next_start, end))} after this one ends; "
+            f"the minimum is {hours}.",
+            "gap_too_short",
         )
 
 
@@ -158,15 +150,14 @@ def check_administration_details(
     interrupted: bool,
     interruption_reason: str,
 ) -> None:
-    errors = {}
+    errors = RuleErrors()
     if not (lot_number or "").strip():
-        errors["lot_number"] = "The product lot / batch number is required for a given infusion."
+        errors.add("lot_number", "The product lot / batch number is required for a given infusion.", "missing")
     if spo2_lowest is not None and spo2_highest is not None and spo2_lowest > spo2_highest:
-        errors["spo2_lowest"] = "The lowest SpO2 cannot be above the highest."
+        errors.add("spo2_lowest", "The lowest SpO2 cannot be above the highest.", "lowest_above_highest")
     if interrupted and not (interruption_reason or "").strip():
-        errors["interruption_reason"] = "Say why the infusion was interrupted or stopped."
-    if errors:
-        raise ValidationError(errors)
+        errors.add("interruption_reason", "Say why the infusion was interrupted or stopped.", "missing")
+    errors.raise_any()
 
 
 @dataclass(frozen=True)
@@ -226,11 +217,39 @@ def check_deviations_explained(*, deviations: list[Deviation], deviation_reason:
     """Off-protocol is allowed only when confirmed with a reason, which is recorded as a deviation."""
     if not deviations or (deviation_reason or "").strip():
         return
-    errors = {d.field: f"{d.message} To save it, confirm with a deviation reason." for d in deviations}
-    errors["deviation_reason"] = "Required: this infusion deviates from the protocol; say why."
+    errors = {
+        d.field: ValidationError(f"{d.message} To save it, confirm with a deviation reason.", code=d.category)
+        for d in deviations
+    }
+    errors["deviation_reason"] = ValidationError(
+        "Required: this infusion deviates from the protocol; say why.", code="deviation_reason_required"
+    )
     raise ValidationError(errors)
 
 
 def _duration(delta: datetime.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def check_regimen_arm(*, arm_label: str, receives_product: bool) -> None:
+    """Only an arm that receives product has a regimen."""
+    if not receives_product:
+        raise refusal("arm", f"The {arm_label} arm receives no product, so it has no regimen.", "arm_without_product")
+
+
+def check_planned_status(*, status: str, status_label: str, status_reason: str, infusion_recorded: bool) -> None:
+    """Missed or cancelled needs its reason; "given" comes from the infusion record itself."""
+    if status in (PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED) and not (status_reason or "").strip():
+        raise refusal("status_reason", f"Say why the infusion was {status_label.lower()}.", "missing")
+    if status == PlannedInfusionStatus.GIVEN and not infusion_recorded:
+        raise refusal("status", "Record the infusion itself; it marks the plan as given.", "infusion_not_recorded")
+
+
+def check_deviation(*, reason: str, foreign: list[str]) -> None:
+    """A deviation says why, and concerns this participant's infusion or plan (``foreign``: fields that
+    point at another participant's)."""
+    if not (reason or "").strip():
+        raise refusal("reason", "Give the reason for the deviation.", "missing")
+    for field in foreign:
+        raise refusal(field, "This belongs to another participant.", "other_participant")

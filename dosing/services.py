@@ -19,7 +19,13 @@ def schedule_create(*, participant: Participant, user) -> list[PlannedInfusion]:
         return []
     regimen = regimen_for(participant)
     if regimen is None:
-        raise ValidationError({"arm": f"No dosing regimen is configured for the {participant.arm} arm."})
+        raise ValidationError(
+            {
+                "arm": ValidationError(
+                    f"No dosing regimen is configured for the {participant.arm} arm.", code="no_regimen"
+                )
+            }
+        )
     existing = set(participant.plannedinfusions.active().values_list("sequence_number", flat=True))
     created = []
     for sequence_number in range(1, regimen.number_of_infusions + 1):
@@ -45,7 +51,7 @@ def planned_infusion_mark(*, planned: PlannedInfusion, status: str, reason: str,
         raise ValidationError(
             {
                 "status": ValidationError(
-                    "Only missed or cancelled can be set by hand; given comes from the infusion.", code="invalid_choice"
+                    "Only missed or cancelled can be set by hand; given comes from the infusion.", code="not_settable"
                 )
             }
         )

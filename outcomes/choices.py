@@ -12,21 +12,6 @@ class OxygenSupport(models.TextChoices):
     ECMO = "ecmo", "ECMO"
 
 
-# WHO clinical progression scale scores compatible with each support level (10 = dead fits any).
-# WHO Working Group, Lancet Infect Dis 2020: 4 hospitalised, no oxygen; 5 oxygen by mask or nasal prongs;
-# 6 NIV or high-flow; 7-9 intubated (9 includes ECMO).
-WHO_SCORES_BY_SUPPORT = {
-    OxygenSupport.ROOM_AIR: range(1, 5),
-    OxygenSupport.LOW_FLOW: range(5, 6),
-    OxygenSupport.HIGH_FLOW: range(6, 7),
-    OxygenSupport.NIV: range(6, 7),
-    OxygenSupport.IMV: range(7, 10),
-    OxygenSupport.ECMO: range(9, 10),
-}
-# Flow (L/min) applies to these, within these plausible bounds.
-FLOW_RANGE_BY_SUPPORT = {OxygenSupport.LOW_FLOW: (0.5, 15), OxygenSupport.HIGH_FLOW: (10, 80)}
-
-
 class SymptomState(models.TextChoices):
     """Kept apart from "no": a symptom not assessed is missing data, never absent."""
 

@@ -4,7 +4,6 @@ chest CT and adverse events. What is derived from them lives in outcomes/derived
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -29,7 +28,7 @@ from outcomes.choices import (
 )
 from patients.casebook.records import ParticipantRecordQuerySet
 from patients.casebook.reviewed import CaseReportForm
-from patients.casebook.rules import RuleErrors
+from patients.casebook.rules import RuleErrors, check_not_recorded_yet, check_within_follow_up
 
 
 def _range(low, high):
@@ -41,18 +40,6 @@ def _first_consent_date(participant) -> datetime.date | None:
         participant.consents.active().order_by("consent_datetime").values_list("consent_datetime", flat=True).first()
     )
     return timezone.localdate(first) if first else None
-
-
-def check_not_recorded_yet(*, record, field: str, label: str, **same) -> None:
-    """One record per participant and key. Checked here, not only by the unique constraint, because a
-    clinician form has no participant field, so Django would skip the constraint and the database would
-    refuse the row with an error page instead of a message on the field."""
-    participant = record.participant_for_rules()
-    if participant is None or participant.pk is None or any(v is None for v in same.values()):
-        return
-    others = type(record).objects.active().filter(participant=participant, **same).exclude(pk=record.pk)
-    if others.exists():
-        raise ValidationError({field: f"{label} is already recorded for this participant; edit that record instead."})
 
 
 SYMPTOMS = (
@@ -167,16 +154,16 @@ class DailyObservation(CaseReportForm):
         participant = self.participant_for_rules()
         if participant is not None:
             errors.check(
-                rules.check_within_follow_up,
+                check_within_follow_up,
                 field="observation_date",
                 on=self.observation_date,
                 earliest=participant.day0_date,
                 earliest_label="enrolment (study day 0)",
                 follow_up_end=participant.follow_up_end_date(),
-                today=timezone.localdate(),
+                now=timezone.now(),
             )
         if self.other_symptoms == SymptomState.PRESENT and not self.other_symptoms_details.strip():
-            errors.add("other_symptoms_details", "Name the other symptoms.")
+            errors.add("other_symptoms_details", "Name the other symptoms.", "missing")
         if "observation_date" not in errors:
             errors.check(
                 check_not_recorded_yet,
@@ -276,13 +263,13 @@ class LabResult(CaseReportForm):
         )
         participant = self.participant_for_rules()
         if participant is not None and self.sample_datetime:
-            rules.check_within_follow_up(
+            check_within_follow_up(
                 field="sample_datetime",
                 on=timezone.localdate(self.sample_datetime),
                 earliest=participant.admission_date,
                 earliest_label="hospital admission",
                 follow_up_end=participant.follow_up_end_date(),
-                today=timezone.localdate(),
+                now=timezone.now(),
             )
 
     @property
@@ -331,13 +318,13 @@ class ChestCt(CaseReportForm):
         participant = self.participant_for_rules()
         if participant is None or not self.scan_date:
             return
-        rules.check_within_follow_up(
+        check_within_follow_up(
             field="scan_date",
             on=self.scan_date,
             earliest=participant.admission_date,
             earliest_label="hospital admission",
             follow_up_end=participant.follow_up_end_date(),
-            today=timezone.localdate(),
+            now=timezone.now(),
         )
         check_not_recorded_yet(
             record=self, field="scan_date", label=f"A CT on {self.scan_date}", scan_date=self.scan_date
@@ -450,7 +437,9 @@ class AdverseEvent(CaseReportForm):
             and not receives_product
             and self.action_taken not in ("", ActionTaken.NOT_APPLICABLE)
         ):
-            errors.add("action_taken", "No product was given: the action taken is 'not applicable'.")
+            errors.add(
+                "action_taken", "No product was given: the action taken is 'not applicable'.", "no_product_given"
+            )
         if self.infusion_id:
             errors.check(
                 rules.check_infusion_link,
@@ -469,13 +458,13 @@ class AdverseEvent(CaseReportForm):
         )
         if participant is not None and self.onset_datetime and "onset_datetime" not in errors:
             errors.check(
-                rules.check_within_follow_up,
+                check_within_follow_up,
                 field="onset_datetime",
                 on=timezone.localdate(self.onset_datetime),
                 earliest=_first_consent_date(participant),
                 earliest_label="informed consent",
                 follow_up_end=participant.follow_up_end_date(),
-                today=timezone.localdate(),
+                now=timezone.now(),
             )
         errors.raise_any()
 

@@ -1,6 +1,8 @@
 """Outcome rules as pure functions over plain values; the models' ``clean()`` calls them.
 
-Each raises ``ValidationError({field: message})`` naming the field it concerns.
+Each raises ``ValidationError({field: ValidationError(message, code=...)})`` naming the field it concerns;
+what every form's rules share (not in the future, within follow-up, one record per key) is
+patients/casebook/rules.py.
 """
 
 import datetime
@@ -10,72 +12,68 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from outcomes.choices import (
-    FLOW_RANGE_BY_SUPPORT,
     SERIOUSNESS_CRITERIA,
-    WHO_SCORES_BY_SUPPORT,
     AeOutcome,
     CtComparison,
     DetectionLimit,
     OxygenSupport,
     Relation,
 )
+from patients.casebook.rules import CLOCK_SKEW, RuleErrors, refusal
 
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 SAE_REPORTING_LIMIT = datetime.timedelta(hours=24)
 
-
-def check_within_follow_up(
-    *,
-    field: str,
-    on: datetime.date | None,
-    earliest: datetime.date | None,
-    earliest_label: str,
-    follow_up_end: datetime.date | None,
-    today: datetime.date,
-) -> None:
-    """A clinical date lies between ``earliest`` (enrolment or admission) and the end of follow-up, and
-    not in the future."""
-    if on is None:
-        return
-    if on > today:
-        raise ValidationError({field: "This date is in the future."})
-    if earliest is None:
-        raise ValidationError({field: f"Nothing can be recorded before {earliest_label}, and there is none yet."})
-    if on < earliest:
-        raise ValidationError({field: f"This is before {earliest_label} ({earliest:%Y-%m-%d})."})
-    if follow_up_end is not None and on > follow_up_end:
-        raise ValidationError({field: f"Follow-up ended on {follow_up_end:%Y-%m-%d} (discharge, death or withdrawal)."})
+# WHO clinical progression scale scores compatible with each support level (10 = dead fits any).
+# WHO Working Group, Lancet Infect Dis 2020: 4 hospitalised, no oxygen; 5 oxygen by mask or nasal prongs;
+# 6 NIV or high-flow; 7-9 intubated (9 includes ECMO).
+WHO_SCORES_BY_SUPPORT = {
+    OxygenSupport.ROOM_AIR: range(1, 5),
+    OxygenSupport.LOW_FLOW: range(5, 6),
+    OxygenSupport.HIGH_FLOW: range(6, 7),
+    OxygenSupport.NIV: range(6, 7),
+    OxygenSupport.IMV: range(7, 10),
+    OxygenSupport.ECMO: range(9, 10),
+}
+# Flow (L/min) applies to these, within these plausible bounds.
+FLOW_RANGE_BY_SUPPORT = {OxygenSupport.LOW_FLOW: (0.5, 15), OxygenSupport.HIGH_FLOW: (10, 80)}
 
 
 def check_blood_pressure(*, systolic: int | None, diastolic: int | None) -> None:
     if systolic is not None and diastolic is not None and diastolic >= systolic:
-        raise ValidationError({"diastolic_bp": "Diastolic pressure must be below systolic pressure."})
+        raise refusal("diastolic_bp", "Diastolic pressure must be below systolic pressure.", "diastolic_not_below")
 
 
 def check_oxygen_support(*, support: str | None, flow: Decimal | None, fio2: int | None, who_score: int | None) -> None:
     """Flow where it applies; FiO2 21 % on room air; the WHO score consistent with the support."""
     if not support or support not in OxygenSupport.values:
         return  # an unknown code is refused on its field by the field's own choices check
-    errors = {}
+    errors = RuleErrors()
     label = OxygenSupport(support).label
     flow_range = FLOW_RANGE_BY_SUPPORT.get(support)
     if flow_range is None and flow is not None:
-        errors["oxygen_flow_l_min"] = f"No oxygen flow applies to {label.lower()}; leave it blank."
+        errors.add("oxygen_flow_l_min", f"No oxygen flow applies to {label.lower()}; leave it blank.", "not_applicable")
     elif flow_range is not None:
         low, high = flow_range
         if flow is None:
-            errors["oxygen_flow_l_min"] = f"Give the oxygen flow for {label.lower()}."
+            errors.add("oxygen_flow_l_min", f"Give the oxygen flow for {label.lower()}.", "missing")
         elif not low <= flow <= high:
-            errors["oxygen_flow_l_min"] = f"{flow:g} L/min is implausible for {label.lower()} ({low:g}-{high:g} L/min)."
+            errors.add(
+                "oxygen_flow_l_min",
+                f"{flow:g} L/min is implausible for {label.lower()} ({low:g}-{high:g} L/min).",
+                "implausible",
+            )
     if support == OxygenSupport.ROOM_AIR and fio2 is not None and fio2 != 21:
-        errors["fio2_percent"] = "On room air FiO2 is 21 %."
+        errors.add("fio2_percent", "On room air FiO2 is 21 %.", "room_air_fio2")
     if who_score is not None and who_score != 10:
         allowed = WHO_SCORES_BY_SUPPORT[support]
         if who_score not in allowed:
             span = f"{allowed.start}" if len(allowed) == 1 else f"{allowed.start}-{allowed.stop - 1}"
-            errors["who_score"] = f"With {label.lower()} the WHO clinical progression score is {span}, not {who_score}."
-    if errors:
-        raise ValidationError(errors)
+            errors.add(
+                "who_score",
+                f"With {label.lower()} the WHO clinical progression score is {span}, not {who_score}.",
+                "who_score_inconsistent",
+            )
+    errors.raise_any()
 
 
 def check_lab_value(
@@ -88,30 +86,30 @@ def check_lab_value(
     analyte_name: str,
 ) -> None:
     if unit != canonical_unit:
-        raise ValidationError({"unit": f"{analyte_name} is recorded in {canonical_unit}; convert the value."})
+        raise refusal("unit", f"{analyte_name} is recorded in {canonical_unit}; convert the value.", "wrong_unit")
     if value is not None and not plausible_min <= value <= plausible_max:
-        raise ValidationError(
-            {
-                "value": (
-                    f"{value:g} {canonical_unit} is outside the plausible range for {analyte_name} "
-                    f"({plausible_min:g}-{plausible_max:g} {canonical_unit})."
-                )
-            }
+        raise refusal(
+            "value",
+            f"{value:g} {canonical_unit} is outside the plausible range for {analyte_name} "
+            f"({plausible_min:g}-{plausible_max:g} {canonical_unit}).",
+            "implausible",
         )
 
 
 def check_detection_limit(*, detection_limit: str, comment: str) -> None:
     if detection_limit != DetectionLimit.WITHIN and not (comment or "").strip():
-        raise ValidationError(
-            {"comment": "Say which limit applies (e.g. 'LOD 1.5 pg/mL'); the value entered is the limit."}
+        raise refusal(
+            "comment", "Say which limit applies (e.g. 'LOD 1.5 pg/mL'); the value entered is the limit.", "missing"
         )
 
 
 def check_ct_comparison(*, comparison: str, has_earlier_scan: bool) -> None:
     if has_earlier_scan and comparison == CtComparison.FIRST_SCAN:
-        raise ValidationError({"comparison": "There is an earlier scan: compare with it."})
+        raise refusal("comparison", "There is an earlier scan: compare with it.", "earlier_scan_exists")
     if not has_earlier_scan and comparison not in ("", CtComparison.FIRST_SCAN):
-        raise ValidationError({"comparison": "This is the participant's first scan: there is nothing to compare with."})
+        raise refusal(
+            "comparison", "This is the participant's first scan: there is nothing to compare with.", "first_scan"
+        )
 
 
 def check_adverse_event(
@@ -126,31 +124,36 @@ def check_adverse_event(
     receives_product: bool,
     now: datetime.datetime,
 ) -> None:
-    errors = {}
+    errors = RuleErrors()
     if onset and onset > now + CLOCK_SKEW:
-        errors["onset_datetime"] = "The onset is in the future."
+        errors.add("onset_datetime", "The onset is in the future.", "in_future")
     if resolution and resolution > now + CLOCK_SKEW:
-        errors["resolution_datetime"] = "The resolution is in the future."
+        errors.add("resolution_datetime", "The resolution is in the future.", "in_future")
     elif onset and resolution and resolution < onset:
-        errors["resolution_datetime"] = "Resolution cannot be before onset."
+        errors.add("resolution_datetime", "Resolution cannot be before onset.", "resolution_before_onset")
     if grade is not None and outcome:
         if grade == 5 and outcome != AeOutcome.FATAL:
-            errors["outcome"] = "A grade 5 event is fatal: the outcome must be 'Fatal'."
+            errors.add("outcome", "A grade 5 event is fatal: the outcome must be 'Fatal'.", "grade5_not_fatal")
         elif grade != 5 and outcome == AeOutcome.FATAL:
-            errors["grade"] = "A fatal event is grade 5."
+            errors.add("grade", "A fatal event is grade 5.", "fatal_not_grade5")
     if outcome in (AeOutcome.RECOVERED, AeOutcome.SEQUELAE) and onset and resolution is None:
-        errors["resolution_datetime"] = "Give the date and time the participant recovered."
+        errors.add("resolution_datetime", "Give the date and time the participant recovered.", "missing")
     chosen = [name for name, _ in SERIOUSNESS_CRITERIA if criteria.get(name)]
     if serious and not chosen:
-        errors["serious"] = "A serious adverse event needs at least one seriousness criterion."
+        errors.add("serious", "A serious adverse event needs at least one seriousness criterion.", "no_criterion")
     if not serious and chosen:
-        errors["serious"] = "Seriousness criteria are ticked: mark the event as serious, or untick them."
+        errors.add(
+            "serious", "Seriousness criteria are ticked: mark the event as serious, or untick them.", "criteria_ticked"
+        )
     if serious and grade == 5 and not criteria.get("serious_death"):
-        errors["serious_death"] = "A fatal serious event has 'results in death' as a criterion."
+        errors.add("serious_death", "A fatal serious event has 'results in death' as a criterion.", "missing")
     if not receives_product and relation not in ("", Relation.NOT_RELATED):
-        errors["relation"] = "This participant received no study product: the event cannot be related to it."
-    if errors:
-        raise ValidationError(errors)
+        errors.add(
+            "relation",
+            "This participant received no study product: the event cannot be related to it.",
+            "no_product_given",
+        )
+    errors.raise_any()
 
 
 def check_infusion_link(
@@ -160,9 +163,11 @@ def check_infusion_link(
     onset: datetime.datetime | None,
 ) -> None:
     if not same_participant:
-        raise ValidationError({"infusion": "This infusion belongs to another participant."})
+        raise refusal("infusion", "This infusion belongs to another participant.", "other_participant")
     if infusion_start and onset and onset < infusion_start:
-        raise ValidationError({"onset_datetime": "An infusion-associated event cannot start before the infusion."})
+        raise refusal(
+            "onset_datetime", "An infusion-associated event cannot start before the infusion.", "before_infusion"
+        )
 
 
 def check_sae_reporting(

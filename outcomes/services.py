@@ -33,13 +33,14 @@ def lab_sample_record(
         try:
             result.full_clean()
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
+            # Each error as the rule raised it (its code kept), once per field.
+            for field, raised in exc.update_error_dict({}).items():
                 key = "sample_datetime" if field == "sample_datetime" else code
-                errors.setdefault(key, [])
-                errors[key].extend(m for m in messages if m not in errors[key])
+                kept = errors.setdefault(key, [])
+                kept.extend(e for e in raised if e.messages not in [k.messages for k in kept])
         results.append(result)
     if not values:
-        errors["__all__"] = ["Enter at least one result."]
+        errors["__all__"] = [ValidationError("Enter at least one result.", code="missing")]
     if errors:
         raise ValidationError(errors)
     for result in results:

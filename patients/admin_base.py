@@ -59,7 +59,9 @@ class ReasonedInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         changed_existing = [f for f in self.initial_forms if f.has_changed()]
         if changed_existing and not (self.data.get(REASON_FIELD) or "").strip():
-            raise forms.ValidationError("You changed saved rows here: give the reason for change in the form above.")
+            raise forms.ValidationError(
+                "You changed saved rows here: give the reason for change in the form above.", code="reason_required"
+            )
 
 
 def _scope_foreign_key(db_field, request, kwargs):

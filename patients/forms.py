@@ -50,7 +50,8 @@ class ClinicalFormMixin(forms.Form):
             if loaded is None:
                 # Every edit page renders the version it opened; without it a save could overwrite blindly.
                 raise forms.ValidationError(
-                    "This form is incomplete (no record version): reload the page and try again."
+                    "This form is incomplete (no record version): reload the page and try again.",
+                    code="no_version",
                 )
             # Before the model's clean(), which refuses a save based on an older version.
             prepare_save(self.instance, user=getattr(self, "user", None), expected_version=loaded)

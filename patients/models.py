@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from patients import rules
 from patients.casebook.records import ClinicalQuerySet, ClinicalRecord, ParticipantRecord, ParticipantRecordQuerySet
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, SiteMembership, site_ids_for  # noqa: F401 (models of this app)
 from patients.choices import (
     ENROLLED_STATUSES,
@@ -217,7 +218,7 @@ class Participant(ClinicalRecord):
         if not self._state.adding:
             stored = type(self).objects.filter(pk=self.pk).values_list("study_id", "site_id").first()
             if stored and stored != (self.study_id, self.site_id):
-                raise ValidationError("The study ID and site of a participant never change.")
+                raise ValidationError("The study ID and site of a participant never change.", code="study_id_fixed")
         super().save(*args, **kwargs)
 
     def _next_sequence_number(self) -> int:
@@ -236,16 +237,14 @@ class Participant(ClinicalRecord):
 
     def clean(self):
         super().clean()
-        today = timezone.localdate()
+        now = timezone.now()
         rules.check_participant_dates(
             date_of_birth=self.date_of_birth,
             admission_date=self.admission_date,
             symptom_onset_date=self.symptom_onset_date,
-            today=today,
+            now=now,
         )
-        rules.check_not_future_datetime(
-            field_name="screening_datetime", value=self.screening_datetime, now=timezone.now()
-        )
+        check_not_in_future(field="screening_datetime", value=self.screening_datetime, now=now)
         stored = (
             None if self._state.adding else type(self).objects.filter(pk=self.pk).values("status", "arm_id").first()
         )
@@ -330,8 +329,7 @@ class EligibilityAnswer(ParticipantRecord):
         rules.check_known_criterion(criterion=self.criterion)
         participant = self.participant_for_rules()
         if participant is not None:
-            if participant.status not in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE):
-                raise ValidationError({"answer": "Eligibility cannot change after enrolment."})
+            rules.check_eligibility_open(status=participant.status)
             if participant.screening_datetime:
                 rules.check_answer_consistent_with_age(
                     criterion=self.criterion,
@@ -378,23 +376,20 @@ class Consent(CaseReportForm):
 
     def clean(self):
         super().clean()
-        rules.check_not_future_datetime(field_name="consent_datetime", value=self.consent_datetime, now=timezone.now())
-        if self.given_by == ConsentGiver.LEGAL_REPRESENTATIVE and not self.representative_relationship.strip():
-            raise ValidationError(
-                {"representative_relationship": "Give the legal representative's relationship to the participant."}
-            )
-        if self.given_by == ConsentGiver.PARTICIPANT and self.representative_relationship:
-            raise ValidationError(
-                {"representative_relationship": "Leave blank when the participant consented in person."}
-            )
-        if self.participant_id and self.participant.enrolment_datetime and self.consent_datetime:
-            first = self.participant.consents.active().exclude(pk=self.pk).order_by("consent_datetime").first()
-            if (first is None or first.consent_datetime > self.participant.enrolment_datetime) and (
-                self.consent_datetime > self.participant.enrolment_datetime
-            ):
-                raise ValidationError(
-                    {"consent_datetime": "The participant was enrolled before this time; consent must come first."}
-                )
+        check_not_in_future(field="consent_datetime", value=self.consent_datetime, now=timezone.now())
+        enrolled_at = self.participant.enrolment_datetime if self.participant_id else None
+        earliest_other = (
+            self.participant.consents.active().exclude(pk=self.pk).order_by("consent_datetime").first()
+            if enrolled_at and self.consent_datetime
+            else None
+        )
+        rules.check_consent(
+            given_by=self.given_by,
+            representative_relationship=self.representative_relationship,
+            consent_datetime=self.consent_datetime,
+            enrolment_datetime=enrolled_at,
+            earliest_other_consent=earliest_other.consent_datetime if earliest_other else None,
+        )
 
 
 class Withdrawal(CaseReportForm):
@@ -424,25 +419,20 @@ class Withdrawal(CaseReportForm):
 
     def clean(self):
         super().clean()
-        rules.check_not_future_date(
-            field_name="withdrawal_date", value=self.withdrawal_date, today=timezone.localdate()
-        )
-        if self.reason == WithdrawalReason.OTHER and not self.details.strip():
-            raise ValidationError({"details": "Describe the reason for withdrawal."})
+        check_not_in_future(field="withdrawal_date", value=self.withdrawal_date, now=timezone.now())
+        rules.check_withdrawal_details(reason=self.reason, details=self.details)
         if self.participant_id:
             participant = self.participant
-            if self._state.adding and participant.status != ParticipantStatus.ENROLLED:
-                raise ValidationError(
-                    {
-                        "participant": (
-                            "Only a participant in follow-up can withdraw "
-                            f"(status: {participant.get_status_display()}); "
-                            "before enrolment, record a screen failure instead."
-                        )
-                    }
+            if self._state.adding:
+                rules.check_in_follow_up(
+                    status=participant.status,
+                    status_label=participant.get_status_display(),
+                    what="withdraw",
+                    hint="before enrolment, record a screen failure instead",
                 )
-            if self.withdrawal_date and participant.day0_date and self.withdrawal_date < participant.day0_date:
-                raise ValidationError({"withdrawal_date": "Withdrawal cannot be before study day 0."})
+            rules.check_not_before_day0(
+                field="withdrawal_date", value=self.withdrawal_date, day0=participant.day0_date, what="Withdrawal"
+            )
 
 
 class EndOfStudy(CaseReportForm):
@@ -481,21 +471,17 @@ class EndOfStudy(CaseReportForm):
 
     def clean(self):
         super().clean()
-        rules.check_not_future_date(field_name="end_date", value=self.end_date, today=timezone.localdate())
+        check_not_in_future(field="end_date", value=self.end_date, now=timezone.now())
         participant = self.participant_for_rules()
         if participant is None:
             return
-        if self._state.adding and participant.status != ParticipantStatus.ENROLLED:
-            raise ValidationError(
-                {
-                    "participant": (
-                        "Only a participant in follow-up can end the study "
-                        f"(status: {participant.get_status_display()})."
-                    )
-                }
+        if self._state.adding:
+            rules.check_in_follow_up(
+                status=participant.status, status_label=participant.get_status_display(), what="end the study"
             )
-        if self.end_date and participant.day0_date and self.end_date < participant.day0_date:
-            raise ValidationError({"end_date": "The end of study cannot be before study day 0."})
+        rules.check_not_before_day0(
+            field="end_date", value=self.end_date, day0=participant.day0_date, what="The end of study"
+        )
         rules.check_icu_stay(
             admission_date=participant.admission_date,
             icu_admission_date=self.icu_admission_date,

@@ -1,6 +1,8 @@
 """Enrolment rules as pure functions.
 
-Each takes plain values and raises ``ValidationError({field: message})`` naming the field it concerns.
+Each takes plain values and raises ``ValidationError({field: ValidationError(message, code=...)})`` naming the
+field it concerns (``refusal``); what every form's rules share (not in the future, within follow-up, the
+clock skew allowed) is patients/casebook/rules.py.
 ``Participant.clean()`` and the other models' ``clean()`` call them, so web forms, the admin and imports
 all enforce the same rule; tests call them directly with plain arguments.
 """
@@ -10,13 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-
-from patients.choices import Answer, ParticipantStatus
+from patients.casebook.rules import RuleErrors, check_not_in_future, refusal
+from patients.choices import Answer, ConsentGiver, ParticipantStatus, WithdrawalReason
 from patients.eligibility import CRITERIA, CRITERIA_BY_CODE, MAX_AGE_YEARS, MIN_AGE_YEARS
-
-# Allow a little clock difference between the ward PC and the server before "in the future" bites.
-CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 def age_in_years(date_of_birth: datetime.date, on: datetime.date) -> int:
@@ -41,40 +39,26 @@ def body_mass_index(weight_kg: Decimal | None, height_cm: Decimal | None) -> Dec
     return (weight_kg / (metres * metres)).quantize(Decimal("0.1"))
 
 
-def check_not_future_date(*, field_name: str, value: datetime.date | None, today: datetime.date) -> None:
-    if value is not None and value > today:
-        raise ValidationError({field_name: f"The date {value:%Y-%m-%d} is in the future."})
-
-
-def check_not_future_datetime(*, field_name: str, value: datetime.datetime | None, now: datetime.datetime) -> None:
-    if value is not None and value > now + CLOCK_SKEW:
-        raise ValidationError({field_name: "This date and time is in the future."})
-
-
 def check_participant_dates(
     *,
     date_of_birth: datetime.date | None,
     admission_date: datetime.date | None,
     symptom_onset_date: datetime.date | None,
-    today: datetime.date,
+    now: datetime.datetime,
 ) -> None:
     """Dates on the screening form: none in the future, none before birth."""
-    errors: dict[str, str] = {}
+    errors = RuleErrors()
     for name, value in (
         ("date_of_birth", date_of_birth),
         ("admission_date", admission_date),
         ("symptom_onset_date", symptom_onset_date),
     ):
-        try:
-            check_not_future_date(field_name=name, value=value, today=today)
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        errors.check(check_not_in_future, field=name, value=value, now=now)
     if date_of_birth:
         for name, value in (("admission_date", admission_date), ("symptom_onset_date", symptom_onset_date)):
             if value and value < date_of_birth and name not in errors:
-                errors[name] = "This date is before the date of birth."
-    if errors:
-        raise ValidationError(errors)
+                errors.add(name, "This date is before the date of birth.", "before_birth")
+    errors.raise_any()
 
 
 @dataclass(frozen=True)
@@ -124,20 +108,18 @@ def check_answer_consistent_with_age(
     age = age_in_years(date_of_birth, screening_date)
     in_range = MIN_AGE_YEARS <= age <= MAX_AGE_YEARS
     if (answer == Answer.YES) != in_range:
-        raise ValidationError(
-            {
-                "answer": (
-                    f"The participant is {age} years old at screening, "
-                    f"{'within' if in_range else 'outside'} the protocol's {MIN_AGE_YEARS}-{MAX_AGE_YEARS} "
-                    f'years, so this criterion must be answered "{"yes" if in_range else "no"}".'
-                )
-            }
+        raise refusal(
+            "answer",
+            f"The participant is {age} years old at screening, "
+            f"{'within' if in_range else 'outside'} the protocol's {MIN_AGE_YEARS}-{MAX_AGE_YEARS} "
+            f'years, so this criterion must be answered "{"yes" if in_range else "no"}".',
+            "age_answer_inconsistent",
         )
 
 
 def check_known_criterion(*, criterion: str) -> None:
     if criterion not in CRITERIA_BY_CODE:
-        raise ValidationError({"criterion": f"Unknown eligibility criterion {criterion!r}."})
+        raise refusal("criterion", f"Unknown eligibility criterion {criterion!r}.", "unknown_criterion")
 
 
 def check_enrolment(
@@ -155,20 +137,22 @@ def check_enrolment(
     Errors sit on ``arm`` (who may be enrolled at all) and ``enrolment_datetime`` (when).
     """
     if decision.reasons:
-        raise ValidationError({"arm": f"Cannot enrol an ineligible person. {decision.summary}."})
+        raise refusal("arm", f"Cannot enrol an ineligible person. {decision.summary}.", "ineligible")
     if not decision.complete:
-        raise ValidationError({"arm": f"Cannot enrol: {decision.summary}."})
+        raise refusal("arm", f"Cannot enrol: {decision.summary}.", "screening_incomplete")
     if withdrawn:
-        raise ValidationError({"arm": "Cannot enrol: this person has withdrawn."})
+        raise refusal("arm", "Cannot enrol: this person has withdrawn.", "withdrawn")
     if not consent_datetimes:
-        raise ValidationError({"arm": "Cannot enrol: no informed consent has been recorded."})
+        raise refusal("arm", "Cannot enrol: no informed consent has been recorded.", "no_consent")
     if enrolment_datetime is None:
-        raise ValidationError({"enrolment_datetime": "Give the date and time of enrolment."})
-    check_not_future_datetime(field_name="enrolment_datetime", value=enrolment_datetime, now=now)
+        raise refusal("enrolment_datetime", "Give the date and time of enrolment.", "missing")
+    check_not_in_future(field="enrolment_datetime", value=enrolment_datetime, now=now)
     if min(consent_datetimes) > enrolment_datetime:
-        raise ValidationError({"enrolment_datetime": "Enrolment must come after informed consent was given."})
+        raise refusal("enrolment_datetime", "Enrolment must come after informed consent was given.", "before_consent")
     if admission_date and enrolment_local_date and enrolment_local_date < admission_date:
-        raise ValidationError({"enrolment_datetime": "Enrolment cannot be before the hospital admission date."})
+        raise refusal(
+            "enrolment_datetime", "Enrolment cannot be before the hospital admission date.", "before_admission"
+        )
 
 
 def check_status_transition(*, old: str | None, new: str) -> None:
@@ -191,15 +175,15 @@ def check_status_transition(*, old: str | None, new: str) -> None:
     }
     if new not in allowed.get(old, set()):
         old_label = ParticipantStatus(old).label if old else "new"
-        raise ValidationError(
-            {"status": f"A participant cannot go from {old_label} to {ParticipantStatus(new).label}."}
+        raise refusal(
+            "status", f"A participant cannot go from {old_label} to {ParticipantStatus(new).label}.", "status_order"
         )
 
 
 def check_arm_unchanged(*, old_arm_id: int | None, new_arm_id: int | None) -> None:
     """The arm is set once, at enrolment."""
     if old_arm_id is not None and new_arm_id != old_arm_id:
-        raise ValidationError({"arm": "The arm is assigned once, at enrolment, and cannot be changed."})
+        raise refusal("arm", "The arm is assigned once, at enrolment, and cannot be changed.", "arm_fixed")
 
 
 def check_icu_stay(
@@ -211,11 +195,68 @@ def check_icu_stay(
 ) -> None:
     """ICU dates lie within the hospital stay, discharge from ICU after admission to it."""
     if icu_discharge_date and not icu_admission_date:
-        raise ValidationError({"icu_admission_date": "Give the ICU admission date."})
+        raise refusal("icu_admission_date", "Give the ICU admission date.", "missing")
     if icu_admission_date and admission_date and icu_admission_date < admission_date:
-        raise ValidationError({"icu_admission_date": "ICU admission cannot be before hospital admission."})
+        raise refusal("icu_admission_date", "ICU admission cannot be before hospital admission.", "before_admission")
     if icu_admission_date and icu_discharge_date and icu_discharge_date < icu_admission_date:
-        raise ValidationError({"icu_discharge_date": "ICU discharge cannot be before ICU admission."})
+        raise refusal("icu_discharge_date", "ICU discharge cannot be before ICU admission.", "before_icu_admission")
     for name, value in (("icu_admission_date", icu_admission_date), ("icu_discharge_date", icu_discharge_date)):
         if value and end_date and value > end_date:
-            raise ValidationError({name: "This is after the end of study."})
+            raise refusal(name, "This is after the end of study.", "after_end_of_study")
+
+
+def check_eligibility_open(*, status: str) -> None:
+    """Eligibility answers are fixed once the person is enrolled."""
+    if status not in (ParticipantStatus.SCREENING, ParticipantStatus.SCREEN_FAILURE):
+        raise refusal("answer", "Eligibility cannot change after enrolment.", "eligibility_fixed")
+
+
+def check_consent(
+    *,
+    given_by: str,
+    representative_relationship: str,
+    consent_datetime: datetime.datetime | None,
+    enrolment_datetime: datetime.datetime | None,
+    earliest_other_consent: datetime.datetime | None,
+) -> None:
+    """Who consented, and consent before enrolment (a re-consent after enrolment is fine when an earlier
+    consent came first)."""
+    if given_by == ConsentGiver.LEGAL_REPRESENTATIVE and not representative_relationship.strip():
+        raise refusal(
+            "representative_relationship",
+            "Give the legal representative's relationship to the participant.",
+            "missing",
+        )
+    if given_by == ConsentGiver.PARTICIPANT and representative_relationship:
+        raise refusal(
+            "representative_relationship",
+            "Leave blank when the participant consented in person.",
+            "not_applicable",
+        )
+    if enrolment_datetime and consent_datetime and consent_datetime > enrolment_datetime:
+        if earliest_other_consent is None or earliest_other_consent > enrolment_datetime:
+            raise refusal(
+                "consent_datetime",
+                "The participant was enrolled before this time; consent must come first.",
+                "after_enrolment",
+            )
+
+
+def check_in_follow_up(*, status: str, status_label: str, what: str, hint: str = "") -> None:
+    """Only a participant in follow-up (enrolled) can ``what`` (withdraw, end the study)."""
+    if status != ParticipantStatus.ENROLLED:
+        raise refusal(
+            "participant",
+            f"Only a participant in follow-up can {what} (status: {status_label}){'; ' + hint if hint else ''}.",
+            "not_in_follow_up",
+        )
+
+
+def check_not_before_day0(*, field: str, value: datetime.date | None, day0: datetime.date | None, what: str) -> None:
+    if value and day0 and value < day0:
+        raise refusal(field, f"{what} cannot be before study day 0.", "before_day0")
+
+
+def check_withdrawal_details(*, reason: str, details: str) -> None:
+    if reason == WithdrawalReason.OTHER and not details.strip():
+        raise refusal("details", "Describe the reason for withdrawal.", "missing")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.allocation import allocate_arm
+from patients.casebook.rules import refusal
 from patients.casebook.saving import record_save
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
@@ -37,7 +38,7 @@ def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields
             )
         except ValidationError as exc:
             # Keyed by the criterion, so a form can show it on that question; the transaction rolls back.
-            raise ValidationError({criterion: [m for ms in exc.message_dict.values() for m in ms]}) from exc
+            raise ValidationError({criterion: [e for es in exc.update_error_dict({}).values() for e in es]}) from exc
     return participant_update_screening_outcome(participant=participant, user=user)
 
 
@@ -92,7 +93,7 @@ def participant_enrol(
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     enrolment_datetime = enrolment_datetime or timezone.now()
     if participant.status in ENROLLED_STATUSES:
-        raise ValidationError({"arm": f"{participant.study_id} is already enrolled, in {participant.arm}."})
+        raise refusal("arm", f"{participant.study_id} is already enrolled, in {participant.arm}.", "already_enrolled")
     participant.enrolment_datetime = enrolment_datetime
     # The gate runs before allocation so that an ineligible person never consumes a randomisation slot.
     participant.arm = requested_arm
@@ -120,7 +121,7 @@ def withdrawal_record(*, withdrawal: Withdrawal, user) -> Withdrawal:
     """Save a new withdrawal (built by a form or the admin) and move the participant to "withdrawn"."""
     participant = Participant.objects.select_for_update().get(pk=withdrawal.participant_id)
     if participant.status != ParticipantStatus.ENROLLED:
-        raise ValidationError({"participant": "Only a participant in follow-up can withdraw."})
+        raise refusal("participant", "Only a participant in follow-up can withdraw.", "not_in_follow_up")
     withdrawal.participant = participant
     withdrawal.recorded_by = user
     _save(withdrawal, user=user, reason="Withdrawal recorded")

@@ -209,7 +209,7 @@ class ClinicalRecord(models.Model):
         super().clean()
         locked = self.casebook_lock_message()
         if locked:
-            raise ValidationError(locked)
+            raise ValidationError(locked, code="casebook_locked")
         loaded = getattr(self, "_loaded_version", None)
         if loaded is not None and not self._state.adding:
             current = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()

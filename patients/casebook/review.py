@@ -13,8 +13,9 @@ the user's permission check, so this module needs no database.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
+from patients.casebook.rules import refusal
 from patients.choices import ReviewStatus
 
 # The permission that stands for "may enter and edit this kind of record" (its model's change_ permission).
@@ -68,7 +69,7 @@ def transition_named(name: str) -> Transition:
     try:
         return BY_NAME[name]
     except KeyError:
-        raise ValidationError({"review_status": f"There is no review step {name!r}."}) from None
+        raise refusal("review_status", f"There is no review step {name!r}.", "unknown_step") from None
 
 
 def permission_for(transition: Transition, edit_permission: str) -> str:
@@ -95,21 +96,21 @@ def check_transition(
     if not has_perm(permission_for(transition, edit_permission)):
         raise PermissionDenied(f"Only {transition.who} can {transition.name} a record.")
     if voided:
-        raise ValidationError({"review_status": "This record is voided: it is out of review."})
+        raise refusal("review_status", "This record is voided: it is out of review.", "voided")
     if status != transition.source:
-        raise ValidationError(
-            {
-                "review_status": f"Cannot {transition.name} a record that is {ReviewStatus(status).label.lower()}: "
-                f"only a {ReviewStatus(transition.source).label.lower()} one."
-            }
+        raise refusal(
+            "review_status",
+            f"Cannot {transition.name} a record that is {ReviewStatus(status).label.lower()}: "
+            f"only a {ReviewStatus(transition.source).label.lower()} one.",
+            "wrong_status",
         )
     if transition.target in (ReviewStatus.VERIFIED, ReviewStatus.LOCKED) and transition.name != "unlock":
         if open_queries:
-            raise ValidationError(
-                {
-                    "review_status": f"This record has {open_queries} open data "
-                    f"quer{'y' if open_queries == 1 else 'ies'}: they must be closed first."
-                }
+            raise refusal(
+                "review_status",
+                f"This record has {open_queries} open data "
+                f"quer{'y' if open_queries == 1 else 'ies'}: they must be closed first.",
+                "open_queries",
             )
     if transition.reason_required and not (reason or "").strip():
-        raise ValidationError({"reason": f"Give the reason to {transition.name} this record."})
+        raise refusal("reason", f"Give the reason to {transition.name} this record.", "missing")

@@ -75,7 +75,7 @@ class CaseReportForm(ParticipantRecord):
     def clean(self):
         super().clean()
         if not self._state.adding and self._stored_review_status() == ReviewStatus.LOCKED:
-            raise ValidationError(self.record_lock_message())
+            raise ValidationError(self.record_lock_message(), code="record_locked")
 
     def _stored_review_status(self) -> str | None:
         # From the database, not from this possibly stale copy (optimistic locking catches a race after).

@@ -1,6 +1,9 @@
 """What the rules of every case report form share (each app's rules.py holds its own rules)."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class RuleErrors:
@@ -27,3 +30,65 @@ class RuleErrors:
     def raise_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+# Allow a little clock difference between the ward PC and the server before "in the future" bites.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def refusal(field: str, message: str, code: str) -> ValidationError:
+    """A rule's refusal on the field it concerns, with its code (forms, imports and tests match the code)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def check_not_in_future(*, field: str, value, now: datetime.datetime) -> None:
+    """A date (against today in the trial's time zone) or a date-time (against now, allowing CLOCK_SKEW) is
+    not in the future."""
+    if value is None:
+        return
+    if isinstance(value, datetime.datetime):
+        if value > now + CLOCK_SKEW:
+            raise refusal(field, "This date and time is in the future.", "in_future")
+    elif value > timezone.localdate(now):
+        raise refusal(field, f"The date {value:%Y-%m-%d} is in the future.", "in_future")
+
+
+def check_within_follow_up(
+    *,
+    field: str,
+    on: datetime.date | None,
+    earliest: datetime.date | None,
+    earliest_label: str,
+    follow_up_end: datetime.date | None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """A clinical date lies between ``earliest`` (e.g. study day 0, admission, consent) and the end of
+    follow-up (discharge, death or withdrawal), and, given ``now``, not in the future."""
+    if on is None:
+        return
+    if now is not None:
+        check_not_in_future(field=field, value=on, now=now)
+    if earliest is None:
+        raise refusal(field, f"Nothing can be recorded before {earliest_label}, and there is none yet.", "no_start")
+    if on < earliest:
+        raise refusal(field, f"This is before {earliest_label} ({earliest:%Y-%m-%d}).", "before_start")
+    if follow_up_end is not None and on > follow_up_end:
+        raise refusal(
+            field,
+            f"Follow-up ended on {follow_up_end:%Y-%m-%d} (discharge, death or withdrawal).",
+            "after_follow_up",
+        )
+
+
+def check_not_recorded_yet(*, record, field: str, label: str, **same) -> None:
+    """One record per participant and key. Checked here, not only by the unique constraint, because a
+    clinician form has no participant field, so Django would skip the constraint and the database would
+    refuse the row with an error page instead of a message on the field."""
+    participant = record.participant_for_rules()
+    if participant is None or participant.pk is None or any(v is None for v in same.values()):
+        return
+    others = type(record).objects.active().filter(participant=participant, **same).exclude(pk=record.pk)
+    if others.exists():
+        raise refusal(
+            field, f"{label} is already recorded for this participant; edit that record instead.", "duplicate"
+        )

@@ -63,7 +63,7 @@ def _set_lock(*, participant, user, reason, locked, override_reason=""):
         raise ValidationError(
             {
                 "reason": ValidationError(
-                    f"Give the reason for {'locking' if locked else 'unlocking'} the casebook.", code="required"
+                    f"Give the reason for {'locking' if locked else 'unlocking'} the casebook.", code="missing"
                 )
             }
         )
@@ -180,7 +180,7 @@ def query_reopen(*, query: DataQuery, user, reason: str) -> DataQuery:
     query = DataQuery.objects.select_for_update().get(pk=query.pk)
     _check_may_review(query, user)
     if not (reason or "").strip():
-        raise ValidationError({"text": ValidationError("Say why the query is re-opened.", code="required")})
+        raise ValidationError({"text": ValidationError("Say why the query is re-opened.", code="missing")})
     query.status = QueryStatus.OPEN
     query.site_status = QuerySiteStatus.AWAITING
     query.closed_by = None

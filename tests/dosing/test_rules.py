@@ -91,10 +91,10 @@ def follow_up(**overrides):
     ],
 )
 def test_infusion_only_within_follow_up(overrides, words):
-    rules.check_within_follow_up(**follow_up())
-    rules.check_within_follow_up(**follow_up(follow_up_end=datetime.date(2020, 2, 3)))  # the last day counts
+    rules.check_infusion_in_follow_up(**follow_up())
+    rules.check_infusion_in_follow_up(**follow_up(follow_up_end=datetime.date(2020, 2, 3)))  # the last day counts
     with pytest.raises(ValidationError) as exc:
-        rules.check_within_follow_up(**follow_up(**overrides))
+        rules.check_infusion_in_follow_up(**follow_up(**overrides))
     assert words in exc.value.message_dict["start_datetime"][0]
 
 
