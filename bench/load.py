@@ -49,8 +49,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from patients.casebook.saving import record_save
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FIRST_PORT = 8101
@@ -58,10 +56,18 @@ DAYS_BACK = 3000  # day 0 of every load participant: far enough back that no cli
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="loaded_version" value="(\d+)"')
 
-# What a refused save must say (the model's messages, as the ward shows them).
-INVALID_BP = "Diastolic pressure must be below systolic pressure."
-ALREADY = "is already recorded for this participant"
-CONFLICT = "since you opened it"
+# What a refused save must be refused for: the codes of the model's errors, which the ward's form page
+# carries (data-error-codes; patients.forms.ClinicalFormMixin.error_codes), never their wording.
+ERROR_CODES = re.compile(r'data-error-codes="([^"]*)"')
+INVALID_BP = "diastolic_not_below"
+ALREADY = "duplicate"
+CONFLICT = "record_changed"
+
+
+def refused_for(text: str, code: str) -> bool:
+    """Whether the page is the form again, refused with an error of ``code``."""
+    found = ERROR_CODES.search(text)
+    return found is not None and code in found.group(1).split()
 
 
 def parse_args():
@@ -118,6 +124,7 @@ def set_up(args) -> Fixture:
     from django.core.management import call_command
 
     from outcomes.models import DailyObservation
+    from patients.casebook.saving import record_save
     from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, treated_participant
 
     call_command("migrate", verbosity=0)
@@ -297,7 +304,7 @@ def clinician(browser: Browser, password, username, study_id, day0, participant_
             if status == 302 and not invalid:
                 ledger.created.append((participant_pk, data["observation_date"]))
                 day += 1
-            elif status == 200 and invalid and INVALID_BP in text:
+            elif status == 200 and invalid and refused_for(text, INVALID_BP):
                 ledger.refused["invalid value"] += 1
             else:
                 ledger.unexplained.append((username, "save", data["observation_date"], status))
@@ -323,7 +330,7 @@ def editor(browser: Browser, password, username, study_id, day0, participant_pk,
             with ledger.lock:
                 if status == 302:
                     ledger.edits += 1
-                elif status == 200 and CONFLICT in text:
+                elif status == 200 and refused_for(text, CONFLICT):
                     ledger.refused["edit conflict"] += 1
                 else:
                     ledger.unexplained.append((username, "edit", version, status))
@@ -337,7 +344,7 @@ def editor(browser: Browser, password, username, study_id, day0, participant_pk,
                 if status == 302:
                     ledger.created.append((participant_pk, data["observation_date"]))
                     ledger.shared_next_day = max(ledger.shared_next_day, day + 1)
-                elif status == 200 and ALREADY in text:
+                elif status == 200 and refused_for(text, ALREADY):
                     ledger.refused["same day already recorded"] += 1
                     ledger.shared_next_day = max(ledger.shared_next_day, day + 1)
                 else:
@@ -425,7 +432,7 @@ def check(fixture: Fixture, samples: list, ledger: Ledger, logs: Path) -> list[t
             "no row with the deliberately wrong blood pressure",
         ),
         (
-            "every refusal said why (validation or conflict message)",
+            "every refusal carried its code (validation or conflict)",
             not ledger.unexplained,
             f"{sum(ledger.refused.values())} refused: "
             + ", ".join(f"{why} {n}" for why, n in sorted(ledger.refused.items()))

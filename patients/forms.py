@@ -36,6 +36,14 @@ class ClinicalFormMixin(forms.Form):
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    @property
+    def error_codes(self) -> str:
+        """The codes of the form's errors, space-separated. The page carries them (``data-error-codes``) so
+        scripts and tests (bench/load.py, the browser tests) recognise a refusal by its code, not its words."""
+        if not self.is_bound or not self.errors:
+            return ""
+        return " ".join(sorted({e.code for errors in self.errors.as_data().values() for e in errors if e.code}))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.models import SiteMembership
-from tests.admin_forms import admin_form_data
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"

@@ -15,7 +15,6 @@ from patients.casebook.exceptions import CasebookLocked
 from patients.casebook.records import ParticipantRecord
 from patients.casebook.saving import record_save
 from patients.models import Consent, Participant
-from tests.dosing.test_paths import dataset, run_import
 from tests.factories import (
     ae_values,
     ct_values,
@@ -25,7 +24,7 @@ from tests.factories import (
     record,
     treated_participant,
 )
-from tests.outcomes.test_rules_by_path import form_data
+from tests.helpers import error_codes, form_data, infusion_dataset, run_infusion_import
 
 pytestmark = pytest.mark.django_db
 # These tests are about what a lock does, not about verification: they lock with records unverified.
@@ -92,7 +91,7 @@ def test_every_record_of_a_locked_casebook_is_read_only(locked, clinician):
         item = type(item).objects.get(pk=item.pk)
         with pytest.raises(ValidationError) as exc:
             item.full_clean()
-        assert LOCKED in exc.value.messages[0], type(item)
+        assert "casebook_locked" in error_codes(exc), type(item)
         with pytest.raises(CasebookLocked), transaction.atomic():
             record_save(item, user=None, reason="trying anyway")
         with pytest.raises((CasebookLocked, ValidationError)), transaction.atomic():
@@ -105,7 +104,7 @@ def test_nothing_new_can_be_added_to_a_locked_casebook(locked, clinician):
     )
     with pytest.raises(ValidationError) as exc:
         new.full_clean()
-    assert LOCKED in exc.value.messages[0]
+    assert "casebook_locked" in error_codes(exc)
     with pytest.raises(CasebookLocked), transaction.atomic():
         new.save()
     assert DailyObservation.objects.filter(participant=locked).count() == 1
@@ -135,7 +134,7 @@ def test_admin_pages_of_a_locked_casebook_are_read_only(client, locked, coordina
 
 
 def test_import_refuses_rows_of_a_locked_casebook(locked, coordinator):
-    result = run_import(dataset((locked, 2, coordinator, {})), coordinator, dry_run=False)
+    result = run_infusion_import(infusion_dataset((locked, 2, coordinator, {})), coordinator, dry_run=False)
     assert result.has_validation_errors()
     assert LOCKED in " ".join(m for ms in result.invalid_rows[0].error_dict.values() for m in ms)
     assert Infusion.objects.filter(participant=locked).count() == 1

@@ -14,6 +14,7 @@ from patients.casebook import services as casebook_services
 from patients.casebook.queries import DataQuery
 from patients.casebook.saving import record_save
 from tests.factories import UserFactory, give_infusion, observation_values, record, treated_participant
+from tests.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
 # These tests are about what a lock does, not about verification: they lock with records unverified.
@@ -98,7 +99,7 @@ def test_open_queries_block_the_casebook_lock(observation, monitor, coordinator)
         casebook_services.casebook_lock(
             participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED
         )
-    assert "1 open data queries" in exc.value.message_dict["reason"][0]
+    assert error_codes(exc, "reason") == ["open_queries"]
     casebook_services.query_close(query=query, user=monitor)
     assert casebook_services.casebook_lock(
         participant=participant, user=coordinator, reason="done", override_reason=UNVERIFIED

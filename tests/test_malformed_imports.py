@@ -1,16 +1,14 @@
 """Malformed import files through the admin: wrong encoding, missing or unknown columns, duplicated rows,
 an oversized file. Each gets a clear message, never a 500, and nothing is saved."""
 
-import datetime
 import io
 
 import pytest
-import tablib
 from django.urls import reverse
 
 from outcomes.models import DailyObservation
-from outcomes.resources import DailyObservationResource
-from tests.factories import observation_values, treated_participant
+from tests.factories import treated_participant
+from tests.helpers import observation_rows
 
 pytestmark = pytest.mark.django_db
 IMPORT = "admin:outcomes_dailyobservation_import"
@@ -19,15 +17,6 @@ IMPORT = "admin:outcomes_dailyobservation_import"
 @pytest.fixture
 def participant(coordinator, site_a):
     return treated_participant(user=coordinator, site=site_a)
-
-
-def rows(participant, days=2, **changes):
-    headers = ["study_id", *DailyObservationResource.Meta.fields[1:]]
-    data = tablib.Dataset(headers=headers)
-    for day in range(days):
-        values = observation_values(participant, on=participant.day0_date + datetime.timedelta(days=day), **changes)
-        data.append([participant.study_id, *["" if values.get(h) is None else str(values[h]) for h in headers[1:]]])
-    return data
 
 
 def upload(client, content: bytes, name="ward.csv"):
@@ -48,12 +37,12 @@ def logged_in(client, coordinator):
 
 
 def test_a_good_file_previews_without_saving(logged_in, participant):
-    body = page_of(upload(logged_in, rows(participant).csv.encode()))
+    body = page_of(upload(logged_in, observation_rows(participant).csv.encode()))
     assert "Confirm import" in body and DailyObservation.objects.count() == 0
 
 
 def test_wrong_encoding(logged_in, participant):
-    content = rows(participant, other_symptoms_details="Névralgie").csv.encode("utf-16")
+    content = observation_rows(participant, other_symptoms_details="Névralgie").csv.encode("utf-16")
     body = page_of(upload(logged_in, content))
     assert "Confirm import" not in body
     assert "encountered while trying to read file" in body
@@ -61,7 +50,7 @@ def test_wrong_encoding(logged_in, participant):
 
 
 def test_missing_columns_are_named(logged_in, participant):
-    data = rows(participant)
+    data = observation_rows(participant)
     del data["heart_rate"]
     body = page_of(upload(logged_in, data.csv.encode()))
     assert "missing columns: heart_rate" in body and "Confirm import" not in body
@@ -69,7 +58,7 @@ def test_missing_columns_are_named(logged_in, participant):
 
 
 def test_a_misspelt_column_is_refused_not_silently_dropped(logged_in, participant):
-    data = rows(participant)
+    data = observation_rows(participant)
     data.headers = [("oxygen flow" if h == "oxygen_flow_l_min" else h) for h in data.headers]
     body = page_of(upload(logged_in, data.csv.encode()))
     assert "unknown columns: oxygen flow" in body and "missing columns: oxygen_flow_l_min" in body
@@ -77,7 +66,7 @@ def test_a_misspelt_column_is_refused_not_silently_dropped(logged_in, participan
 
 
 def test_duplicated_rows_are_refused(logged_in, participant):
-    data = rows(participant, days=1)
+    data = observation_rows(participant, days=1)
     data.append(data[0])
     body = page_of(upload(logged_in, data.csv.encode()))
     assert "Rows 1 and 2 are the same record" in body and "Confirm import" not in body
@@ -86,7 +75,7 @@ def test_duplicated_rows_are_refused(logged_in, participant):
 
 def test_an_oversized_file_is_refused_before_it_is_read(logged_in, participant, settings):
     settings.CRF_IMPORT_MAX_MB = 10
-    header = rows(participant, days=1).csv.encode()
+    header = observation_rows(participant, days=1).csv.encode()
     big = header + b"x" * (50 * 1024 * 1024)
     body = page_of(upload(logged_in, big))
     assert "50.0 MB; an import takes at most 10 MB" in body

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from patients.models import Participant
 from tests.factories import PASSWORD, treated_participant
-from tests.test_permission_matrix import url_patterns
+from tests.helpers import url_patterns
 
 pytestmark = pytest.mark.django_db
 

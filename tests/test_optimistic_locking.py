@@ -16,7 +16,6 @@ from patients.casebook.exceptions import RecordChanged
 from patients.casebook.saving import record_save
 from patients.forms import EndOfStudyForm
 from patients.models import Participant
-from tests.admin_forms import admin_form_data
 from tests.factories import (
     infusion_values,
     observation_values,
@@ -24,7 +23,7 @@ from tests.factories import (
     screened_participant,
     treated_participant,
 )
-from tests.outcomes.test_rules_by_path import form_data
+from tests.helpers import admin_form_data, form_data
 
 pytestmark = pytest.mark.django_db
 

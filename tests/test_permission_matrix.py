@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
@@ -36,6 +36,7 @@ from tests.factories import (
     record,
     treated_participant,
 )
+from tests.helpers import url_patterns
 
 pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician")
@@ -49,15 +50,6 @@ NO_ADMIN_ADD = {
     "axes.accesslog",
     "axes.accessfailurelog",
 }
-
-
-def url_patterns(patterns=None, prefix="", namespace=""):
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
-        else:
-            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
-            yield name, prefix + str(pattern.pattern), pattern
 
 
 def casebook(site, user):

@@ -10,9 +10,8 @@ from dosing.models import Infusion
 from outcomes.models import DailyObservation
 from patients.casebook import services as casebook_services
 from patients.choices import ReviewStatus
-from tests.admin_forms import admin_form_data
-from tests.dosing.test_paths import dataset, run_import
 from tests.factories import give_infusion, observation_values, record, treated_participant
+from tests.helpers import admin_form_data, infusion_dataset, run_infusion_import
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:outcomes_dailyobservation_changelist"
@@ -139,13 +138,15 @@ def test_imported_infusions_arrive_submitted_and_a_locked_one_refuses_its_row(
     participant, coordinator, clinician, monitor
 ):
     other = treated_participant(user=coordinator, site=participant.site)
-    result = run_import(dataset((other, 1, coordinator, {})), coordinator, dry_run=False)
+    result = run_infusion_import(infusion_dataset((other, 1, coordinator, {})), coordinator, dry_run=False)
     assert not result.has_validation_errors() and not result.has_errors()
     assert Infusion.objects.get(participant=other).review_status == ReviewStatus.SUBMITTED
     infusion = give_infusion(participant, 1, user=clinician)
     for user, step in ((clinician, "submit"), (monitor, "verify"), (coordinator, "lock")):
         infusion = casebook_services.record_review(record=infusion, user=user, step=step)
-    result = run_import(dataset((participant, 1, coordinator, {"lot_number": "LOT-NEW"})), coordinator, dry_run=False)
+    result = run_infusion_import(
+        infusion_dataset((participant, 1, coordinator, {"lot_number": "LOT-NEW"})), coordinator, dry_run=False
+    )
     assert result.has_validation_errors()
     assert "is locked" in " ".join(m for ms in result.invalid_rows[0].error_dict.values() for m in ms)
     assert Infusion.objects.get(pk=infusion.pk).lot_number != "LOT-NEW"

@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 
 from outcomes.models import DailyObservation
 from tests.factories import treated_participant
-from tests.test_malformed_imports import rows
+from tests.helpers import observation_rows
 
 pytestmark = pytest.mark.django_db
 IMPORT = "admin:outcomes_dailyobservation_import"
@@ -37,7 +37,7 @@ def participant(coordinator, site_a):
 
 
 def preview(client, participant):
-    file = io.BytesIO(rows(participant).csv.encode())
+    file = io.BytesIO(observation_rows(participant).csv.encode())
     file.name = "ward.csv"
     response = client.post(reverse(IMPORT), {"import_file": file, "format": "0", "resource": "0"})
     assert response.status_code == 200 and "Confirm import" in response.content.decode()

@@ -23,7 +23,7 @@ from tests.factories import (
     record,
     treated_participant,
 )
-from tests.outcomes.test_rules_by_path import form_data
+from tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

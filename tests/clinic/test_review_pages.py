@@ -10,7 +10,7 @@ from outcomes.models import DailyObservation, LabResult
 from patients.casebook import services as casebook_services
 from patients.choices import ReviewStatus
 from tests.factories import observation_values, record, treated_participant
-from tests.outcomes.test_rules_by_path import form_data
+from tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from dosing.models import PlannedInfusion, ProtocolDeviation
-from tests.admin_forms import admin_form_data
 from tests.factories import give_infusion, treated_participant
+from tests.helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from dosing.forms import InfusionForm
 from dosing.models import Infusion, ProtocolDeviation
 from dosing.resources import InfusionResource
 from patients.resources import ClinicalRecordResource
-from tests.admin_forms import admin_form_data
 from tests.factories import give_infusion, infusion_values, planned_start, treated_participant
+from tests.helpers import admin_form_data, infusion_dataset, local, run_infusion_import
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def treated(coordinator, site_a):
     return treated_participant(user=coordinator, site=site_a)
-
-
-def local(value: datetime.datetime, fmt: str) -> str:
-    return timezone.localtime(value).strftime(fmt)
 
 
 def plain_values(participant, k, user, **overrides) -> dict:
@@ -157,34 +153,6 @@ def test_admin_saves_a_valid_infusion_with_the_user_in_history(client, treated, 
 
 # --- import -----------------------------------------------------------------------------------------
 
-HEADERS = ["study_id" if name == "participant" else name for name in InfusionResource.Meta.fields]
-
-
-def dataset(*rows) -> tablib.Dataset:
-    data = tablib.Dataset(headers=HEADERS)
-    for participant, k, user, overrides in rows:
-        values = infusion_values(participant, k, user=user, **overrides)
-        row = []
-        for name in InfusionResource.Meta.fields:
-            value = values.get(name, "")
-            if name == "participant":
-                value = participant.study_id
-            elif name == "administered_by":
-                value = user.username
-            elif isinstance(value, datetime.datetime):
-                value = local(value, "%Y-%m-%d %H:%M:%S")
-            elif isinstance(value, bool):
-                value = "1" if value else "0"
-            row.append("" if value is None else str(value))
-        data.append(row)
-    return data
-
-
-def run_import(data, user, dry_run):
-    return InfusionResource(user=user).import_data(
-        data, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, file_name="ward3.csv"
-    )
-
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "real"])
 @pytest.mark.parametrize("case", CASES)
@@ -194,8 +162,8 @@ def test_import_refuses_the_row_with_its_message_and_saves_nothing(treated, coor
     before = Infusion.objects.count()
     other = treated_participant(user=coordinator, site=treated.site)
     # A good row first: a file with any bad row saves nothing, not even the good ones.
-    data = dataset((other, 1, coordinator, {}), (treated, k, coordinator, overrides))
-    result = run_import(data, coordinator, dry_run)
+    data = infusion_dataset((other, 1, coordinator, {}), (treated, k, coordinator, overrides))
+    result = run_infusion_import(data, coordinator, dry_run)
     assert result.has_validation_errors()
     [invalid] = result.invalid_rows
     assert invalid.number == 2
@@ -205,8 +173,8 @@ def test_import_refuses_the_row_with_its_message_and_saves_nothing(treated, coor
 
 
 def test_real_import_of_a_good_file_saves_with_user_and_reason(treated, coordinator):
-    data = dataset((treated, 1, coordinator, {}), (treated, 2, coordinator, {}))
-    result = run_import(data, coordinator, dry_run=False)
+    data = infusion_dataset((treated, 1, coordinator, {}), (treated, 2, coordinator, {}))
+    result = run_infusion_import(data, coordinator, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert list(treated.infusions.values_list("sequence_number", flat=True)) == [1, 2]
     record = treated.infusions.get(sequence_number=1).history.get()
@@ -215,7 +183,7 @@ def test_real_import_of_a_good_file_saves_with_user_and_reason(treated, coordina
 
 
 def test_import_cannot_reach_another_sites_participant(treated, coordinator_b):
-    result = run_import(dataset((treated, 1, coordinator_b, {})), coordinator_b, dry_run=False)
+    result = run_infusion_import(infusion_dataset((treated, 1, coordinator_b, {})), coordinator_b, dry_run=False)
     [(row_number, errors)] = result.row_errors()
     assert row_number == 1
     assert "No participant '01-001' at your sites" in str(errors[0].error)
@@ -224,7 +192,7 @@ def test_import_cannot_reach_another_sites_participant(treated, coordinator_b):
 
 def test_admin_import_dry_run_lists_each_refused_row(client, treated, coordinator):
     give_infusion(treated, 1, user=coordinator)
-    data = dataset(
+    data = infusion_dataset(
         (
             treated,
             2,
@@ -258,13 +226,13 @@ def test_every_import_resource_validates_and_is_all_or_nothing():
 
 
 def test_dose_and_viability_soft_rules_hold_on_import(treated, coordinator):
-    data = dataset((treated, 1, coordinator, {"viability_percent": Decimal("70.0")}))
-    result = run_import(data, coordinator, dry_run=True)
+    data = infusion_dataset((treated, 1, coordinator, {"viability_percent": Decimal("70.0")}))
+    result = run_infusion_import(data, coordinator, dry_run=True)
     assert "release minimum" in " ".join(result.invalid_rows[0].error_dict["viability_percent"])
-    data = dataset(
+    data = infusion_dataset(
         (treated, 1, coordinator, {"viability_percent": Decimal("70.0"), "deviation_reason": "Only lot available"})
     )
-    result = run_import(data, coordinator, dry_run=False)
+    result = run_infusion_import(data, coordinator, dry_run=False)
     assert not result.has_validation_errors()
     assert ProtocolDeviation.objects.get().category == "viability"
 
@@ -290,9 +258,9 @@ def test_import_takes_administered_by_among_the_sites_users_only(treated, coordi
         "a superuser": get_user_model().objects.create_superuser("root", password="x" * 16).username,
         "an unknown name": "nobody-here",
     }[who]
-    data = dataset((treated, 1, coordinator, {}))
+    data = infusion_dataset((treated, 1, coordinator, {}))
     data = with_value(data, "administered_by", name)
-    result = run_import(data, coordinator, dry_run=False)
+    result = run_infusion_import(data, coordinator, dry_run=False)
     [invalid] = result.invalid_rows
     # One message whatever the reason: an import does not tell whether the username exists elsewhere.
     assert invalid.error_dict["administered_by"] == [f"{name!r} is not a user of this site."]
@@ -306,11 +274,11 @@ def test_import_takes_utc_and_offset_times_as_the_admin_export_writes_them(treat
     exported = export_resource_for(Infusion)().export(queryset=Infusion.objects.all()).dict[0]
     assert exported["start_datetime"].endswith("Z")
     start = planned_start(treated, 2)
-    data = dataset((treated, 2, coordinator, {}))
+    data = infusion_dataset((treated, 2, coordinator, {}))
     data = with_value(data, "start_datetime", start.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     offset = datetime.timezone(datetime.timedelta(hours=8))
     data = with_value(data, "end_datetime", (start + datetime.timedelta(minutes=45)).astimezone(offset).isoformat())
-    result = run_import(data, coordinator, dry_run=False)
+    result = run_infusion_import(data, coordinator, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]
     infusion = treated.infusions.get(sequence_number=2)
     assert infusion.start_datetime == start and infusion.end_datetime == start + datetime.timedelta(minutes=45)
@@ -330,9 +298,9 @@ def test_a_local_time_a_dst_change_makes_ambiguous_or_impossible_is_refused_on_i
     try:
         with pytest.raises(ValueError, match="ambiguous or does not exist as a local time in Europe/London"):
             UtcDateTimeWidget().clean(local_text)
-        data = dataset((treated, 1, coordinator, {}))
+        data = infusion_dataset((treated, 1, coordinator, {}))
         data = with_value(data, "start_datetime", local_text)
-        [invalid] = run_import(data, coordinator, dry_run=True).invalid_rows
+        [invalid] = run_infusion_import(data, coordinator, dry_run=True).invalid_rows
         assert any("ambiguous or does not exist" in m for m in invalid.error_dict["start_datetime"])
         # The forms refuse the same wall-clock time (Django's rule for form fields), and accept it with an offset.
         from django import forms

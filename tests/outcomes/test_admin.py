@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from outcomes import rules
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
-from tests.admin_forms import admin_form_data
 from tests.factories import ae_values, lab_values, local_datetime, observation_values, record, treated_participant
+from tests.helpers import admin_form_data
 
 H = datetime.timedelta(hours=1)
 AWARE = datetime.datetime(2020, 2, 10, 9, 0, tzinfo=datetime.UTC)

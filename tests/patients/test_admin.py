@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from patients.eligibility import CRITERIA
 from patients.models import Arm, Participant
-from tests.admin_forms import admin_form_data
 from tests.factories import consent, enrolled_participant, screened_participant
+from tests.helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
