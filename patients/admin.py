@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +30,7 @@ from patients.casebook.queries import DataQuery, queryable_fields, queryable_mod
 from patients.casebook.registry import registry
 from patients.casebook.signatures import CasebookSignature
 from patients.choices import ParticipantStatus, QueryStatus
+from patients.forms import EnrolForm
 from patients.models import (
     COMORBIDITY_FIELDS,
     Arm,
@@ -339,7 +339,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
             raise Http404
         if not self.has_change_permission(request, participant):
             raise PermissionDenied
-        form = EnrolmentForm(request.POST or None, initial={"enrolment_datetime": timezone.now()})
+        form = EnrolForm(request.POST or None, initial={"enrolment_datetime": timezone.now()}, admin=True)
         if request.method == "POST" and form.is_valid():
             try:
                 services.participant_enrol(
@@ -349,9 +349,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
                     enrolment_datetime=form.cleaned_data["enrolment_datetime"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                form.add_service_errors(exc)
             else:
                 self.message_user(request, f"{participant.study_id} enrolled.", messages.SUCCESS)
                 return redirect(reverse("admin:patients_participant_change", args=[participant.pk]))
@@ -382,11 +380,6 @@ class ReopenReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why the answer does not settle it; kept in the audit trail.",
     )
-
-
-class EnrolmentForm(forms.Form):
-    arm = forms.ModelChoiceField(queryset=Arm.objects.all())
-    enrolment_datetime = forms.SplitDateTimeField(label="Enrolment date and time", widget=AdminSplitDateTime)
 
 
 @admin.register(EligibilityAnswer)

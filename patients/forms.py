@@ -3,7 +3,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -11,7 +12,7 @@ from patients.casebook.conflicts import RECORD_CHANGED
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import prepare_save
 from patients.choices import Answer, ReviewStatus, SignatureMeaning
-from patients.eligibility import CRITERIA
+from patients.eligibility import CRITERIA, CRITERIA_BY_CODE
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,7 +24,21 @@ def row(*fields):
     return Div(*[Div(f, css_class="col-12 col-sm-6") for f in fields], css_class="row")
 
 
-class ClinicalFormMixin(forms.Form):
+class ServiceErrorsMixin:
+    """A service's ValidationError shown on the form: each error on the field it names (``service_field``
+    maps a service's name to the form's), codes kept, the rest at the top of the form."""
+
+    def service_field(self, name: str) -> str:
+        return name
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, errors in error.update_error_dict({}).items():
+            target = self.service_field(name)
+            for each in errors:
+                self.add_error(target if target in self.fields else None, each)
+
+
+class ClinicalFormMixin(ServiceErrorsMixin, forms.Form):
     """For every ModelForm of a clinical record (clinician forms and the admin):
 
     - carries the version the user opened in a hidden field, so the model refuses a save over someone
@@ -203,7 +218,7 @@ class EndOfStudyForm(ParticipantRecordForm):
 COMORBIDITIES = list(COMORBIDITY_FIELDS)
 
 
-class ScreeningForm(forms.ModelForm):
+class ScreeningForm(ServiceErrorsMixin, forms.ModelForm):
     """Screen a person: the screening data plus one yes / no question per eligibility criterion (the
     criteria come from patients/eligibility.py, so an amendment changes this form by itself)."""
 
@@ -267,12 +282,9 @@ class ScreeningForm(forms.ModelForm):
     def participant_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name != "site"}
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        codes = {c.code for c in CRITERIA}
-        for field, messages in errors.items():
-            target = self.criterion_field(field) if field in codes else field
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+    def service_field(self, name: str) -> str:
+        # A criterion's answer refused by the screening service: on that question.
+        return self.criterion_field(name) if name in CRITERIA_BY_CODE else name
 
 
 class ConsentForm(ParticipantRecordForm):
@@ -298,23 +310,25 @@ class ConsentForm(ParticipantRecordForm):
         )
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(ServiceErrorsMixin, forms.Form):
+    """Enrol a screened person (patients.services.participant_enrol decides), on the ward or in the admin
+    (``admin=True``: the admin's date and time widgets)."""
+
     arm = forms.ModelChoiceField(queryset=Arm.objects.all(), help_text="Assignment by the investigator (phase 1).")
     enrolment_datetime = forms.DateTimeField(label="Enrolment date and time", widget=DATETIME_WIDGET)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if admin:
+            self.fields["enrolment_datetime"] = forms.SplitDateTimeField(
+                label="Enrolment date and time", widget=AdminSplitDateTime
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(Fieldset("Enrolment", row("arm", "enrolment_datetime")))
         self.helper.add_input(Submit("save", "Enrol"))
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
-
-class SignatureForm(forms.Form):
+class SignatureForm(ServiceErrorsMixin, forms.Form):
     meaning = forms.ChoiceField(
         choices=SignatureMeaning.choices, widget=forms.RadioSelect, initial=SignatureMeaning.COMPLETE_AND_ACCURATE
     )
@@ -328,8 +342,3 @@ class SignatureForm(forms.Form):
         self.helper.layout = Layout(Fieldset("Sign the casebook", "meaning", "password"))
         self.helper.add_input(Submit("save", "Sign"))
 
-    def add_service_errors(self, error) -> None:
-        """The service's ValidationError on the fields it names, codes kept (e.g. "password_incorrect")."""
-        for field, errors in error.error_dict.items():
-            for each in errors:
-                self.add_error(field if field in self.fields else None, each)

@@ -3,36 +3,36 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from patients.casebook.registry import registry
-from ucmsc_crf import views
+from ucmsc_crf.views import downloads, entry, pages
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
 admin.site.index_title = "Review and data management"
 
 participant_urls = [
-    path("", views.ParticipantPageView.as_view(), name="participant-detail"),
-    path("enrol/", views.EnrolView.as_view(), name="participant-enrol"),
-    path("labs/new/", views.LabSampleFormView.as_view(), name="lab-sample-new"),
-    path("queries/<int:pk>/answer/", views.QueryAnswerView.as_view(), name="query-answer"),
-    path("sign/", views.SignView.as_view(), name="casebook-sign"),
+    path("", pages.ParticipantPageView.as_view(), name="participant-detail"),
+    path("enrol/", entry.EnrolView.as_view(), name="participant-enrol"),
+    path("labs/new/", entry.LabSampleFormView.as_view(), name="lab-sample-new"),
+    path("queries/<int:pk>/answer/", entry.QueryAnswerView.as_view(), name="query-answer"),
+    path("sign/", entry.SignView.as_view(), name="casebook-sign"),
 ]
 # Every case report form with a ward form gets its new / edit / void pages (patients/casebook/registry.py).
 for crf in registry.with_ward_form():
-    form_view = views.RecordFormView.as_view(crf=crf)
+    form_view = entry.RecordFormView.as_view(crf=crf)
     participant_urls += [
         path(f"{crf.key}/new/", form_view, name=f"{crf.key}-new"),
         path(f"{crf.key}/<int:pk>/edit/", form_view, name=crf.url_name("edit")),
-        path(f"{crf.key}/<int:pk>/void/", views.RecordVoidView.as_view(crf=crf), name=crf.url_name("void")),
+        path(f"{crf.key}/<int:pk>/void/", entry.RecordVoidView.as_view(crf=crf), name=crf.url_name("void")),
     ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("participants/", views.ParticipantListView.as_view(), name="participant-list"),
-    path("export/analysis.zip", views.analysis_export, name="analysis-export"),
-    path("report/", views.report, name="report"),
-    path("participants/screen/", views.ScreeningView.as_view(), name="participant-screen"),
+    path("participants/", pages.ParticipantListView.as_view(), name="participant-list"),
+    path("export/analysis.zip", downloads.analysis_export, name="analysis-export"),
+    path("report/", downloads.report, name="report"),
+    path("participants/screen/", entry.ScreeningView.as_view(), name="participant-screen"),
     path("participants/<str:study_id>/", include(participant_urls)),
     path("admin/", admin.site.urls),
 ]

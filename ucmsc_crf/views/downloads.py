@@ -1,0 +1,61 @@
+"""The downloads: the analysis bundle and the trial summary report (page, CSV, XLSX), of the user's sites,
+without arms for a user who may not see them."""
+
+import tablib
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from outcomes.choices import OxygenSupport
+from outcomes.summary import as_table, trial_summary
+from patients.casebook.access import sees_arms
+from patients.models import Participant
+from patients.spreadsheet import spreadsheet_safe
+from ucmsc_crf.analysis.bundle import bundle_chunks
+from ucmsc_crf.analysis.columns import Options
+from ucmsc_crf.report_charts import consort_svg, oxygen_svg, trajectory_svg
+
+
+@login_required
+def analysis_export(request):
+    """The analysis bundle of the user's sites, streamed as it is written (no file kept on the server).
+    Free text is never offered here: it is exported only from the command line, by a data manager."""
+    if not request.user.has_perm("patients.export_data"):
+        raise PermissionDenied
+    study_days = request.GET.get("dates") == "study_days"
+    options = Options(study_days=study_days, blinded=not sees_arms(request.user))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(bundle_chunks(user=request.user, options=options), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="ucmsc-analysis-{stamp}.zip"'
+    return response
+
+
+@login_required
+def report(request):
+    """The trial summary of the user's sites: a page, or ?format=csv / xlsx for the same table."""
+    if not request.user.has_perm("patients.view_report"):
+        raise PermissionDenied
+    summary = trial_summary(Participant.objects.for_user(request.user), by_arm=sees_arms(request.user))
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        rows = [[spreadsheet_safe(cell) for cell in row] for row in as_table(summary)]
+        data = tablib.Dataset(*rows[1:], headers=rows[0])
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        content_type = (
+            "text/csv"
+            if file_format == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        response = HttpResponse(data.export(file_format), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="ucmsc-summary-{stamp}.{file_format}"'
+        return response
+    context = {
+        "summary": summary,
+        "consort": consort_svg(summary.flow),
+        "trajectories": [trajectory_svg(t, summary.arms) for t in summary.trajectories],
+        "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
+        "blinded": not sees_arms(request.user),
+    }
+    return render(request, "clinic/report.html", context)

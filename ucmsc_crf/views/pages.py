@@ -1,0 +1,96 @@
+"""The pages a user reads: the home redirect, the participant list (what is due today) and the participant
+page (the casebook, its actions and sections from the registry of case report forms)."""
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
+
+from patients.choices import ParticipantStatus
+from patients.models import Participant
+from ucmsc_crf.casebook import casebook, page_actions, page_sections, participant_list
+from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
+
+
+@login_required
+def home(request):
+    """Send each role to where it works: clinicians to the participant list, reviewers to the admin."""
+    if request.user.has_perm("patients.view_participant"):
+        return redirect("participant-list")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return render(request, "home.html")
+
+
+class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    permission_required = "patients.view_participant"
+    template_name = "clinic/participant_list.html"
+    context_object_name = "participants"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = Participant.objects.for_user(self.request.user).active()
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            queryset = queryset.filter(study_id__icontains=query)
+        if self.request.GET.get("status") in ParticipantStatus.values:
+            queryset = queryset.filter(status=self.request.GET["status"])
+        if self.request.GET.get("arm"):
+            queryset = queryset.filter(arm__code=self.request.GET["arm"])
+        return queryset.order_by("study_id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["participants"] = participant_list(context["page_obj"].object_list)
+        context["status_choices"] = ParticipantStatus.choices
+        return context
+
+
+class ParticipantMixin(LoginRequiredMixin):
+    """Resolves the participant of the URL among the user's sites only (404 otherwise)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.participant = get_object_or_404(
+            Participant.objects.for_user(request.user).select_related("site", "arm"), study_id=kwargs["study_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def participant_page(self):
+        return redirect("participant-detail", study_id=self.participant.study_id)
+
+
+class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "patients.view_participant"
+    template_name = "clinic/participant_page.html"
+
+    def get_context_data(self, **kwargs):
+        book = casebook(self.participant)
+        user = self.request.user
+        participant = self.participant
+        # Nothing can be entered into a locked casebook (the models refuse it; the page does not offer it).
+        can_edit = not participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation")
+        return super().get_context_data(
+            participant=participant,
+            book=book,
+            timeline=timeline_svg(book),
+            support_legend=SUPPORT_LEGEND,
+            decision=participant.eligibility(),
+            days_in_hospital=(
+                (book.end_of_study.end_date if book.end_of_study else timezone.localdate()) - participant.admission_date
+            ).days,
+            actions=page_actions(participant, user),
+            columns=page_sections(book, user, can_edit=can_edit),
+            can={
+                "enrol": participant.status == ParticipantStatus.SCREENING
+                and user.has_perm("patients.change_participant"),
+                "sign": participant.day0_date is not None
+                and not participant.casebook_locked
+                and not any(s.valid for s in book.signatures)
+                and user.has_perm("patients.sign_casebook"),
+                "edit": can_edit,
+            },
+            **kwargs,
+        )
