@@ -7,13 +7,10 @@ from dosing import services
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
-from patients.admin_base import (
-    ClinicalImportMixin,
-    ClinicalRecordAdmin,
-    ReadOnlyInline,
-    ReviewedRecordAdmin,
-    ScopedHistoryAdmin,
-)
+from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline
+from patients.admin_base.reviewed import ReviewedRecordAdmin
+from patients.admin_base.scoping import ScopedHistoryAdmin
+from patients.admin_base.transfer import ClinicalImportMixin
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),

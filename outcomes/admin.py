@@ -4,7 +4,9 @@ from django.utils.html import format_html
 
 from outcomes.models import AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
 from outcomes.resources import DailyObservationResource, LabResultResource
-from patients.admin_base import ClinicalImportMixin, ReviewedRecordAdmin, ScopedHistoryAdmin
+from patients.admin_base.reviewed import ReviewedRecordAdmin
+from patients.admin_base.scoping import ScopedHistoryAdmin
+from patients.admin_base.transfer import ClinicalImportMixin
 
 
 @admin.register(DailyObservation)

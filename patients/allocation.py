@@ -15,11 +15,7 @@ def investigator_assignment(*, participant, requested_arm, user):
     """Phase 1 (parallel assignment, non-randomised): the arm the investigator chose."""
     if requested_arm is None:
         raise ValidationError(
-            {
-                "arm": ValidationError(
-                    "Choose the arm: assignment in this trial is by the investigator.", code="missing"
-                )
-            }
+            {"arm": ValidationError("Choose the arm: assignment in this trial is by the investigator.", code="missing")}
         )
     return requested_arm
 

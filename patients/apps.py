@@ -18,6 +18,6 @@ class PatientsConfig(AppConfig):
 
         # Django's admin (installed first) has loaded every app's admin module by now: a registered case
         # report form whose app gave it no admin gets the generic one (patients/casebook/registry.py).
-        from patients.admin import register_crf_admins
+        from patients.admin.participants import register_crf_admins
 
         register_crf_admins()

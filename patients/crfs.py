@@ -17,6 +17,11 @@ def _end_of_study_create(*, record, user):
     services.end_of_study_record(end_of_study=record, user=user)
 
 
+def _withdrawal_create(*, record, user):
+    # Withdrawing ends follow-up: the participant becomes "withdrawn".
+    services.withdrawal_record(withdrawal=record, user=user)
+
+
 register(
     CaseReportFormType(
         key="eligibility",
@@ -25,7 +30,7 @@ register(
         position=5,
         offered_at=None,  # answered on the screening form
         page_section=ENROLMENT_SECTION,
-        admin_inline="patients.admin.EligibilityAnswerInline",
+        admin_inline="patients.admin.participants.EligibilityAnswerInline",
         analysis_domain="eligibility",
         analysis_order=("criterion",),
     )
@@ -42,7 +47,7 @@ register(
         button_style="primary",
         page_section=ENROLMENT_SECTION,
         page_select_related=("obtained_by",),
-        admin_inline="patients.admin.ConsentInline",
+        admin_inline="patients.admin.participants.ConsentInline",
     )
 )
 register(
@@ -51,7 +56,8 @@ register(
         model=Withdrawal,
         label="Withdrawal",
         position=70,
-        offered_at=None,  # through the admin's withdrawal service
+        offered_at=None,  # recorded in the admin
+        create=_withdrawal_create,
         page_section=END_OF_STUDY_SECTION,
         analysis_domain="withdrawals",
         analysis_order=("withdrawal_date",),

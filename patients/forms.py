@@ -341,4 +341,3 @@ class SignatureForm(ServiceErrorsMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout(Fieldset("Sign the casebook", "meaning", "password"))
         self.helper.add_input(Submit("save", "Sign"))
-

@@ -16,7 +16,7 @@ from import_export.formats.base_formats import XLSX
 
 from outcomes.models import DailyObservation, LabResult
 from outcomes.resources import DailyObservationResource, LabResultResource
-from patients.admin_base import ClinicalExportMixin
+from patients.admin_base.transfer import ClinicalExportMixin
 from patients.casebook import services as casebook_services
 from patients.export_resources import export_resource_for
 from patients.models import Participant

@@ -187,7 +187,7 @@ CACHES = {
 }
 # The import preview and its confirmation may reach different app servers: keep the file in the shared
 # cache, not in the first server's /tmp.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "patients.admin_base.SharedImportFileStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "patients.admin_base.transfer.SharedImportFileStorage"
 
 # Content-Security-Policy (django-csp): everything from this server (hospital networks are offline, every
 # asset is in static/), no inline script anywhere, no inline style outside the admin (see the middleware),
