@@ -1,5 +1,5 @@
-"""Dosing: the regimen (data), each participant's planned schedule, infusion records and the protocol
-deviations they carry."""
+"""The infusion record: what was given, when and how, its safety observations, and the deviations and
+schedule it updates."""
 
 import datetime
 from decimal import Decimal
@@ -10,180 +10,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
-from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
+from dosing.models.regimens import PERCENT, regimen_for
+from patients.casebook.records import ParticipantRecordQuerySet
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
 from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
-from patients.models import Arm, Participant
-
-PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
-
-
-class Regimen(models.Model):
-    """How the product is given. A new regimen (phase 2: another dose) is a new row, never an edit of a
-    regimen participants were dosed under."""
-
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
-    export_natural_key = ("code", None)
-
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=200)
-    number_of_infusions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    interval_days = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Days between planned infusions (3: days 0, 3, 6)."
-    )
-    window_days = models.PositiveSmallIntegerField(
-        help_text="Days either side of each planned date within which an infusion is on protocol."
-    )
-    min_gap_hours = models.PositiveSmallIntegerField(
-        help_text="Hard floor: hours from the end of one infusion to the start of the next."
-    )
-    nominal_cells_millions = models.DecimalField(
-        "nominal dose (x 10^6 cells)", max_digits=7, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
-    )
-    dose_tolerance_percent = models.DecimalField(
-        "accepted dose deviation (%)", max_digits=4, decimal_places=1, validators=PERCENT
-    )
-    min_viability_percent = models.DecimalField(
-        "minimum cell viability at release (%)", max_digits=4, decimal_places=1, validators=PERCENT
-    )
-    max_duration_minutes = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Longest plausible infusion, in minutes."
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        default_permissions = ("add", "change", "view")
-        constraints = [
-            models.CheckConstraint(condition=Q(number_of_infusions__gte=1), name="dosing_regimen_infusions_min"),
-            models.CheckConstraint(condition=Q(interval_days__gte=1), name="dosing_regimen_interval_min"),
-            models.CheckConstraint(condition=Q(nominal_cells_millions__gt=0), name="dosing_regimen_dose_positive"),
-            models.CheckConstraint(
-                condition=Q(dose_tolerance_percent__gte=0, dose_tolerance_percent__lte=100),
-                name="dosing_regimen_tolerance_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_viability_percent__gte=0, min_viability_percent__lte=100),
-                name="dosing_regimen_viability_range",
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def min_gap(self) -> datetime.timedelta:
-        return datetime.timedelta(hours=self.min_gap_hours)
-
-    @property
-    def max_duration(self) -> datetime.timedelta:
-        return datetime.timedelta(minutes=self.max_duration_minutes)
-
-    def planned_date(self, day0: datetime.date, sequence_number: int) -> datetime.date:
-        return rules.planned_date(day0=day0, sequence_number=sequence_number, interval_days=self.interval_days)
-
-
-class ArmRegimen(models.Model):
-    """The regimen an arm that receives product is dosed under (the arm lives in patients, below dosing)."""
-
-    arm = models.OneToOneField(Arm, on_delete=models.PROTECT, related_name="regimen_link")
-    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="arm_links")
-
-    history = HistoricalRecords()
-
-    class Meta:
-        default_permissions = ("add", "change", "view")
-
-    def __str__(self):
-        return f"{self.arm}: {self.regimen}"
-
-    def clean(self):
-        if self.arm_id:
-            rules.check_regimen_arm(arm_label=str(self.arm), receives_product=self.arm.receives_product)
-
-
-def regimen_for(participant: Participant) -> Regimen | None:
-    link = ArmRegimen.objects.select_related("regimen").filter(arm_id=participant.arm_id).first()
-    return link.regimen if link else None
-
-
-class PlannedInfusion(ParticipantRecord):
-    """One dose of the participant's schedule, created at enrolment. Due and overdue are derived."""
-
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
-    export_natural_key = ("sequence_number", "sequence")
-
-    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="+")
-    sequence_number = models.PositiveSmallIntegerField()
-    planned_date = models.DateField()
-    status = models.CharField(
-        max_length=10, choices=PlannedInfusionStatus.choices, default=PlannedInfusionStatus.PLANNED
-    )
-    status_reason = models.TextField(blank=True, help_text="Why the infusion was missed or cancelled.")
-
-    objects = ParticipantRecordQuerySet.as_manager()
-    natural_key_fields = ("sequence_number",)
-
-    class Meta(ParticipantRecord.Meta):
-        ordering = ["participant", "sequence_number"]
-        constraints = [
-            *ParticipantRecord.Meta.constraints,
-            models.UniqueConstraint(
-                fields=["participant", "sequence_number"],
-                condition=Q(voided=False),
-                name="dosing_plannedinfusion_unique_sequence",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=PlannedInfusionStatus.values), name="dosing_plannedinfusion_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status__in=[PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED])
-                | ~Q(status_reason=""),
-                name="dosing_plannedinfusion_reason_when_not_given",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.participant} infusion {self.sequence_number} planned {self.planned_date}"
-
-    def clean(self):
-        super().clean()
-        recorded = (
-            self.status != PlannedInfusionStatus.GIVEN
-            or not self.participant_id
-            or self.participant.infusions.active().filter(sequence_number=self.sequence_number).exists()
-        )
-        rules.check_planned_status(
-            status=self.status,
-            status_label=self.get_status_display(),
-            status_reason=self.status_reason,
-            infusion_recorded=recorded,
-        )
-
-    @property
-    def window_start(self) -> datetime.date:
-        return self.planned_date - datetime.timedelta(days=self.regimen.window_days)
-
-    @property
-    def window_end(self) -> datetime.date:
-        return self.planned_date + datetime.timedelta(days=self.regimen.window_days)
-
-    def due_state(self, today: datetime.date | None = None) -> str:
-        """ "due" within the window, "overdue" after it, "" otherwise (derived, never stored)."""
-        if self.status != PlannedInfusionStatus.PLANNED:
-            return ""
-        today = today or timezone.localdate()
-        if today > self.window_end:
-            return "overdue"
-        if today >= self.window_start:
-            return "due"
-        return ""
 
 
 class Infusion(CaseReportForm):
@@ -470,7 +305,7 @@ class Infusion(CaseReportForm):
         for deviation in found:
             existing = current.pop(deviation.category, None)
             if existing is None:
-                found = ProtocolDeviation(
+                found = self.deviations.model(
                     participant=self.participant,
                     infusion=self,
                     category=deviation.category,
@@ -522,55 +357,3 @@ INFUSION_ENTRY_FIELDS = (
     "infusion_associated_event",
     "deviation_reason",
 )
-
-
-class ProtocolDeviation(CaseReportForm):
-    """A departure from the protocol, recorded with its reason. Infusion deviations are created by the
-    infusion record itself; others (category "other") are entered by the site or the coordinator."""
-
-    infusion = models.ForeignKey(Infusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations")
-    planned_infusion = models.ForeignKey(
-        PlannedInfusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations"
-    )
-    category = models.CharField(max_length=20, choices=DeviationCategory.choices)
-    description = models.TextField(help_text="What deviated from the protocol.")
-    reason = models.TextField(help_text="Why.")
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    reported_datetime = models.DateTimeField(default=timezone.now)
-
-    objects = ParticipantRecordQuerySet.as_manager()
-    natural_key_fields = ("category", "reported_datetime")
-
-    class Meta(CaseReportForm.Meta):
-        ordering = ["participant", "reported_datetime"]
-        constraints = [
-            *CaseReportForm.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(category__in=DeviationCategory.values), name="dosing_protocoldeviation_category_valid"
-            ),
-            models.CheckConstraint(condition=~Q(reason=""), name="dosing_protocoldeviation_reason_required"),
-            models.UniqueConstraint(
-                fields=["infusion", "category"],
-                condition=Q(voided=False, infusion__isnull=False),
-                name="dosing_protocoldeviation_one_per_infusion_category",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.participant}: {self.get_category_display()}"
-
-    def clean(self):
-        super().clean()
-        participant = self.participant_for_rules()
-        rules.check_deviation(
-            reason=self.reason,
-            foreign=[
-                field
-                for field in ("infusion", "planned_infusion")
-                if getattr(self, field) is not None
-                and participant is not None
-                and getattr(self, field).participant_id != participant.pk
-            ],
-        )
