@@ -8,6 +8,7 @@ class DosingConfig(AppConfig):
     verbose_name = "Dosing"
 
     def ready(self):
+        import dosing.checks  # noqa: F401 (registers the system check)
         from dosing.receivers import create_schedule_on_enrolment
         from patients.signals import participant_enrolled
 

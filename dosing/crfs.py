@@ -16,7 +16,7 @@ INFUSION_KEY = RelatedKey(
 
 
 def _next_planned(participant):
-    return participant.plannedinfusions.active().filter(status=PlannedInfusionStatus.PLANNED).first()
+    return participant.planned_infusions.active().filter(status=PlannedInfusionStatus.PLANNED).first()
 
 
 def _infusion_due(participant) -> bool:

@@ -26,7 +26,7 @@ def schedule_create(*, participant: Participant, user) -> list[PlannedInfusion]:
                 )
             }
         )
-    existing = set(participant.plannedinfusions.active().values_list("sequence_number", flat=True))
+    existing = set(participant.planned_infusions.active().values_list("sequence_number", flat=True))
     created = []
     for sequence_number in range(1, regimen.number_of_infusions + 1):
         if sequence_number in existing:

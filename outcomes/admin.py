@@ -60,12 +60,7 @@ class OutsideReferenceFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "outside":
             return queryset
-        from django.db.models import F, Q
-
-        return queryset.filter(
-            Q(analyte__reference_low__isnull=False, value__lt=F("analyte__reference_low"))
-            | Q(analyte__reference_high__isnull=False, value__gt=F("analyte__reference_high"))
-        )
+        return queryset.outside_reference()
 
 
 @admin.register(LabResult)

@@ -13,8 +13,10 @@ class PatientsConfig(AppConfig):
         # Role permissions follow the models: when dosing or outcomes add a model, the next migrate
         # grants its permissions to the roles that should have them (see patients/roles.py).
         post_migrate.connect(sync_role_permissions, dispatch_uid="patients.sync_role_permissions")
+        # What every case report form relies on, checked when the project starts (manage.py check).
         # The access log: logins, lockouts, password, role and site changes.
         import patients.access_log_receivers  # noqa: F401
+        import patients.casebook.checks  # noqa: F401
 
         # Django's admin (installed first) has loaded every app's admin module by now: a registered case
         # report form whose app gave it no admin gets the generic one (patients/casebook/registry.py).

@@ -151,11 +151,7 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
         """Offer the open queries about this record, so a correction names the one it answers."""
         from patients.casebook.queries import DataQuery
 
-        open_queries = DataQuery.objects.open().filter(
-            content_type__app_label=self.instance._meta.app_label,
-            content_type__model=self.instance._meta.model_name,
-            object_id=self.instance.pk,
-        )
+        open_queries = DataQuery.objects.open().about(self.instance)
         choices = [(q.pk, f"#{q.pk}: {q.text[:60]}") for q in open_queries]
         if not choices:
             return

@@ -98,9 +98,9 @@ def test_records_cannot_be_hard_deleted(coordinator, site_a):
 @pytest.mark.django_db
 def test_void_keeps_the_record_with_reason_and_history(coordinator, site_a):
     participant = screened_participant(user=coordinator, site=site_a)
-    answer = participant.eligibilityanswers.first()
+    answer = participant.eligibility_answers.first()
     answer.void(reason="Entered for the wrong person", user=coordinator)
     answer.refresh_from_db()
     assert answer.voided and answer.voided_by == coordinator
     assert answer.history.latest().history_change_reason == "Voided: Entered for the wrong person"
-    assert not participant.eligibilityanswers.active().filter(pk=answer.pk).exists()
+    assert not participant.eligibility_answers.active().filter(pk=answer.pk).exists()

@@ -233,7 +233,7 @@ def test_voiding_runs_the_sequence_rules_on_every_path(client, coordinator, clin
     ) == [1]
     voided = Infusion.objects.get(pk=infusions[2].pk)
     assert voided.voided and voided.history.latest().history_change_reason == "Voided: Wrong patient"
-    assert participant.plannedinfusions.get(sequence_number=2).status == "planned"
+    assert participant.planned_infusions.get(sequence_number=2).status == "planned"
 
 
 def test_a_locked_casebook_refuses_a_void(locked, coordinator):

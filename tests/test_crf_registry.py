@@ -99,7 +99,7 @@ def test_it_is_in_the_admin_with_review_steps_import_export_and_the_participant_
     review = client.get(reverse("admin:example_crf_pulsecheck_review", args=[check.pk]))
     assert review.status_code == 200
     participant_page = client.get(reverse("admin:patients_participant_change", args=[participant.pk]))
-    assert "pulsechecks-group" in participant_page.content.decode()  # its inline
+    assert "pulse_checks-group" in participant_page.content.decode()  # its inline
     exported = client.post(
         reverse("admin:example_crf_pulsecheck_export"),
         {"format": "0", "resource": "0", **{f"pulsecheckexportresource_{n}": "on" for n in ("study_id", "pulse_bpm")}},

@@ -46,7 +46,7 @@ def test_a_finding_closed_by_a_reviewer_is_not_raised_again(coordinator, clinici
     query = DataQuery.objects.get()
     casebook_services.query_close(query=query, user=coordinator, note="Patient in theatre all day: accepted")
     assert run_data_checks() == {"findings": 1, "raised": 0, "closed": 0}
-    assert participant.dataquerys.count() == 1
+    assert participant.data_queries.count() == 1
 
 
 def test_late_sae_report_and_uncommented_abnormal_lab(coordinator, clinician, site_a):

@@ -14,7 +14,7 @@ from outcomes.summary import trial_summary
 from patients.demo import DEMO_PASSWORD
 from patients.models import Participant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def published_site():
@@ -70,7 +70,7 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
     # Review part way: nothing left in draft, the first two casebooks verified, the first locked.
     by_status = {}
     for participant in Participant.objects.order_by("study_id")[:3]:
-        observations = participant.dailyobservations.all()
+        observations = participant.daily_observations.all()
         by_status[participant.study_id] = set(observations.values_list("review_status", flat=True))
     assert list(by_status.values()) == [{"locked"}, {"verified"}, {"submitted"}]
     assert not Infusion.objects.filter(review_status="draft").exists()

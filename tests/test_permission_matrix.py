@@ -1,6 +1,7 @@
 """The permission matrix: every URL the project has (collected from the URL resolver, so a new URL is in
 the matrix the day it is added) x every role (anonymous, inactive, clinician, coordinator, monitor,
-statistician) x a record of the user's own site and of another site -> the expected answer.
+statistician) x a record of the user's own site and of another site -> the expected answer, and no answer
+(page, list, history, redirect, download) shows a study ID of the other site (site scoping).
 
 The expectations are rules, not a list: what each kind of page needs (a login, the admin, a permission of
 the role, the record's site). A URL the rules do not know fails the test until a rule says what it needs.
@@ -38,7 +39,7 @@ from tests.factories import (
 )
 from tests.helpers import url_patterns
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician")
 NOT_STAFF = {"anonymous", "inactive", "clinician", "statistician"}
 # Admin pages where nobody may add, whatever the role (signing needs the password; logs write themselves).
@@ -128,13 +129,13 @@ def clinic_url(name, route, world, which):
         kwargs["study_id"] = participant.study_id
     if "<int:pk>" in route:
         if name == "query-answer":
-            model = type(participant.dataquerys.first())
+            model = type(participant.data_queries.first())
         else:
             model = CLINIC_KINDS[name.rsplit("-", 1)[0]]
         owner = (
             participant
             if model is not EndOfStudy
-            else Participant.objects.filter(site=participant.site, endofstudys__isnull=False).first()
+            else Participant.objects.filter(site=participant.site, ends_of_study__isnull=False).first()
         )
         kwargs["pk"] = model.objects.filter(participant=owner).first().pk
         if model is EndOfStudy:
@@ -285,9 +286,20 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
+def page_text(response) -> str:
+    """What the user receives, as text (a streamed download is the analysis bundle, tested on its own)."""
+    if response.streaming:
+        return ""
+    text = response.content.decode("utf-8", errors="ignore")
+    # CSRF tokens are random letters and could hold a study ID by chance: leave them out.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
+
+
 def test_every_url_answers_every_role_as_the_rules_say(client, world):
     patterns = list(url_patterns())
     assert len(patterns) > 200
+    # Every user of the matrix works at the own site only: no answer may show a study ID of the other.
+    other_site_ids = set(Participant.objects.filter(site=world["sites"]["other"]).values_list("study_id", flat=True))
     wrong, seen = [], Counter()
     for role in ROLES:
         user = world["users"].get(role)
@@ -310,10 +322,14 @@ def test_every_url_answers_every_role_as_the_rules_say(client, world):
                     model = model_of(route)
                     url = admin_url(name, route, pattern, model, world, which)
                     expected = expect_admin(name, model, role, which, perms)
-                got = outcome(client.get(url))
+                response = client.get(url)
+                got = outcome(response)
                 seen[expected] += 1
                 if got != expected:
                     wrong.append(f"{role:<12} {which:<5} {url:<70} expected {expected}, got {got}")
+                leaked = [study_id for study_id in other_site_ids if study_id in page_text(response)]
+                if leaked:  # whatever the answer, nothing of another site's casebooks is in it
+                    wrong.append(f"{role:<12} {which:<5} {url:<70} shows {', '.join(leaked)} of the other site")
     assert wrong == [], "\n" + "\n".join(wrong[:80]) + f"\n({len(wrong)} in all)"
     # Each kind of answer occurs: the matrix tests refusals, not only successes.
     assert {"200", "302login", "302admin", "403", "404"} <= set(seen)

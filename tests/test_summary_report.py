@@ -60,7 +60,7 @@ def small_trial(coordinator, clinician, site_a):
     give_infusion(t1, 1, user=clinician)
     give_infusion(t2, 1, user=clinician)
     planned_infusion_mark(
-        planned=t2.plannedinfusions.get(sequence_number=2), user=coordinator, status="missed", reason="Fever"
+        planned=t2.planned_infusions.get(sequence_number=2), user=coordinator, status="missed", reason="Fever"
     )
     stay(t1, clinician, ["low_flow", "imv", "imv", "room_air"], fever_days=2)
     stay(t2, clinician, ["room_air", "room_air"])
@@ -114,8 +114,8 @@ def test_status_at_discharge_counts_medians_and_p_values(small_trial):
     fever = table["Fever"]
     assert [(c.n, c.of) for c in fever.cells] == [(1, 2), (1, 3)] and fever.p == pytest.approx(fisher(1, 2, 1, 3))
     stay_row = table["Days from admission to discharge, median (IQR)"]
-    treated = [p.endofstudys.get().end_date - p.admission_date for p in small_trial["treated"]]
-    control = [p.endofstudys.get().end_date - p.admission_date for p in small_trial["controls"]]
+    treated = [p.ends_of_study.get().end_date - p.admission_date for p in small_trial["treated"]]
+    control = [p.ends_of_study.get().end_date - p.admission_date for p in small_trial["controls"]]
     treated, control = [d.days for d in treated], [d.days for d in control]
     expected = numpy.percentile(treated, [25, 50, 75], method="weibull")
     assert (stay_row.cells[0].q1, stay_row.cells[0].median, stay_row.cells[0].q3) == pytest.approx(tuple(expected))

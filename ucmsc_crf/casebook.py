@@ -24,7 +24,9 @@ def participant_list(queryset):
             observed_today=Exists(
                 DailyObservation.objects.filter(participant=OuterRef("pk"), observation_date=today, voided=False)
             ),
-            open_queries=Count("dataquerys", filter=Q(dataquerys__status=QueryStatus.OPEN, dataquerys__voided=False)),
+            open_queries=Count(
+                "data_queries", filter=Q(data_queries__status=QueryStatus.OPEN, data_queries__voided=False)
+            ),
         )
     )
     planned = defaultdict(list)
@@ -105,7 +107,7 @@ def casebook(participant: Participant) -> Casebook:
     """One query per registered form (and a few for the schedule, labs, queries and signatures), whatever
     the number of records."""
     today = timezone.localdate()
-    schedule = list(participant.plannedinfusions.active().select_related("regimen").order_by("sequence_number"))
+    schedule = list(participant.planned_infusions.active().select_related("regimen").order_by("sequence_number"))
     for item in schedule:
         item.due = item.due_state(today)
     records = {
@@ -130,10 +132,10 @@ def casebook(participant: Participant) -> Casebook:
         schedule=schedule,
         lab_times=times,
         lab_rows=[(a, [by_analyte[a.pk].get(t) for t in times]) for a in analytes],
-        open_queries=_with_corrections(list(participant.dataquerys.open().select_related("content_type", "raised_by"))),
-        signatures=list(
-            participant.casebooksignatures.active().select_related("signed_by").order_by("-signed_datetime")
+        open_queries=_with_corrections(
+            list(participant.data_queries.open().select_related("content_type", "raised_by"))
         ),
+        signatures=list(participant.signatures.active().select_related("signed_by").order_by("-signed_datetime")),
     )
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
@@ -65,10 +64,8 @@ def late_sae_reports(now: datetime.datetime):
 
 
 def lab_outside_reference_without_comment():
-    outside = Q(analyte__reference_low__isnull=False, value__lt=F("analyte__reference_low")) | Q(
-        analyte__reference_high__isnull=False, value__gt=F("analyte__reference_high")
-    )
-    for result in LabResult.objects.active().filter(outside, comment="").select_related("analyte", "participant"):
+    results = LabResult.objects.active().outside_reference().filter(comment="")
+    for result in results.select_related("analyte", "participant"):
         yield Finding(
             result,
             "comment",

@@ -10,7 +10,7 @@ from dosing import rules
 from dosing.choices import DeviationCategory
 from dosing.models.infusions import Infusion
 from dosing.models.schedule import PlannedInfusion
-from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 
 
@@ -18,6 +18,7 @@ class ProtocolDeviation(CaseReportForm):
     """A departure from the protocol, recorded with its reason. Infusion deviations are created by the
     infusion record itself; others (category "other") are entered by the site or the coordinator."""
 
+    participant = participant_link("protocol_deviations")
     infusion = models.ForeignKey(Infusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations")
     planned_infusion = models.ForeignKey(
         PlannedInfusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
 from dosing.models.regimens import PERCENT, regimen_for
-from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
 from patients.casebook.saving import record_save
@@ -24,6 +24,7 @@ from patients.choices import ReviewStatus
 class Infusion(CaseReportForm):
     """A UC-MSC infusion as given, with monitoring during and after it (the trial's safety table)."""
 
+    participant = participant_link("infusions")
     # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
     export_natural_key = ("sequence_number", "sequence")
 
@@ -292,7 +293,7 @@ class Infusion(CaseReportForm):
         if previous < 1 or any(i.sequence_number == previous for i in others):
             return True
         return (
-            participant.plannedinfusions.active()
+            participant.planned_infusions.active()
             .filter(
                 sequence_number=previous,
                 status__in=[PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED],
@@ -323,7 +324,7 @@ class Infusion(CaseReportForm):
                 stale.void(reason="No longer applies after the infusion record was corrected", user=user)
 
     def _mark_planned(self, status: str, *, user, reason: str) -> None:
-        planned = self.participant.plannedinfusions.active().filter(sequence_number=self.sequence_number).first()
+        planned = self.participant.planned_infusions.active().filter(sequence_number=self.sequence_number).first()
         if planned is not None and planned.status != status:
             planned.status = status
             planned.status_reason = ""

@@ -9,12 +9,13 @@ from django.utils import timezone
 from dosing import rules
 from dosing.choices import PlannedInfusionStatus
 from dosing.models.regimens import Regimen
-from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 
 
 class PlannedInfusion(ParticipantRecord):
     """One dose of the participant's schedule, created at enrolment. Due and overdue are derived."""
 
+    participant = participant_link("planned_infusions")
     # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
     export_natural_key = ("sequence_number", "sequence")
 

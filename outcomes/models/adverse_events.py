@@ -18,7 +18,7 @@ from outcomes.choices import (
     Grade,
     Relation,
 )
-from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors, check_within_follow_up
 
@@ -31,6 +31,7 @@ def _first_consent_date(participant) -> datetime.date | None:
 
 
 class AdverseEvent(CaseReportForm):
+    participant = participant_link("adverse_events")
     term = models.CharField("adverse event (verbatim)", max_length=200)
     meddra_preferred_term = models.CharField("MedDRA preferred term", max_length=100, blank=True)
     meddra_code = models.CharField("MedDRA code", max_length=10, blank=True)

@@ -10,12 +10,13 @@ from outcomes.choices import (
     CtComparison,
     FindingState,
 )
-from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import check_not_recorded_yet, check_within_follow_up
 
 
 class ChestCt(CaseReportForm):
+    participant = participant_link("chest_cts")
     scan_date = models.DateField()
     ground_glass_opacity = models.CharField(max_length=7, choices=FindingState.choices)
     consolidation = models.CharField(max_length=7, choices=FindingState.choices)
@@ -66,5 +67,5 @@ class ChestCt(CaseReportForm):
         check_not_recorded_yet(
             record=self, field="scan_date", label=f"A CT on {self.scan_date}", scan_date=self.scan_date
         )
-        earlier = participant.chestcts.active().exclude(pk=self.pk).filter(scan_date__lt=self.scan_date).exists()
+        earlier = participant.chest_cts.active().exclude(pk=self.pk).filter(scan_date__lt=self.scan_date).exists()
         rules.check_ct_comparison(comparison=self.comparison, has_earlier_scan=earlier)

@@ -11,7 +11,7 @@ from outcomes.choices import (
     AnalyteGroup,
     DetectionLimit,
 )
-from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import check_not_recorded_yet, check_within_follow_up
 
@@ -48,9 +48,19 @@ class Analyte(models.Model):
         return f"{self.name} ({self.unit})"
 
 
+class LabResultQuerySet(ParticipantRecordQuerySet):
+    def outside_reference(self):
+        """Results below or above their analyte's reference range (where the catalogue gives one)."""
+        return self.filter(
+            Q(analyte__reference_low__isnull=False, value__lt=F("analyte__reference_low"))
+            | Q(analyte__reference_high__isnull=False, value__gt=F("analyte__reference_high"))
+        )
+
+
 class LabResult(CaseReportForm):
     """One result (long format): one per participant, analyte and sample date-time."""
 
+    participant = participant_link("lab_results")
     analyte = models.ForeignKey(Analyte, on_delete=models.PROTECT, related_name="results")
     sample_datetime = models.DateTimeField("sample date and time")
     value = models.DecimalField(
@@ -60,7 +70,7 @@ class LabResult(CaseReportForm):
     detection_limit = models.CharField(max_length=5, choices=DetectionLimit.choices, default="", blank=True)
     comment = models.CharField("lab comment", max_length=200, blank=True)
 
-    objects = ParticipantRecordQuerySet.as_manager()
+    objects = LabResultQuerySet.as_manager()
     natural_key_fields = ("analyte__code", "sample_datetime")
 
     class Meta(CaseReportForm.Meta):

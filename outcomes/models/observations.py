@@ -11,7 +11,7 @@ from outcomes.choices import (
     OxygenSupport,
     SymptomState,
 )
-from patients.casebook.records import ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors, check_not_recorded_yet, check_within_follow_up
 
@@ -35,6 +35,7 @@ SYMPTOMS = (
 class DailyObservation(CaseReportForm):
     """One per participant per calendar day, from study day 0 to the end of follow-up."""
 
+    participant = participant_link("daily_observations")
     observation_date = models.DateField(help_text="The calendar day observed (the study day is derived).")
     temperature_c = models.DecimalField("temperature (°C)", max_digits=3, decimal_places=1, validators=_range(30, 45))
     heart_rate = models.PositiveSmallIntegerField("heart rate (/min)", validators=_range(20, 250))

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.choices import QuerySiteStatus, QueryStatus
 
 PARTICIPANT = "patients.participant"
@@ -42,8 +42,16 @@ class DataQueryQuerySet(ParticipantRecordQuerySet):
     def open(self):
         return self.active().filter(status=QueryStatus.OPEN)
 
+    def about(self, record):
+        """Queries raised on ``record`` (a case report form record, or the participant: the casebook)."""
+        meta = record._meta
+        return self.filter(
+            content_type__app_label=meta.app_label, content_type__model=meta.model_name, object_id=record.pk
+        )
+
 
 class DataQuery(ParticipantRecord):
+    participant = participant_link("data_queries")
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     record = GenericForeignKey("content_type", "object_id")

@@ -274,10 +274,17 @@ class ParticipantRecordQuerySet(ClinicalQuerySet):
         return self if site_ids is None else self.filter(participant__site_id__in=site_ids)
 
 
+def participant_link(related_name: str) -> models.ForeignKey:
+    """The link of a casebook record to its participant, named from the participant's side."""
+    return models.ForeignKey("patients.Participant", on_delete=models.PROTECT, related_name=related_name)
+
+
 class ParticipantRecord(ClinicalRecord):
     """A clinical record that belongs to one participant's casebook."""
 
-    participant = models.ForeignKey("patients.Participant", on_delete=models.PROTECT, related_name="%(class)ss")
+    # Each concrete form declares ``participant = participant_link("<its records, plural>")``: the name the
+    # participant reaches them by (participant.daily_observations), chosen, not derived ("endofstudys").
+    participant: models.ForeignKey
 
     objects = ParticipantRecordQuerySet.as_manager()
 

@@ -68,7 +68,7 @@ def _set_lock(*, participant, user, reason, locked, override_reason=""):
             }
         )
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    open_queries = participant.dataquerys.open().count()
+    open_queries = participant.data_queries.open().count()
     if locked and open_queries:
         raise ValidationError(
             {
@@ -239,9 +239,7 @@ def record_review(*, record, user, step: str, reason: str = ""):
     if site_ids is not None and record.participant.site_id not in site_ids:
         raise PermissionDenied("This record belongs to a site you do not work at.")
     meta = model._meta
-    open_queries = DataQuery.objects.open().filter(
-        content_type__app_label=meta.app_label, content_type__model=meta.model_name, object_id=record.pk
-    )
+    open_queries = DataQuery.objects.open().about(record)
     review.check_transition(
         transition,
         status=record.review_status,

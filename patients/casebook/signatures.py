@@ -9,12 +9,18 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
-from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, casebook_data_changed
+from patients.casebook.records import (
+    ParticipantRecord,
+    ParticipantRecordQuerySet,
+    casebook_data_changed,
+    participant_link,
+)
 from patients.casebook.saving import record_save
 from patients.choices import SignatureMeaning
 
 
 class CasebookSignature(ParticipantRecord):
+    participant = participant_link("signatures")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_datetime = models.DateTimeField(default=timezone.now)
     meaning = models.CharField(max_length=20, choices=SignatureMeaning.choices)

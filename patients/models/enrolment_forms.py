@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from patients import rules
-from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet
+from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, SiteMembership, site_ids_for  # noqa: F401 (models of this app)
@@ -22,6 +22,7 @@ from patients.eligibility import CRITERION_CHOICES
 class EligibilityAnswer(ParticipantRecord):
     """One screening question answered yes or no. The questions are in patients/eligibility.py."""
 
+    participant = participant_link("eligibility_answers")
     criterion = models.CharField(max_length=32, choices=CRITERION_CHOICES)
     answer = models.CharField(max_length=3, choices=Answer.choices)
     natural_key_fields = ("criterion",)
@@ -55,6 +56,7 @@ class EligibilityAnswer(ParticipantRecord):
 class Consent(CaseReportForm):
     """Written informed consent. A re-consent (new form version after an amendment) is a new row."""
 
+    participant = participant_link("consents")
     consent_datetime = models.DateTimeField("date and time of consent")
     form_version = models.CharField("consent form version", max_length=20, help_text="As printed on the form.")
     given_by = models.CharField(max_length=24, choices=ConsentGiver.choices)
@@ -108,6 +110,7 @@ class Consent(CaseReportForm):
 class Withdrawal(CaseReportForm):
     """The participant left the study early. It ends follow-up: nothing is entered after its date."""
 
+    participant = participant_link("withdrawals")
     withdrawal_date = models.DateField()
     reason = models.CharField(max_length=24, choices=WithdrawalReason.choices)
     details = models.TextField(blank=True, help_text="Required for 'other'. No identifying details.")
@@ -151,6 +154,7 @@ class Withdrawal(CaseReportForm):
 class EndOfStudy(CaseReportForm):
     """Follow-up ended by discharge, death or transfer (withdrawal has its own record)."""
 
+    participant = participant_link("ends_of_study")
     end_reason = models.CharField(max_length=16, choices=EndOfStudyReason.choices)
     end_date = models.DateField(help_text="Date of discharge, death or transfer.")
     icu_admission_date = models.DateField("ICU admission", null=True, blank=True, help_text="If admitted to ICU.")

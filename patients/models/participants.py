@@ -260,7 +260,7 @@ class Participant(ClinicalRecord):
 
     def eligibility(self) -> rules.EligibilityDecision:
         answers = (
-            {} if self._state.adding else dict(self.eligibilityanswers.active().values_list("criterion", "answer"))
+            {} if self._state.adding else dict(self.eligibility_answers.active().values_list("criterion", "answer"))
         )
         return rules.eligibility_decision(answers)
 
@@ -288,7 +288,7 @@ class Participant(ClinicalRecord):
         Nothing clinical is dated after it: the dosing and outcomes rules read it from here.
         """
         dates = [
-            *self.endofstudys.active().values_list("end_date", flat=True),
+            *self.ends_of_study.active().values_list("end_date", flat=True),
             *self.withdrawals.active().values_list("withdrawal_date", flat=True),
         ]
         return min(dates) if dates else None

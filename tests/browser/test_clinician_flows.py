@@ -14,7 +14,12 @@ from patients.eligibility import CRITERIA
 from patients.models import COMORBIDITY_FIELDS
 from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, record, treated_participant
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 DAY = datetime.timedelta(days=1)
 
 

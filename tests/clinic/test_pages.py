@@ -241,7 +241,7 @@ def test_screen_consent_and_enrol_through_the_pages(client, clinician, site_a):
     response = client.post(enrol_url, {"arm": Arm.objects.get(code="ucmsc").pk, "enrolment_datetime": now})
     assert response.status_code == 302
     participant.refresh_from_db()
-    assert participant.status == "enrolled" and participant.plannedinfusions.count() == 3
+    assert participant.status == "enrolled" and participant.planned_infusions.count() == 3
 
 
 def test_forms_are_scoped_and_permissioned(client, monitor, coordinator, clinician_b, site_a):

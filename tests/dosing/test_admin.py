@@ -44,7 +44,7 @@ def test_due_and_overdue_filter(client, coordinator, site_a):
 
 def test_marking_missed_in_admin_needs_reason_and_records_a_deviation(client, coordinator, site_a):
     participant = treated_participant(user=coordinator, site=site_a)
-    planned = participant.plannedinfusions.get(sequence_number=1)
+    planned = participant.planned_infusions.get(sequence_number=1)
     client.force_login(coordinator)
     url = reverse("admin:dosing_plannedinfusion_change", args=[planned.pk])
     page = client.get(url)

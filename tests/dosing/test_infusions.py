@@ -36,7 +36,7 @@ def refused(participant, k, user, **overrides) -> dict:
 def test_three_on_protocol_infusions_are_accepted_and_mark_the_plan_given(treated, coordinator):
     for k in (1, 2, 3):
         give_infusion(treated, k, user=coordinator)
-    assert list(treated.plannedinfusions.values_list("status", flat=True)) == ["given"] * 3
+    assert list(treated.planned_infusions.values_list("status", flat=True)) == ["given"] * 3
     assert not ProtocolDeviation.objects.exists()
     first = treated.infusions.get(sequence_number=1)
     assert first.days_off_plan == 0 and first.history.latest().history_user == coordinator
@@ -102,7 +102,7 @@ def test_infusion_k_needs_k_minus_1_given(treated, coordinator):
 
 
 def test_infusion_k_allowed_after_k_minus_1_missed_with_reason(treated, coordinator):
-    planned = treated.plannedinfusions.get(sequence_number=1)
+    planned = treated.planned_infusions.get(sequence_number=1)
     services.planned_infusion_mark(
         planned=planned, status="missed", reason="Product not released in time", user=coordinator
     )
@@ -199,7 +199,7 @@ def test_correcting_an_infusion_back_on_protocol_voids_its_deviation(treated, co
 def test_voiding_an_infusion_reopens_the_plan(treated, coordinator):
     infusion = give_infusion(treated, 1, user=coordinator)
     infusion.void(reason="Entered for the wrong participant", user=coordinator)
-    assert treated.plannedinfusions.get(sequence_number=1).status == "planned"
+    assert treated.planned_infusions.get(sequence_number=1).status == "planned"
     give_infusion(treated, 1, user=coordinator)  # the sequence number is free again
 
 

@@ -179,7 +179,7 @@ def test_real_import_of_a_good_file_saves_with_user_and_reason(treated, coordina
     assert list(treated.infusions.values_list("sequence_number", flat=True)) == [1, 2]
     record = treated.infusions.get(sequence_number=1).history.get()
     assert record.history_user == coordinator and record.history_change_reason == "Imported from ward3.csv"
-    assert list(treated.plannedinfusions.values_list("status", flat=True)) == ["given", "given", "planned"]
+    assert list(treated.planned_infusions.values_list("status", flat=True)) == ["given", "given", "planned"]
 
 
 def test_import_cannot_reach_another_sites_participant(treated, coordinator_b):

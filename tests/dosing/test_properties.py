@@ -42,6 +42,7 @@ def protocol_accepts(*, k, start, end, previous_end, day0, consent, now, regimen
     return in_window or reason
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(attempts=st.lists(attempt, min_size=1, max_size=5))

@@ -29,7 +29,7 @@ def test_phase1_regimen_is_data_from_a_migration():
 
 def test_enrolment_into_ucmsc_creates_three_planned_infusions_on_days_0_3_6(coordinator, site_a):
     participant = treated_participant(user=coordinator, site=site_a)
-    planned = list(participant.plannedinfusions.order_by("sequence_number"))
+    planned = list(participant.planned_infusions.order_by("sequence_number"))
     assert [p.planned_date - participant.day0_date for p in planned] == [datetime.timedelta(days=d) for d in (0, 3, 6)]
     assert {p.status for p in planned} == {"planned"}
     assert planned[1].window_start == participant.day0_date + datetime.timedelta(days=2)
@@ -38,7 +38,7 @@ def test_enrolment_into_ucmsc_creates_three_planned_infusions_on_days_0_3_6(coor
 
 def test_control_enrolment_creates_no_schedule(coordinator, site_a):
     participant = treated_participant(user=coordinator, site=site_a, arm_code="control")
-    assert not participant.plannedinfusions.exists()
+    assert not participant.planned_infusions.exists()
 
 
 def test_phase2_regimen_is_a_new_row_not_a_code_change(coordinator, site_a):
@@ -58,7 +58,7 @@ def test_phase2_regimen_is_a_new_row_not_a_code_change(coordinator, site_a):
     ArmRegimen.objects.create(arm=arm, regimen=regimen)
     participant = treated_participant(user=coordinator, site=site_a, arm_code="ucmsc-high")
     assert [
-        (p.sequence_number, (p.planned_date - participant.day0_date).days) for p in participant.plannedinfusions.all()
+        (p.sequence_number, (p.planned_date - participant.day0_date).days) for p in participant.planned_infusions.all()
     ] == [
         (1, 0),
         (2, 4),
@@ -68,7 +68,7 @@ def test_phase2_regimen_is_a_new_row_not_a_code_change(coordinator, site_a):
 
 def test_due_and_overdue_are_derived_from_today(coordinator, site_a):
     participant = treated_participant(user=coordinator, site=site_a)
-    second = participant.plannedinfusions.get(sequence_number=2)
+    second = participant.planned_infusions.get(sequence_number=2)
     assert second.due_state(today=second.planned_date - datetime.timedelta(days=2)) == ""
     assert second.due_state(today=second.window_start) == "due"
     assert second.due_state(today=second.window_end) == "due"
@@ -82,7 +82,7 @@ def test_due_and_overdue_are_derived_from_today(coordinator, site_a):
 @pytest.mark.parametrize("status", ["missed", "cancelled"])
 def test_missed_and_cancelled_need_a_reason(coordinator, site_a, status):
     participant = treated_participant(user=coordinator, site=site_a)
-    planned = participant.plannedinfusions.get(sequence_number=1)
+    planned = participant.planned_infusions.get(sequence_number=1)
     with pytest.raises(ValidationError) as exc:
         services.planned_infusion_mark(planned=planned, status=status, reason=" ", user=coordinator)
     assert error_codes(exc, "status_reason") == ["missing"]
@@ -91,7 +91,7 @@ def test_missed_and_cancelled_need_a_reason(coordinator, site_a, status):
 
 def test_given_cannot_be_set_by_hand(coordinator, site_a):
     participant = treated_participant(user=coordinator, site=site_a)
-    planned = participant.plannedinfusions.get(sequence_number=1)
+    planned = participant.planned_infusions.get(sequence_number=1)
     planned.status = "given"
     with pytest.raises(ValidationError) as exc:
         planned.full_clean()

@@ -3,12 +3,14 @@ import datetime
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from patients.casebook.records import participant_link
 from patients.casebook.reviewed import CaseReportForm
 
 
 class PulseCheck(CaseReportForm):
     """A pulse taken at a visit: the smallest real form (a date that names it and one measured value)."""
 
+    participant = participant_link("pulse_checks")
     check_date = models.DateField()
     pulse_bpm = models.PositiveSmallIntegerField(
         "pulse (/min)", validators=[MinValueValidator(20), MaxValueValidator(250)]

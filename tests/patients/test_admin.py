@@ -51,10 +51,10 @@ def inline_management(prefix, total, initial=0):
 
 
 def answers_post(answers):
-    data = inline_management("eligibilityanswers", total=len(answers))
+    data = inline_management("eligibility_answers", total=len(answers))
     for i, (code, answer) in enumerate(answers.items()):
-        data[f"eligibilityanswers-{i}-criterion"] = code
-        data[f"eligibilityanswers-{i}-answer"] = answer
+        data[f"eligibility_answers-{i}-criterion"] = code
+        data[f"eligibility_answers-{i}-answer"] = answer
     return data
 
 

@@ -248,7 +248,7 @@ class QueryAnswerView(ParticipantMixin, View):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("patients.change_dataquery"):
             raise PermissionDenied
-        query = get_object_or_404(self.participant.dataquerys.open(), pk=kwargs["pk"])
+        query = get_object_or_404(self.participant.data_queries.open(), pk=kwargs["pk"])
         try:
             casebook_services.query_answer(query=query, user=request.user, answer=request.POST.get("answer", ""))
         except ValidationError as exc:
