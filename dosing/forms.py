@@ -5,7 +5,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
-from patients.forms import DATETIME_WIDGET, ParticipantRecordForm, row
+from patients.casebook.forms import DATETIME_WIDGET, ParticipantRecordForm, row
 
 
 class InfusionForm(ParticipantRecordForm):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from outcomes.choices import SERIOUSNESS_CRITERIA
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
 from outcomes.services import lab_sample_record
-from patients.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, row
+from patients.casebook.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, row
 
 
 class DailyObservationForm(ParticipantRecordForm):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from patients.forms import ClinicalFormMixin
+from patients.casebook.forms import ClinicalFormMixin
 
 REASON_FIELD = "change_reason"
 

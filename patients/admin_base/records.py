@@ -14,8 +14,8 @@ from patients.admin_base.forms import REASON_FIELD, ClinicalRecordAdminForm, Rea
 from patients.admin_base.scoping import ScopedHistoryAdmin, scope_foreign_key
 from patients.admin_base.transfer import ClinicalExportMixin
 from patients.casebook import services as casebook_services
+from patients.casebook.forms import ClinicalFormMixin
 from patients.casebook.saving import record_save
-from patients.forms import ClinicalFormMixin
 from patients.models import Participant
 
 

@@ -1,6 +1,6 @@
 from crispy_forms.layout import Fieldset, Layout
 
-from patients.forms import DATE_WIDGET, ParticipantRecordForm, row
+from patients.casebook.forms import DATE_WIDGET, ParticipantRecordForm, row
 from tests.example_crf.models import PulseCheck
 
 

@@ -18,7 +18,8 @@ from django.views import View
 from outcomes.forms import LabSampleForm
 from patients import services
 from patients.casebook import services as casebook_services
-from patients.forms import EnrolForm, ScreeningForm, SignatureForm
+from patients.casebook.forms import SignatureForm
+from patients.forms import EnrolForm, ScreeningForm
 from ucmsc_crf.views.pages import ParticipantMixin
 
 

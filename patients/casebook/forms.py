@@ -1,0 +1,207 @@
+"""What every case report form's web form shares (ward and admin): the opened version (optimistic locking),
+the reason for a change and the data query it answers, submit or draft, model errors on the right field,
+a service's refusals shown with their codes; and the investigator's signature form."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.html import escape
+
+from patients.casebook.conflicts import RECORD_CHANGED
+from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.saving import prepare_save
+from patients.choices import ReviewStatus, SignatureMeaning
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def row(*fields):
+    """Two columns on a ward PC, one on a phone."""
+    return Div(*[Div(f, css_class="col-12 col-sm-6") for f in fields], css_class="row")
+
+
+class ServiceErrorsMixin:
+    """A service's ValidationError shown on the form: each error on the field it names (``service_field``
+    maps a service's name to the form's), codes kept, the rest at the top of the form."""
+
+    def service_field(self, name: str) -> str:
+        return name
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, errors in error.update_error_dict({}).items():
+            target = self.service_field(name)
+            for each in errors:
+                self.add_error(target if target in self.fields else None, each)
+
+
+class ClinicalFormMixin(ServiceErrorsMixin, forms.Form):
+    """For every ModelForm of a clinical record (clinician forms and the admin):
+
+    - carries the version the user opened in a hidden field, so the model refuses a save over someone
+      else's change (optimistic locking lives in ClinicalRecord; the form only presents it);
+    - shows model errors about fields the form does not have (e.g. the participant, which comes from the
+      page) as form-level messages instead of failing.
+    """
+
+    VERSION_FIELD = "loaded_version"
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @property
+    def error_codes(self) -> str:
+        """The codes of the form's errors, space-separated. The page carries them (``data-error-codes``) so
+        scripts and tests (bench/load.py, the browser tests) recognise a refusal by its code, not its words."""
+        if not self.is_bound or not self.errors:
+            return ""
+        return " ".join(sorted({e.code for errors in self.errors.as_data().values() for e in errors if e.code}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields[self.VERSION_FIELD].initial = self.instance.version
+        else:
+            del self.fields[self.VERSION_FIELD]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            loaded = cleaned.get(self.VERSION_FIELD)
+            if loaded is None:
+                # Every edit page renders the version it opened; without it a save could overwrite blindly.
+                raise forms.ValidationError(
+                    "This form is incomplete (no record version): reload the page and try again.",
+                    code="no_version",
+                )
+            # Before the model's clean(), which refuses a save based on an older version.
+            prepare_save(self.instance, user=getattr(self, "user", None), expected_version=loaded)
+        return cleaned
+
+    # Model fields the form presents through another field of its own: their errors are shown there.
+    model_error_fields: dict[str, str] = {}
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            for model_field, form_field in self.model_error_fields.items():
+                if model_field in errors.error_dict and form_field in self.fields:
+                    errors.error_dict.setdefault(form_field, []).extend(errors.error_dict.pop(model_field))
+            for field in [f for f in errors.error_dict if f != NON_FIELD_ERRORS and f not in self.fields]:
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(field))
+            conflict = any(e.code == RECORD_CHANGED for e in errors.error_dict.get(NON_FIELD_ERRORS, []))
+            if self.instance.pk and self.VERSION_FIELD in self.fields and conflict:
+                # The user has now seen the other change: a deliberate second save is based on it.
+                self.data = self.data.copy()
+                self.data[self.add_prefix(self.VERSION_FIELD)] = (
+                    type(self.instance).objects.get(pk=self.instance.pk).version
+                )
+        super()._update_errors(errors)
+
+
+class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
+    """A CRF for one participant: the participant comes from the page, not from a field, and is set
+    before validation because the model's rules need it. Editing a saved record asks for the reason, and
+    may name the open data query the correction answers (the audit entry then links to it).
+
+    A case report form under review is saved as a draft or submitted (two buttons); the model decides
+    what an edit does to a verified or locked record, the form says it beforehand."""
+
+    submit_label = "Save"
+    SUBMIT_BUTTON = "submit_record"
+    DRAFT_BUTTON = "save_draft"
+
+    def __init__(self, *args, participant, user=None, answers_query=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.instance.participant = participant
+        reviewed = isinstance(self.instance, CaseReportForm)
+        if self.instance.pk:
+            self.fields["change_reason"] = forms.CharField(
+                label="Reason for change",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="Required when changing a saved record; kept in the audit trail.",
+            )
+            self._add_query_field(answers_query)
+        self.helper = FormHelper()
+        self.helper.layout = self.get_layout()
+        if self.instance.pk:
+            audit = ["change_reason", self.VERSION_FIELD]
+            if "answers_query" in self.fields:
+                audit.insert(0, "answers_query")
+            self.helper.layout.append(Fieldset("Audit", *audit))
+        if reviewed and self.instance.review_status == ReviewStatus.VERIFIED:
+            who = self.instance.verified_by.get_username() if self.instance.verified_by else "a monitor"
+            self.helper.layout.insert(
+                0,
+                HTML(
+                    '<div class="alert alert-info py-2">Verified by '
+                    f"{escape(who)} on {timezone.localtime(self.instance.verified_datetime):%Y-%m-%d %H:%M}: "
+                    "saving a change returns it to submitted for verification again.</div>"
+                ),
+            )
+        if reviewed and self.instance.review_status == ReviewStatus.DRAFT:
+            self.helper.add_input(Submit(self.SUBMIT_BUTTON, "Submit"))
+            self.helper.add_input(Submit(self.DRAFT_BUTTON, "Save draft", css_class="btn-outline-primary"))
+        else:
+            self.helper.add_input(Submit("save", self.submit_label))
+
+    def _add_query_field(self, answers_query):
+        """Offer the open queries about this record, so a correction names the one it answers."""
+        from patients.casebook.queries import DataQuery
+
+        open_queries = DataQuery.objects.open().about(self.instance)
+        choices = [(q.pk, f"#{q.pk}: {q.text[:60]}") for q in open_queries]
+        if not choices:
+            return
+        self.fields["answers_query"] = forms.TypedChoiceField(
+            label="This change answers data query",
+            choices=[("", "None"), *choices],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            initial=answers_query if answers_query in {pk for pk, _ in choices} else None,
+            help_text="The audit trail links the change to the query; answer the query afterwards.",
+        )
+
+    def get_layout(self):
+        raise NotImplementedError
+
+    def wants_submit(self) -> bool:
+        """Submit unless the user pressed "Save draft" (Enter in a field presses the first button: Submit)."""
+        return self.DRAFT_BUTTON not in self.data
+
+    def save(self, commit=True):
+        self.apply_entry_choices()
+        return super().save(commit)
+
+    def apply_entry_choices(self) -> None:
+        """Put what the user chose besides the data (reason, query, submit or draft, who) on the instance,
+        for ``save()`` or for a service that saves it."""
+        prepare_save(
+            self.instance,
+            user=self.user,
+            reason=self.cleaned_data["change_reason"] if self.instance.pk else "",
+            answers_query=self.cleaned_data.get("answers_query") if self.instance.pk else None,
+        )
+        if (
+            isinstance(self.instance, CaseReportForm)
+            and self.instance.review_status == ReviewStatus.DRAFT
+            and self.wants_submit()
+        ):
+            self.instance.review_status = ReviewStatus.SUBMITTED
+
+
+class SignatureForm(ServiceErrorsMixin, forms.Form):
+    meaning = forms.ChoiceField(
+        choices=SignatureMeaning.choices, widget=forms.RadioSelect, initial=SignatureMeaning.COMPLETE_AND_ACCURATE
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput, help_text="Re-enter your password: it makes this your electronic signature."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Fieldset("Sign the casebook", "meaning", "password"))
+        self.helper.add_input(Submit("save", "Sign"))
