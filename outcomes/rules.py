@@ -13,11 +13,13 @@ from django.core.exceptions import ValidationError
 
 from outcomes.choices import (
     SERIOUSNESS_CRITERIA,
+    ActionTaken,
     AeOutcome,
     CtComparison,
     DetectionLimit,
     OxygenSupport,
     Relation,
+    SymptomState,
 )
 from patients.casebook.rules import CLOCK_SKEW, RuleErrors, refusal
 
@@ -233,3 +235,14 @@ def sae_reporting_state(
     if reported is not None:
         return "late" if reported > due else ""
     return "overdue" if now > due else "due"
+
+
+def check_other_symptoms_named(*, state: str, details: str) -> None:
+    if state == SymptomState.PRESENT and not (details or "").strip():
+        raise refusal("other_symptoms_details", "Name the other symptoms.", "missing")
+
+
+def check_action_taken(*, action_taken: str, receives_product: bool) -> None:
+    """Without study product there is no action on it to take."""
+    if not receives_product and action_taken not in ("", ActionTaken.NOT_APPLICABLE):
+        raise refusal("action_taken", "No product was given: the action taken is 'not applicable'.", "no_product_given")

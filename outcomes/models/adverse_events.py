@@ -130,14 +130,8 @@ class AdverseEvent(CaseReportForm):
             receives_product=receives_product,
             now=now,
         )
-        if (
-            participant is not None
-            and not receives_product
-            and self.action_taken not in ("", ActionTaken.NOT_APPLICABLE)
-        ):
-            errors.add(
-                "action_taken", "No product was given: the action taken is 'not applicable'.", "no_product_given"
-            )
+        if participant is not None:
+            errors.check(rules.check_action_taken, action_taken=self.action_taken, receives_product=receives_product)
         if self.infusion_id:
             errors.check(
                 rules.check_infusion_link,

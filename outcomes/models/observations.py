@@ -141,8 +141,7 @@ class DailyObservation(CaseReportForm):
                 follow_up_end=participant.follow_up_end_date(),
                 now=timezone.now(),
             )
-        if self.other_symptoms == SymptomState.PRESENT and not self.other_symptoms_details.strip():
-            errors.add("other_symptoms_details", "Name the other symptoms.", "missing")
+        errors.check(rules.check_other_symptoms_named, state=self.other_symptoms, details=self.other_symptoms_details)
         if "observation_date" not in errors:
             errors.check(
                 check_not_recorded_yet,
