@@ -7,6 +7,7 @@ from dosing import services
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
+from patients.admin_base.blinding import AllocationTableAdminMixin
 from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline
 from patients.admin_base.reviewed import ReviewedRecordAdmin
 from patients.admin_base.scoping import ScopedHistoryAdmin
@@ -50,7 +51,7 @@ class RegimenAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(ArmRegimen)
-class ArmRegimenAdmin(ScopedHistoryAdmin):
+class ArmRegimenAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
     list_display = ["arm", "regimen"]
 
     def has_delete_permission(self, request, obj=None):

@@ -16,6 +16,7 @@ from django.forms.utils import from_current_timezone
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
+from patients.casebook.access import names_allocation
 from patients.spreadsheet import spreadsheet_safe
 
 # Never exported, on any path (the analysis bundle uses the same set).
@@ -75,12 +76,15 @@ def column_name(model_field) -> str:
     return f"{model_field.name}_{suffix}" if suffix else model_field.name
 
 
-def export_fields(model):
-    """(declared fields, related paths to select) for ``model``'s export resource."""
+def export_fields(model, *, blinded: bool = False):
+    """(declared fields, related paths to select) for ``model``'s export resource; ``blinded``: without the
+    allocation (the arm), for a user the blinding policy hides it from."""
     declared, related = {}, []
     for model_field in model._meta.concrete_fields:
         key = f"{model._meta.label_lower}.{model_field.name}"
         if model_field.primary_key or key in IDENTIFYING_FIELDS:
+            continue
+        if blinded and names_allocation(model_field.name):
             continue
         if model_field.is_relation:
             natural = natural_key_of(model_field.related_model)
@@ -147,12 +151,12 @@ class SpreadsheetSafeResource(resources.ModelResource):
 _cache: dict = {}
 
 
-def export_resource_for(model):
-    """The export resource class of ``model`` (built once)."""
-    if model not in _cache:
-        declared, related = export_fields(model)
+def export_resource_for(model, *, blinded: bool = False):
+    """The export resource class of ``model`` (built once per model and blinding)."""
+    if (model, blinded) not in _cache:
+        declared, related = export_fields(model, blinded=blinded)
         meta = type("Meta", (), {"model": model, "fields": tuple(declared), "export_order": tuple(declared)})
         resource = type(f"{model.__name__}ExportResource", (SpreadsheetSafeResource,), {**declared, "Meta": meta})
         resource.related_paths = tuple(related)
-        _cache[model] = resource
-    return _cache[model]
+        _cache[(model, blinded)] = resource
+    return _cache[(model, blinded)]

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from patients.access_log import AccessEvent
+from patients.admin_base.blinding import AllocationTableAdminMixin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.models import (
     Arm,
@@ -49,7 +50,7 @@ class SiteAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Arm)
-class ArmAdmin(ScopedHistoryAdmin):  # every arm is in scope; ids are checked
+class ArmAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):  # every arm is in scope; ids are checked
     list_display = ["code", "name", "receives_product"]
 
     def has_delete_permission(self, request, obj=None):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from patients.admin_base.blinding import BlindedAdminMixin
 from patients.casebook.records import ParticipantRecord
 from patients.casebook.sites import site_ids_for
 from patients.models import Participant, Site
@@ -28,10 +29,11 @@ def scope_foreign_key(db_field, request, kwargs):
     return kwargs
 
 
-class ScopedHistoryAdmin(SimpleHistoryAdmin):
+class ScopedHistoryAdmin(BlindedAdminMixin, SimpleHistoryAdmin):
     """simple_history's history views look objects up without ``get_queryset`` (so as to show deleted
     ones), and fail with a 500 on an id that is not one. Nothing here is deleted, so an object outside the
-    user's scope, or a malformed id, is simply not found. Every admin with a history uses this class."""
+    user's scope, or a malformed id, is simply not found. Every admin with a history uses this class, and
+    with it the blinding policy (patients/admin_base/blinding.py)."""
 
     def _check_in_scope(self, request, object_id):
         # get_object: the user's queryset, and None (not a 500) for an id that is not one ("abc", "1.5").

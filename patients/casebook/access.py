@@ -24,3 +24,20 @@ def reauthenticate(user, password: str, *, request, purpose: str) -> bool:
     request.crf_reauthentication = purpose
     authenticated = authenticate(request, username=user.get_username(), password=password or "")
     return authenticated is not None and authenticated.pk == user.pk
+
+
+def hides_allocation(user) -> bool:
+    """The one blinding policy: whether allocation (the arm, and anything that names it) is hidden from this
+    user. Every surface asks this, never the setting itself."""
+    return not sees_arms(user)
+
+
+def names_allocation(path) -> bool:
+    """Whether a field path (``arm``, ``participant__arm``, ``arm__code``) reads the allocation."""
+    return isinstance(path, str) and "arm" in path.split("__")
+
+
+def without_allocation(user, paths):
+    """``paths`` as a list, without those that read the allocation when it is hidden from ``user``."""
+    paths = list(paths)
+    return [p for p in paths if not names_allocation(p)] if hides_allocation(user) else paths

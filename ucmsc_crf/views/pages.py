@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from patients.casebook.access import hides_allocation
 from patients.choices import ParticipantStatus
-from patients.models import Participant
+from patients.models import Arm, Participant
 from ucmsc_crf.casebook import casebook, page_actions, page_sections, participant_list
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
@@ -36,7 +37,8 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
             queryset = queryset.filter(study_id__icontains=query)
         if self.request.GET.get("status") in ParticipantStatus.values:
             queryset = queryset.filter(status=self.request.GET["status"])
-        if self.request.GET.get("arm"):
+        if self.request.GET.get("arm") and not hides_allocation(self.request.user):
+            # A blinded user's ?arm= is ignored: filtering by arm would reveal it.
             queryset = queryset.filter(arm__code=self.request.GET["arm"])
         return queryset.order_by("study_id")
 
@@ -44,6 +46,7 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
         context = super().get_context_data(**kwargs)
         context["participants"] = participant_list(context["page_obj"].object_list)
         context["status_choices"] = ParticipantStatus.choices
+        context["arms"] = [] if hides_allocation(self.request.user) else list(Arm.objects.values_list("code", "name"))
         return context
 
 
@@ -74,6 +77,7 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
         can_edit = not participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation")
         return super().get_context_data(
             participant=participant,
+            show_arm=not hides_allocation(user),
             book=book,
             timeline=timeline_svg(book),
             support_legend=SUPPORT_LEGEND,
