@@ -146,3 +146,12 @@ def run_infusion_import(data, user, dry_run):
     return InfusionResource(user=user).import_data(
         data, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, file_name="ward3.csv"
     )
+
+
+def admin_export(client, url: str, file_format: str = "0"):
+    """Export from an admin export page as a user would: every column the page offers ticked, the first
+    format (CSV). Returns the response (the file)."""
+    form = client.get(url).context["form"]
+    data = {"format": file_format, "resource": "0"}
+    data.update({name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)})
+    return client.post(url, data)
