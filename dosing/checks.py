@@ -6,6 +6,7 @@ from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 
 from dosing.models import ArmRegimen
+from patients.choices import INFUSED_TREATMENTS
 from patients.models import Arm
 
 
@@ -18,7 +19,7 @@ def product_arms_have_a_regimen(app_configs=None, databases=None, **kwargs):
         try:
             missing = list(
                 Arm.objects.using(database)
-                .filter(receives_product=True)
+                .filter(treatment__in=INFUSED_TREATMENTS)
                 .exclude(pk__in=ArmRegimen.objects.using(database).values("arm_id"))
                 .values_list("code", flat=True)
             )

@@ -21,7 +21,7 @@ def _next_planned(participant):
 
 def _infusion_due(participant) -> bool:
     # Only an arm that receives product has infusions, and only while one is still planned.
-    return bool(participant.arm_id and participant.arm.receives_product and _next_planned(participant))
+    return bool(participant.arm_id and participant.arm.receives_infusions and _next_planned(participant))
 
 
 def _infusion_initial(participant) -> dict:

@@ -15,7 +15,7 @@ from dosing.choices import EcgResult
 from dosing.models import Infusion, regimen_for
 from dosing.services import schedule_create
 from patients.casebook.saving import record_save
-from patients.choices import ReviewStatus
+from patients.choices import INFUSED_TREATMENTS, ReviewStatus
 from patients.models import Participant
 
 # (treated number, infusion) -> what the safety table reports
@@ -38,7 +38,9 @@ def seed_infusions(*, site, user, seed: int = 2020) -> int:
     """Create the missing demo infusions of the site's treated participants (idempotent)."""
     rng = random.Random(seed + 1)
     tz = timezone.get_current_timezone()
-    treated = Participant.objects.filter(site=site, arm__receives_product=True, voided=False).order_by("study_id")
+    treated = Participant.objects.filter(site=site, arm__treatment__in=INFUSED_TREATMENTS, voided=False).order_by(
+        "study_id"
+    )
     for number, participant in enumerate(treated, start=1):
         schedule_create(participant=participant, user=user)
         regimen = regimen_for(participant)

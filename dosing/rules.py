@@ -31,17 +31,22 @@ def planned_date(*, day0: datetime.date, sequence_number: int, interval_days: in
     return day0 + datetime.timedelta(days=(sequence_number - 1) * interval_days)
 
 
-def check_product_arm(*, arm_name: str | None, receives_product: bool, has_regimen: bool) -> None:
+def check_product_arm(*, arm_name: str | None, receives_infusions: bool, has_regimen: bool) -> None:
     if arm_name is None:
         raise refusal("participant", "This person is not enrolled: infusions start after enrolment.", "not_enrolled")
-    if not receives_product:
+    if not receives_infusions:
         raise refusal(
             "participant",
             f"Participants in the {arm_name} arm receive no study product, so no infusion.",
             "arm_without_product",
         )
     if not has_regimen:
-        raise refusal("participant", f"No dosing regimen is configured for the {arm_name} arm.", "no_regimen")
+        raise refusal(
+            "participant",
+            "No dosing regimen is configured for this participant's arm: tell the trial's data manager "
+            "(the admin's Arm regimens).",
+            "no_regimen",
+        )
 
 
 def check_infusion_times(
@@ -232,9 +237,9 @@ def _duration(delta: datetime.timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def check_regimen_arm(*, arm_label: str, receives_product: bool) -> None:
+def check_regimen_arm(*, arm_label: str, receives_infusions: bool) -> None:
     """Only an arm that receives product has a regimen."""
-    if not receives_product:
+    if not receives_infusions:
         raise refusal("arm", f"The {arm_label} arm receives no product, so it has no regimen.", "arm_without_product")
 
 

@@ -15,14 +15,16 @@ def schedule_create(*, participant: Participant, user) -> list[PlannedInfusion]:
 
     One per dose of the arm's regimen, planned on day 0 + k x interval.
     """
-    if not (participant.arm_id and participant.arm.receives_product and participant.day0_date):
+    if not (participant.arm_id and participant.arm.receives_infusions and participant.day0_date):
         return []
     regimen = regimen_for(participant)
     if regimen is None:
         raise ValidationError(
             {
                 "arm": ValidationError(
-                    f"No dosing regimen is configured for the {participant.arm} arm.", code="no_regimen"
+                    "No dosing regimen is configured for this participant's arm: tell the trial's data manager "
+                    "(the admin's Arm regimens).",
+                    code="no_regimen",
                 )
             }
         )

@@ -123,7 +123,7 @@ def check_adverse_event(
     serious: bool,
     criteria: dict[str, bool],
     relation: str,
-    receives_product: bool,
+    receives_infusions: bool,
     now: datetime.datetime,
 ) -> None:
     errors = RuleErrors()
@@ -149,7 +149,7 @@ def check_adverse_event(
         )
     if serious and grade == 5 and not criteria.get("serious_death"):
         errors.add("serious_death", "A fatal serious event has 'results in death' as a criterion.", "missing")
-    if not receives_product and relation not in ("", Relation.NOT_RELATED):
+    if not receives_infusions and relation not in ("", Relation.NOT_RELATED):
         errors.add(
             "relation",
             "This participant received no study product: the event cannot be related to it.",
@@ -242,7 +242,7 @@ def check_other_symptoms_named(*, state: str, details: str) -> None:
         raise refusal("other_symptoms_details", "Name the other symptoms.", "missing")
 
 
-def check_action_taken(*, action_taken: str, receives_product: bool) -> None:
+def check_action_taken(*, action_taken: str, receives_infusions: bool) -> None:
     """Without study product there is no action on it to take."""
-    if not receives_product and action_taken not in ("", ActionTaken.NOT_APPLICABLE):
+    if not receives_infusions and action_taken not in ("", ActionTaken.NOT_APPLICABLE):
         raise refusal("action_taken", "No product was given: the action taken is 'not applicable'.", "no_product_given")

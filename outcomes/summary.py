@@ -22,7 +22,7 @@ from dosing.models import Infusion, PlannedInfusion, ProtocolDeviation
 from outcomes.choices import Grade, OxygenSupport, Relation
 from outcomes.derived import VENTILATION, outcomes_for, safety_table
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, YesNoUnknown
+from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, Treatment, YesNoUnknown
 from patients.models import COMORBIDITY_FIELDS, Arm, Participant
 
 # The analytes plotted by arm over study days.
@@ -178,7 +178,7 @@ def trial_summary(participants, *, by_arm: bool = True) -> Summary:
     if by_arm:
         arm_ids = {p.arm_id for p in enrolled}
         # The product arm first (as the paper's columns), then by code.
-        arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (not a.receives_product, a.code))
+        arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (a.treatment != Treatment.ACTIVE, a.code))
         members = {a.pk: [p for p in enrolled if p.arm_id == a.pk] for a in arms}
     else:
         arms = [Arm(code="all", name="All participants")]  # never saved: a column heading

@@ -1,18 +1,16 @@
-"""Arm allocation: the single place that decides which arm a new participant joins.
+"""Arm allocation: the single place that decides which arm a new participant joins, as the trial's design
+(patients/casebook/design.py) says: the investigator's choice (phase 1, open, non-randomised) or the next slot
+of the participant's stratum in the randomisation list (patients/randomisation/)."""
 
-Callers use ``allocate_arm``; which function it runs is chosen by the ``CRF_ALLOCATION_FUNCTION``
-setting. Phase 1 is open-label and non-randomised, so the investigator's choice stands. A randomised,
-blinded allocation for phase 2/3 is another function with the same signature (it may ignore
-``requested_arm`` and read a concealed list) and a changed setting; no caller changes.
-"""
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.module_loading import import_string
+
+from patients.casebook.design import TrialDesign
+from patients.casebook.rules import refusal
+from patients.randomisation.services import slot_allocate
 
 
-def investigator_assignment(*, participant, requested_arm, user):
-    """Phase 1 (parallel assignment, non-randomised): the arm the investigator chose."""
+def investigator_assignment(*, requested_arm):
+    """Parallel assignment, non-randomised: the arm the investigator chose."""
     if requested_arm is None:
         raise ValidationError(
             {"arm": ValidationError("Choose the arm: assignment in this trial is by the investigator.", code="missing")}
@@ -20,7 +18,13 @@ def investigator_assignment(*, participant, requested_arm, user):
     return requested_arm
 
 
-def allocate_arm(*, participant, requested_arm=None, user=None):
-    """Return the Arm for ``participant`` according to the trial's allocation function."""
-    allocator = import_string(settings.CRF_ALLOCATION_FUNCTION)
-    return allocator(participant=participant, requested_arm=requested_arm, user=user)
+def allocate_arm(*, participant, user, when, requested_arm=None):
+    """Return the Arm for ``participant``, within the enrolment's transaction (a slot taken from the list is
+    given back if the enrolment fails)."""
+    if TrialDesign.current().randomised:
+        if requested_arm is not None:
+            raise refusal(
+                "arm", "The arm is not chosen in this trial: the randomisation list allocates it.", "arm_chosen"
+            )
+        return slot_allocate(participant=participant, user=user, when=when).arm
+    return investigator_assignment(requested_arm=requested_arm)

@@ -10,6 +10,40 @@ class Role(models.TextChoices):
     COORDINATOR = "Coordinator"
     MONITOR = "Monitor"
     STATISTICIAN = "Statistician"
+    # Sees allocation in a blinded trial: generates or imports the randomisation list, sets up the arms.
+    UNBLINDED_STATISTICIAN = "Unblinded statistician"
+
+
+class Allocation(models.TextChoices):
+    """How a participant's arm is decided at enrolment."""
+
+    INVESTIGATOR = "investigator", "By the investigator (non-randomised)"
+    RANDOMISATION_LIST = "list", "By the randomisation list"
+
+
+class ListSource(models.TextChoices):
+    GENERATED = "generated", "Generated in the app"
+    IMPORTED = "imported", "Imported from the statistician's file"
+
+
+class StratificationFactor(models.TextChoices):
+    """Enrolment factors a randomisation list may be stratified by: each is a participant field with coded
+    levels, known at screening, before allocation."""
+
+    SEVERITY = "severity", "COVID-19 severity at enrolment"
+    SEX = "sex", "Sex"
+
+
+class Treatment(models.TextChoices):
+    """What an arm's participants receive on the arm's regimen."""
+
+    ACTIVE = "active", "Active product (UC-MSC)"
+    PLACEBO = "placebo", "Placebo"
+    NONE = "none", "Nothing (conventional treatment only)"
+
+
+# Treatments given as infusions: the ward records them the same way, whichever it is.
+INFUSED_TREATMENTS = (Treatment.ACTIVE, Treatment.PLACEBO)
 
 
 class Sex(models.TextChoices):

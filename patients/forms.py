@@ -9,7 +9,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from patients.casebook.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, ServiceErrorsMixin, row
 from patients.choices import Answer
 from patients.eligibility import CRITERIA, CRITERIA_BY_CODE
-from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site
+from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site, TrialDesign
 
 
 class EndOfStudyForm(ParticipantRecordForm):
@@ -129,7 +129,7 @@ class EnrolForm(ServiceErrorsMixin, forms.Form):
     """Enrol a screened person (patients.services.participant_enrol decides), on the ward or in the admin
     (``admin=True``: the admin's date and time widgets)."""
 
-    arm = forms.ModelChoiceField(queryset=Arm.objects.all(), help_text="Assignment by the investigator (phase 1).")
+    arm = forms.ModelChoiceField(queryset=Arm.objects.all(), help_text="Assignment by the investigator.")
     enrolment_datetime = forms.DateTimeField(label="Enrolment date and time", widget=DATETIME_WIDGET)
 
     def __init__(self, *args, admin: bool = False, **kwargs):
@@ -138,6 +138,14 @@ class EnrolForm(ServiceErrorsMixin, forms.Form):
             self.fields["enrolment_datetime"] = forms.SplitDateTimeField(
                 label="Enrolment date and time", widget=AdminSplitDateTime
             )
+        # In a randomised trial nobody chooses the arm, so the form does not offer one.
+        self.randomised = TrialDesign.current().randomised
+        if self.randomised:
+            del self.fields["arm"]
         self.helper = FormHelper()
-        self.helper.layout = Layout(Fieldset("Enrolment", row("arm", "enrolment_datetime")))
-        self.helper.add_input(Submit("save", "Enrol"))
+        fields = ("enrolment_datetime",) if self.randomised else ("arm", "enrolment_datetime")
+        self.helper.layout = Layout(Fieldset("Enrolment", row(*fields)))
+        self.helper.add_input(Submit("save", "Randomise and enrol" if self.randomised else "Enrol"))
+
+    def requested_arm(self):
+        return self.cleaned_data.get("arm")

@@ -11,6 +11,7 @@ from patients.casebook.registry import registry
 from patients.choices import Role
 
 CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
+UNBLINDED_STATISTICIAN = Role.UNBLINDED_STATISTICIAN
 ROLES = tuple(Role.values)
 
 # App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
@@ -19,12 +20,20 @@ CLINICAL_APPS = ("patients", "dosing", "outcomes")
 REFERENCE_MODELS = {
     "patients.site",
     "patients.sitemembership",
-    "patients.arm",
     "dosing.regimen",
-    "dosing.armregimen",
     "outcomes.analyte",
     # The access log is read by the system administrator (superuser) only.
     "patients.accessevent",
+}
+# The trial's design and randomisation list: set up by the roles named in ROLE_PERMISSIONS' extras, never
+# written by the clinical roles' actions.
+DESIGN_MODELS = {
+    "patients.trialdesign",
+    "patients.arm",
+    "dosing.armregimen",
+    "patients.randomisationlist",
+    "patients.stratum",
+    "patients.randomisationslot",
 }
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
@@ -35,7 +44,21 @@ ROLE_PERMISSIONS = {
     # Reviews everything at their sites in the admin, corrects with a reason.
     COORDINATOR: {
         "actions": ("add", "change", "view"),
-        "extra": ("patients.export_data", "patients.lock_casebook", "patients.view_report"),
+        "extra": (
+            "patients.export_data",
+            "patients.lock_casebook",
+            "patients.view_report",
+            # Sets the design up (blinding, allocation, strata); in an open trial the arms as well. Sees how
+            # many slots each stratum has left, never the slots.
+            "patients.add_trialdesign",
+            "patients.change_trialdesign",
+            "patients.view_trialdesign",
+            "patients.add_arm",
+            "patients.change_arm",
+            "dosing.add_armregimen",
+            "dosing.change_armregimen",
+            "patients.view_stratum",
+        ),
     },
     # Reads, raises queries and verifies records against source (SDV); changes no clinical data.
     MONITOR: {
@@ -49,10 +72,34 @@ ROLE_PERMISSIONS = {
     },
     # Exports de-identified data only; sees no record pages.
     STATISTICIAN: {"actions": (), "extra": ("patients.export_data", "patients.view_report")},
+    # Sees allocation: sets up the arms and their regimens, generates or imports the randomisation list and
+    # signs its report off; exports and reports by arm. No record pages.
+    UNBLINDED_STATISTICIAN: {
+        "actions": (),
+        "extra": (
+            "patients.export_data",
+            "patients.view_report",
+            "patients.view_unblinded",
+            "patients.view_trialdesign",
+            "patients.add_arm",
+            "patients.change_arm",
+            "patients.view_arm",
+            "dosing.add_armregimen",
+            "dosing.change_armregimen",
+            "dosing.view_armregimen",
+            "dosing.view_regimen",
+            "patients.add_randomisationlist",
+            "patients.view_randomisationlist",
+            "patients.sign_off_randomisationlist",
+            "patients.view_stratum",
+            "patients.view_randomisationslot",
+            "patients.view_site",
+        ),
+    },
 }
 
 # Roles that work in the Django admin (users need is_staff as well).
-ADMIN_ROLES = (COORDINATOR, MONITOR)
+ADMIN_ROLES = (COORDINATOR, MONITOR, UNBLINDED_STATISTICIAN)
 
 
 def role_permission_codes(role: str, models) -> set[str]:
@@ -72,7 +119,7 @@ def role_permission_codes(role: str, models) -> set[str]:
             actions += ("view",) if role in crf.review_roles else ()
             codes.update(crf.permission(action) for action in actions)
             continue
-        if meta.app_label not in CLINICAL_APPS or label in REFERENCE_MODELS or meta.auto_created:
+        if meta.app_label not in CLINICAL_APPS or label in REFERENCE_MODELS | DESIGN_MODELS or meta.auto_created:
             continue
         if meta.model_name.startswith("historical"):
             # History is read through the record's own "view" permission in the admin.

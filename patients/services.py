@@ -12,7 +12,16 @@ from patients.allocation import allocate_arm
 from patients.casebook.rules import refusal
 from patients.casebook.saving import record_save
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus
-from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
+from patients.models import (
+    Arm,
+    Consent,
+    EligibilityAnswer,
+    EndOfStudy,
+    Participant,
+    RandomisationSlot,
+    Site,
+    Withdrawal,
+)
 from patients.signals import participant_enrolled
 
 
@@ -85,27 +94,43 @@ def consent_record(
 def participant_enrol(
     *, participant: Participant, user, requested_arm: Arm | None = None, enrolment_datetime=None
 ) -> Participant:
-    """Enrol an eligible, consented person: allocate the arm and fix study day 0.
+    """Enrol an eligible, consented person: allocate the arm (the investigator's ``requested_arm``, or the
+    randomisation list's next slot) and fix study day 0.
 
-    Raises ValidationError (on ``arm`` or ``enrolment_datetime``) and saves nothing when the gate refuses.
+    Raises ValidationError (on ``arm``, ``enrolment_datetime`` or the form as a whole) and saves nothing,
+    and takes no slot, when the gate or the allocation refuses.
     """
     # Lock the row: two coordinators pressing "enrol" at once must not both allocate.
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     enrolment_datetime = enrolment_datetime or timezone.now()
     if participant.status in ENROLLED_STATUSES:
-        raise refusal("arm", f"{participant.study_id} is already enrolled, in {participant.arm}.", "already_enrolled")
+        # Not naming the arm: in a blinded trial this message reaches blinded users.
+        raise refusal("arm", f"{participant.study_id} is already enrolled.", "already_enrolled")
     participant.enrolment_datetime = enrolment_datetime
     # The gate runs before allocation so that an ineligible person never consumes a randomisation slot.
     participant.arm = requested_arm
     participant.check_enrolment_gate()
-    participant.arm = allocate_arm(participant=participant, requested_arm=requested_arm, user=user)
+    participant.arm = allocate_arm(
+        participant=participant, requested_arm=requested_arm, user=user, when=enrolment_datetime
+    )
     participant.day0_date = timezone.localdate(enrolment_datetime)
     participant.status = ParticipantStatus.ENROLLED
     participant.enrolled_by = user
-    _save(participant, user=user, reason=f"Enrolled into {participant.arm}")
+    # The reason names no arm: the audit trail is read by blinded users.
+    _save(participant, user=user, reason="Enrolled")
     # Apps above (dosing: the infusion schedule) act on the enrolment within this transaction.
     participant_enrolled.send(sender=Participant, participant=participant, user=user)
     return participant
+
+
+def enrolled_message(participant: Participant) -> str:
+    """What the user is told after enrolling: the randomisation number and treatment code when the list
+    allocated, never the arm (the user may be blinded)."""
+    slot = RandomisationSlot.objects.filter(participant=participant).first()
+    if slot is None:
+        return f"{participant.study_id} enrolled."
+    code = f", treatment code {slot.treatment_code}" if slot.treatment_code else ""
+    return f"{participant.study_id} enrolled: randomisation number {slot.number}{code}."
 
 
 def participant_withdraw(

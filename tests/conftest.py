@@ -3,6 +3,7 @@ import importlib
 import pytest
 from django.apps import apps
 
+from patients.roles import sync_role_permissions
 from tests.factories import SiteFactory, UserFactory
 
 
@@ -42,15 +43,18 @@ def clinician_b(site_b):
 
 
 # Data migrations' reference data: a transactional test's flush empties these tables for the tests after it.
+# Each is (module, function); the arms' current shape is 0016's (0002's function writes the old one).
 REFERENCE_DATA_MIGRATIONS = [
-    "patients.migrations.0002_arms_and_roles",
-    "dosing.migrations.0002_phase1_regimen",
-    "outcomes.migrations.0002_analyte_catalogue",
+    ("patients.migrations.0016_trial_design", "phase1_design"),
+    ("dosing.migrations.0002_phase1_regimen", "forwards"),
+    ("outcomes.migrations.0002_analyte_catalogue", "forwards"),
 ]
 
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """Arms, regimen and analyte catalogue, put back by the migrations' own (idempotent) functions."""
-    for module in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module).forwards(apps, None)
+    """Design, arms, roles, regimen and analyte catalogue, put back by the migrations' own (idempotent)
+    functions and the roles' sync."""
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+    sync_role_permissions()

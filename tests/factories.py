@@ -9,10 +9,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from patients import services
+from patients.casebook.design import PHASE1_DESIGN
 from patients.casebook.saving import record_save
-from patients.choices import ConsentGiver, Severity, Sex, YesNoUnknown
+from patients.choices import Allocation, ConsentGiver, Severity, Sex, Treatment, YesNoUnknown
 from patients.eligibility import CRITERIA
-from patients.models import Arm, Participant, Site, SiteMembership
+from patients.models import Arm, Participant, Site, SiteMembership, TrialDesign
 
 PASSWORD = "a-long-test-password-1"
 
@@ -78,6 +79,43 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     screening_datetime = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
 
 
+def blind_trial():
+    """Make the design blinded after the tests' participants were enrolled under the open one (which the
+    admin refuses; here only what blinded users see matters, not how the participants got enrolled)."""
+    TrialDesign.objects.update_or_create(pk=1, defaults={**PHASE1_DESIGN, "blinded": True})
+
+
+# A placebo-controlled design's arms: (code, name, treatment, ratio weight).
+PLACEBO_ARMS = (
+    ("active", "UC-MSC", Treatment.ACTIVE, 2),
+    ("placebo", "Placebo", Treatment.PLACEBO, 1),
+)
+
+
+def randomised_design(*, blinded=True, stratify_by_site=True, factors=(), arms=PLACEBO_ARMS) -> TrialDesign:
+    """Set a randomised design up as a coordinator and the unblinded statistician would in the admin (each
+    row through full_clean), before anyone is enrolled: its arms replace phase 1's, each infused arm on the
+    phase 1 regimen."""
+    from dosing.models import ArmRegimen, Regimen
+
+    regimen = Regimen.objects.get(code="ucmsc-phase1")
+    ArmRegimen.objects.all().delete()
+    Arm.objects.all().delete()
+    design = TrialDesign.current()
+    design.code, design.title = "ucmsc-phase2", "UC-MSC phase 2 (randomised, placebo-controlled)"
+    design.blinded, design.allocation = blinded, Allocation.RANDOMISATION_LIST
+    design.stratify_by_site, design.stratification_factors = stratify_by_site, list(factors)
+    design.full_clean()
+    design.save()
+    for code, name, treatment, weight in arms:
+        arm = Arm(code=code, name=name, treatment=treatment, ratio_weight=weight)
+        arm.full_clean()
+        arm.save()
+        if arm.receives_infusions:
+            ArmRegimen.objects.create(arm=arm, regimen=regimen)
+    return design
+
+
 def screened_participant(*, user, site=None, answers=None, **fields) -> Participant:
     """Screen through the service, as a clinician would: eligible unless ``answers`` says otherwise."""
     defaults = factory.build(dict, FACTORY_CLASS=ParticipantFactory)
@@ -98,11 +136,16 @@ def consent(participant, *, user, when=None):
     )
 
 
+def _arm(code):
+    """The investigator's choice; none (``arm_code=None``) in a randomised design, where the list decides."""
+    return Arm.objects.get(code=code) if code else None
+
+
 def enrolled_participant(*, user, site=None, arm_code="ucmsc", **fields) -> Participant:
     participant = screened_participant(user=user, site=site, **fields)
     consent(participant, user=user)
     return services.participant_enrol(
-        participant=participant, user=user, requested_arm=Arm.objects.get(code=arm_code), enrolment_datetime=None
+        participant=participant, user=user, requested_arm=_arm(arm_code), enrolment_datetime=None
     )
 
 
@@ -124,7 +167,7 @@ def treated_participant(
     participant = screened_participant(user=user, site=site, **fields)
     consent(participant, user=user, when=enrolment - consent_before)
     return services.participant_enrol(
-        participant=participant, user=user, requested_arm=Arm.objects.get(code=arm_code), enrolment_datetime=enrolment
+        participant=participant, user=user, requested_arm=_arm(arm_code), enrolment_datetime=enrolment
     )
 
 
@@ -236,7 +279,7 @@ def ct_values(participant, *, on=None, **overrides) -> dict:
 
 
 def ae_values(participant, **overrides) -> dict:
-    treated = participant.arm.receives_product
+    treated = participant.arm.receives_infusions
     onset = local_datetime(participant.day0_date + datetime.timedelta(days=1), 12)
     values = {
         "term": "Headache",

@@ -1,4 +1,4 @@
-"""Blinding, the known leaks of issue 16: in a blinded trial (CRF_TRIAL_BLINDED) the ward's participant list
+"""Blinding, the known leaks of issue 16: in a blinded trial (the design's ``blinded``) the ward's participant list
 and page, the admin's lists, filters, search, forms and exports show no arm to a user without
 ``patients.view_unblinded``, and the allocation tables are not in the admin; a user with it sees them.
 (The walk over every URL is the next step of issue 16.)"""
@@ -11,15 +11,15 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from patients.models import Arm, Participant
-from tests.factories import treated_participant
+from tests.factories import blind_trial, treated_participant
 from tests.helpers import admin_export
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def blinded(settings, coordinator, site_a):
-    settings.CRF_TRIAL_BLINDED = True
+def blinded(coordinator, site_a):
+    blind_trial()
     # Arm names no page would otherwise hold, so their absence means something.
     Arm.objects.filter(code="ucmsc").update(name="Arm Quillon")
     Arm.objects.filter(code="control").update(name="Arm Vantrel")

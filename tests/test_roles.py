@@ -38,10 +38,36 @@ def test_no_role_sees_every_site_by_default():
 
 
 def test_reference_data_is_read_only_for_every_role():
-    for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
+    for role in ("Clinician", "Coordinator", "Monitor", "Statistician", "Unblinded statistician"):
         granted = perms(role)
-        for model in ("site", "arm", "regimen", "armregimen"):
+        for model in ("site", "regimen"):
             assert not any(code.endswith(f".add_{model}") or code.endswith(f".change_{model}") for code in granted)
+
+
+def test_the_design_is_set_up_by_the_coordinator_and_the_unblinded_statistician_only():
+    design = {"patients.change_trialdesign", "patients.add_arm", "patients.change_arm", "dosing.change_armregimen"}
+    for role in ("Clinician", "Monitor", "Statistician"):
+        assert not design & perms(role), role
+    assert design <= perms("Coordinator")
+    # The list holds the allocation: only the unblinded statistician makes, reads and signs it off.
+    listing = {
+        "patients.add_randomisationlist",
+        "patients.view_randomisationslot",
+        "patients.sign_off_randomisationlist",
+    }
+    assert listing <= perms("Unblinded statistician")
+    for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
+        assert not listing & perms(role), role
+    # The coordinator sees how many slots each stratum has left.
+    assert "patients.view_stratum" in perms("Coordinator")
+
+
+def test_only_the_unblinded_statistician_sees_allocation():
+    for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
+        assert "patients.view_unblinded" not in perms(role)
+    assert "patients.view_unblinded" in perms("Unblinded statistician")
+    # No clinical record: the unblinded statistician reads exports and reports, not casebooks.
+    assert not any(code.startswith(("outcomes.", "dosing.view_infusion")) for code in perms("Unblinded statistician"))
 
 
 def test_clinicians_record_infusions_and_monitors_read_them():

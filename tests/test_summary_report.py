@@ -20,6 +20,7 @@ from patients.models import Participant
 from tests.factories import (
     UserFactory,
     ae_values,
+    blind_trial,
     eligible_answers,
     end_study,
     give_infusion,
@@ -223,7 +224,7 @@ def test_small_p_values_are_shown_as_below_a_thousandth():
 def test_a_blinded_trial_shows_no_arm_without_the_unblinded_permission(client, small_trial, coordinator, settings):
     from django.contrib.auth.models import Permission
 
-    settings.CRF_TRIAL_BLINDED = True
+    blind_trial()
     client.force_login(coordinator)
     page = client.get(reverse("report"))
     summary = page.context["summary"]

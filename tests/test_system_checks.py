@@ -80,9 +80,9 @@ def test_a_form_without_a_natural_key_is_reported(register, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_an_arm_that_receives_product_without_a_regimen_is_reported():
+def test_an_arm_that_receives_infusions_without_a_regimen_is_reported():
     assert product_arms_have_a_regimen(databases=["default"]) == []
-    Arm.objects.create(code="high-dose", name="UC-MSC high dose", receives_product=True)
+    Arm.objects.create(code="high-dose", name="UC-MSC high dose", treatment="active")
     errors = product_arms_have_a_regimen(databases=["default"])
     assert [(e.id, e.msg) for e in errors] == [
         ("dosing.E001", "The arm 'high-dose' receives product but has no dosing regimen.")

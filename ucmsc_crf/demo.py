@@ -77,7 +77,7 @@ def seed_ward_today(*, users, seed: int = 2020) -> int:
         participant = services.participant_enrol(
             participant=participant, user=coordinator, requested_arm=arm, enrolment_datetime=enrolment
         )
-        if arm.receives_product:
+        if arm.receives_infusions:
             regimen = regimen_for(participant)
             for sequence_number in range(1, regimen.number_of_infusions + 1):
                 planned = regimen.planned_date(day0, sequence_number)

@@ -219,12 +219,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Deleting is refused anyway; keep any history should a superuser ever bypass it at the SQL level.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# The function that decides a new participant's arm. Phase 1 is open-label and non-randomised (the
-# investigator assigns); phase 2/3 points this at a randomised, blinded allocation instead.
-CRF_ALLOCATION_FUNCTION = os.environ.get("CRF_ALLOCATION_FUNCTION", "patients.allocation.investigator_assignment")
-# A blinded trial (phase 2/3): summaries and exports show no arm to anyone without patients.view_unblinded
-# (no role has it by default; grant it to the unblinded statistician or the DMC's members).
-CRF_TRIAL_BLINDED = env_bool("CRF_TRIAL_BLINDED", False)
+# Blinding and allocation are the trial's design, data in the admin (patients/casebook/design.py), not settings.
 # The largest file the admin import accepts (MB); larger files are refused before they are read.
 CRF_IMPORT_MAX_MB = int(os.environ.get("CRF_IMPORT_MAX_MB", "10"))
 # What an import file may make the server hold (patients/import_formats.py): data rows, columns, and what

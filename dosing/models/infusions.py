@@ -150,7 +150,7 @@ class Infusion(CaseReportForm):
         errors.check(
             rules.check_product_arm,
             arm_name=str(participant.arm) if participant.arm_id else None,
-            receives_product=bool(participant.arm_id and participant.arm.receives_product),
+            receives_infusions=bool(participant.arm_id and participant.arm.receives_infusions),
             has_regimen=regimen is not None,
         )
         errors.raise_any()

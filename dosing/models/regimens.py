@@ -95,7 +95,7 @@ class ArmRegimen(models.Model):
 
     def clean(self):
         if self.arm_id:
-            rules.check_regimen_arm(arm_label=str(self.arm), receives_product=self.arm.receives_product)
+            rules.check_regimen_arm(arm_label=str(self.arm), receives_infusions=self.arm.receives_infusions)
 
 
 def regimen_for(participant: Participant) -> Regimen | None:

@@ -115,7 +115,7 @@ class AdverseEvent(CaseReportForm):
     def clean(self):
         super().clean()
         participant = self.participant_for_rules()
-        receives_product = bool(participant and participant.arm_id and participant.arm.receives_product)
+        receives_infusions = bool(participant and participant.arm_id and participant.arm.receives_infusions)
         errors = RuleErrors()
         now = timezone.now()
         errors.check(
@@ -127,11 +127,13 @@ class AdverseEvent(CaseReportForm):
             serious=self.serious,
             criteria={name: getattr(self, name) for name, _ in SERIOUSNESS_CRITERIA},
             relation=self.relation,
-            receives_product=receives_product,
+            receives_infusions=receives_infusions,
             now=now,
         )
         if participant is not None:
-            errors.check(rules.check_action_taken, action_taken=self.action_taken, receives_product=receives_product)
+            errors.check(
+                rules.check_action_taken, action_taken=self.action_taken, receives_infusions=receives_infusions
+            )
         if self.infusion_id:
             errors.check(
                 rules.check_infusion_link,

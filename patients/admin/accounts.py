@@ -51,7 +51,7 @@ class SiteAdmin(ScopedHistoryAdmin):
 
 @admin.register(Arm)
 class ArmAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):  # every arm is in scope; ids are checked
-    list_display = ["code", "name", "receives_product"]
+    list_display = ["code", "name", "treatment", "ratio_weight"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -286,16 +286,16 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         form = EnrolForm(request.POST or None, initial={"enrolment_datetime": timezone.now()}, admin=True)
         if request.method == "POST" and form.is_valid():
             try:
-                services.participant_enrol(
+                participant = services.participant_enrol(
                     participant=participant,
                     user=request.user,
-                    requested_arm=form.cleaned_data["arm"],
+                    requested_arm=form.requested_arm(),
                     enrolment_datetime=form.cleaned_data["enrolment_datetime"],
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                self.message_user(request, f"{participant.study_id} enrolled.", messages.SUCCESS)
+                self.message_user(request, services.enrolled_message(participant), messages.SUCCESS)
                 return redirect(reverse("admin:patients_participant_change", args=[participant.pk]))
         context = {
             **self.admin_site.each_context(request),

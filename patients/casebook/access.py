@@ -3,13 +3,25 @@
 
 from django.contrib.auth import authenticate
 
+from patients.casebook.design import TrialDesign
+
+
+def trial_blinded(user) -> bool:
+    """Whether the trial's design is blinded, read once per user object (i.e. per request)."""
+    cached = getattr(user, "_crf_trial_blinded", None)
+    if cached is None:
+        cached = TrialDesign.current().blinded
+        try:
+            user._crf_trial_blinded = cached
+        except AttributeError:  # a user object that takes no attributes: read it each time
+            pass
+    return cached
+
 
 def sees_arms(user) -> bool:
-    """Whether summaries and exports may show results by arm to this user: always in an open trial; in a
-    blinded one (setting CRF_TRIAL_BLINDED) only with patients.view_unblinded."""
-    from django.conf import settings
-
-    return not getattr(settings, "CRF_TRIAL_BLINDED", False) or user.has_perm("patients.view_unblinded")
+    """Whether this user may see allocation: always in an open trial; in a blinded one (the design's
+    ``blinded``) only with patients.view_unblinded (the unblinded roles)."""
+    return not trial_blinded(user) or user.has_perm("patients.view_unblinded")
 
 
 def reauthenticate(user, password: str, *, request, purpose: str) -> bool:

@@ -5,6 +5,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from patients.choices import Allocation, StratificationFactor, Treatment
+
 
 class RuleErrors:
     """Runs several rules in a model's clean() and reports all their messages at once, field by field,
@@ -91,4 +93,51 @@ def check_not_recorded_yet(*, record, field: str, label: str, **same) -> None:
     if others.exists():
         raise refusal(
             field, f"{label} is already recorded for this participant; edit that record instead.", "duplicate"
+        )
+
+
+# The trial design (patients/casebook/design.py).
+
+
+def check_design_not_started(*, field: str, started: bool, what: str = "") -> None:
+    """The design (blinding, allocation, strata, arms and their ratio and treatment) is fixed once anyone is
+    enrolled: the randomisation and the analysis rest on it."""
+    if started:
+        what = what or "the design"
+        raise refusal(
+            field,
+            f"Participants are enrolled, so {what} can no longer change: the allocation and the analysis rest "
+            "on it. A changed design is a protocol amendment and a new trial database.",
+            "design_fixed",
+        )
+
+
+def check_stratification_factors(*, factors) -> None:
+    if not isinstance(factors, list) or any(f not in StratificationFactor.values for f in factors):
+        known = ", ".join(StratificationFactor.values)
+        raise refusal("stratification_factors", f"A list of enrolment factors from: {known}.", "unknown_factor")
+    if len(set(factors)) != len(factors):
+        raise refusal("stratification_factors", "Each factor once.", "duplicate_factor")
+
+
+def check_blinded_allocation(*, blinded: bool, allocation: str) -> None:
+    """A blinded trial allocates from a list: an investigator who chooses the arm knows it."""
+    if blinded and allocation != Allocation.RANDOMISATION_LIST:
+        raise refusal(
+            "allocation",
+            "A blinded trial allocates by randomisation list: an investigator who chooses the arm knows it.",
+            "blinded_needs_list",
+        )
+
+
+def check_blinded_arms(*, blinded: bool, arm_treatments: dict, field: str) -> None:
+    """In a blinded trial every arm receives infusions (active or placebo): an arm that receives nothing is
+    visible on the ward."""
+    bare = sorted(name for name, treatment in arm_treatments.items() if treatment == Treatment.NONE)
+    if blinded and bare:
+        raise refusal(
+            field,
+            f"In a blinded trial every arm receives infusions (active product or placebo); {', '.join(bare)} "
+            "receives nothing, which the ward would see.",
+            "blinded_arm_without_infusions",
         )

@@ -6,8 +6,10 @@ The database holds pseudonymised data only: a study ID and initials, never a nam
 """
 
 from patients.access_log import AccessEvent  # noqa: F401
+from patients.casebook.design import Arm, TrialDesign  # noqa: F401
 from patients.casebook.queries import DataQuery  # noqa: F401
 from patients.casebook.signatures import CasebookSignature  # noqa: F401
 from patients.casebook.sites import Site, SiteMembership  # noqa: F401
 from patients.models.enrolment_forms import Consent, EligibilityAnswer, EndOfStudy, Withdrawal  # noqa: F401
-from patients.models.participants import COMORBIDITY_FIELDS, Arm, Participant, ParticipantQuerySet  # noqa: F401
+from patients.models.participants import COMORBIDITY_FIELDS, Participant, ParticipantQuerySet  # noqa: F401
+from patients.randomisation.models import RandomisationList, RandomisationSlot, Stratum  # noqa: F401

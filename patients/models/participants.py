@@ -1,4 +1,4 @@
-"""Arms (data) and the participant: screening data, eligibility decision, enrolment and day 0, status, the
+"""The participant: screening data, eligibility decision, enrolment and day 0, status, the
 casebook lock; the study ID issued per site."""
 
 import datetime
@@ -11,9 +11,9 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from patients import rules
+from patients.casebook.design import Arm
 from patients.casebook.records import ClinicalQuerySet, ClinicalRecord
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, site_ids_for
@@ -25,28 +25,6 @@ from patients.choices import (
     Sex,
     YesNoUnknown,
 )
-
-
-class Arm(models.Model):
-    """A study arm. Data, not code: phase 2/3 adds arms (or a placebo) as rows."""
-
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
-    export_natural_key = ("code", None)
-
-    code = models.SlugField(max_length=20, unique=True)
-    name = models.CharField(max_length=100, unique=True)
-    receives_product = models.BooleanField(help_text="Participants in this arm receive UC-MSC infusions.")
-    description = models.TextField(blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["code"]
-        default_permissions = ("add", "change", "view")
-
-    def __str__(self):
-        return self.name
-
 
 # The comorbidities asked at screening (yes / no / unknown each): forms, admin and exports list them from here.
 COMORBIDITY_FIELDS = (
@@ -118,7 +96,9 @@ class Participant(ClinicalRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     screen_failure_reason = models.TextField(blank=True, editable=False)
-    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, null=True, blank=True, editable=False)
+    arm = models.ForeignKey(
+        Arm, on_delete=models.PROTECT, related_name="participants", null=True, blank=True, editable=False
+    )
     enrolment_datetime = models.DateTimeField(null=True, blank=True, editable=False)
     day0_date = models.DateField(
         "study day 0",

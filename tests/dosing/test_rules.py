@@ -29,9 +29,9 @@ def test_planned_dates_are_day0_plus_k_intervals():
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"arm_name": "Control", "receives_product": False, "has_regimen": False}, "arm_without_product"),
-        ({"arm_name": None, "receives_product": False, "has_regimen": False}, "not_enrolled"),
-        ({"arm_name": "UC-MSC", "receives_product": True, "has_regimen": False}, "no_regimen"),
+        ({"arm_name": "Control", "receives_infusions": False, "has_regimen": False}, "arm_without_product"),
+        ({"arm_name": None, "receives_infusions": False, "has_regimen": False}, "not_enrolled"),
+        ({"arm_name": "UC-MSC", "receives_infusions": True, "has_regimen": False}, "no_regimen"),
     ],
 )
 def test_only_product_arms_with_a_regimen_get_infusions(kwargs, code):

@@ -54,7 +54,7 @@ def test_phase2_regimen_is_a_new_row_not_a_code_change(coordinator, site_a):
         min_viability_percent=Decimal("85.0"),
         max_duration_minutes=240,
     )
-    arm = Arm.objects.create(code="ucmsc-high", name="UC-MSC high dose", receives_product=True)
+    arm = Arm.objects.create(code="ucmsc-high", name="UC-MSC high dose", treatment="active")
     ArmRegimen.objects.create(arm=arm, regimen=regimen)
     participant = treated_participant(user=coordinator, site=site_a, arm_code="ucmsc-high")
     assert [

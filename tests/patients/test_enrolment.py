@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import override_settings
 from django.utils import timezone
 
 from patients import services
@@ -136,16 +135,6 @@ def test_a_participant_is_enrolled_once_and_the_arm_never_changes(coordinator, s
     with pytest.raises(ValidationError) as exc:
         participant.full_clean()
     assert error_codes(exc, "arm") == ["arm_fixed"]
-
-
-def always_control(*, participant, requested_arm, user):
-    return Arm.objects.get(code="control")
-
-
-@override_settings(CRF_ALLOCATION_FUNCTION="tests.patients.test_enrolment.always_control")
-def test_allocation_is_replaceable_without_touching_callers(coordinator, site_a):
-    participant = enrolled_participant(user=coordinator, site=site_a, arm_code="ucmsc")
-    assert participant.arm.code == "control"
 
 
 def test_withdrawal_ends_follow_up(coordinator, site_a):

@@ -101,13 +101,13 @@ class EnrolView(ParticipantFormPage):
         return EnrolForm(data, initial={"enrolment_datetime": timezone.localtime()})
 
     def save(self, form) -> str:
-        services.participant_enrol(
+        participant = services.participant_enrol(
             participant=self.participant,
             user=self.request.user,
-            requested_arm=form.cleaned_data["arm"],
+            requested_arm=form.requested_arm(),
             enrolment_datetime=form.cleaned_data["enrolment_datetime"],
         )
-        return f"{self.participant.study_id} enrolled."
+        return services.enrolled_message(participant)
 
     def context(self, form) -> dict:
         return {**super().context(form), "decision": self.participant.eligibility()}
