@@ -14,6 +14,7 @@ from patients.casebook.saving import record_save
 from patients.choices import Allocation, ConsentGiver, Severity, Sex, Treatment, YesNoUnknown
 from patients.eligibility import CRITERIA
 from patients.models import Arm, Participant, Site, SiteMembership, TrialDesign
+from patients.roles import ADMIN_ROLES
 
 PASSWORD = "a-long-test-password-1"
 
@@ -41,7 +42,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if extracted:
             self.groups.add(Group.objects.get(name=extracted))
-            if extracted in ("Coordinator", "Monitor"):
+            if extracted in ADMIN_ROLES:
                 self.is_staff = True
         self.save()
 
@@ -87,8 +88,8 @@ def blind_trial():
 
 # A placebo-controlled design's arms: (code, name, treatment, ratio weight).
 PLACEBO_ARMS = (
-    ("active", "UC-MSC", Treatment.ACTIVE, 2),
-    ("placebo", "Placebo", Treatment.PLACEBO, 1),
+    ("active", "Active cells", Treatment.ACTIVE, 2),
+    ("placebo", "Placebo saline", Treatment.PLACEBO, 1),
 )
 
 

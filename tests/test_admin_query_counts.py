@@ -27,8 +27,10 @@ pytestmark = pytest.mark.django_db
 CHANGELISTS = sorted(
     f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
     for model in admin.site._registry
-    # The access log is the system administrator's (superuser) only; it is not a coordinator's list.
-    if model._meta.app_label in CLINICAL_APPS and model._meta.label_lower != "patients.accessevent"
+    if model._meta.app_label in CLINICAL_APPS
+    and model._meta.label_lower
+    # The access log is the system administrator's; the list and its slots the unblinded statistician's.
+    not in ("patients.accessevent", "patients.randomisationlist", "patients.randomisationslot")
 )
 
 

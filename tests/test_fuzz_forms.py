@@ -57,10 +57,10 @@ def form_fields(response) -> list[str]:
     """The field names of the page's form, as a browser would post them."""
     context = response.context
     if "adminform" in context:
-        form = context["adminform"].form
+        forms = [context["adminform"].form]
     else:
-        form = context["form"]
-    return [bound.html_name for bound in form]
+        forms = context.get("forms") or [context["form"]]  # a page with several forms lists them
+    return [bound.html_name for form in forms for bound in form]
 
 
 def count_all():

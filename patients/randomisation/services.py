@@ -285,6 +285,10 @@ def slot_allocate(*, participant, user, when) -> RandomisationSlot:
             "stratum_full",
         )
     slot = RandomisationSlot.objects.select_for_update().get(stratum=stratum, sequence=stratum.used + 1)
+    if slot.participant_id is not None:
+        # Cannot happen while the stratum's lock orders allocations; if it ever does, refuse rather than
+        # give one slot twice.
+        raise refusal(NON_FIELD_ERRORS, "The randomisation slot is taken; try again.", "slot_taken")
     slot.participant = participant
     slot.allocated_datetime = when
     slot.allocated_by = user

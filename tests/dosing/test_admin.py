@@ -78,7 +78,7 @@ def test_infusion_changelist_compares_plan_and_actual_without_a_query_per_row(
         )
     client.force_login(coordinator)
     url = reverse("admin:dosing_infusion_changelist")
-    with django_assert_max_num_queries(16):  # 12, 1 for the design (blinded?), 3 for the sliding session expiry
+    with django_assert_max_num_queries(16):  # 12, 1 for the design (blinded or not), 3 for the sliding session expiry
         response = client.get(url)
     rows = response.context["cl"].result_list
     assert len(rows) == 6

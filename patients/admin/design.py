@@ -1,0 +1,255 @@
+"""The trial's design in the admin: the design row (coordinator), the randomisation list (the unblinded
+statistician generates or imports it, reads its report and signs it off) and the strata's slot counts
+(the coordinator sees how many remain, never the slots)."""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from patients.admin_base.blinding import AllocationTableAdminMixin
+from patients.admin_base.scoping import ScopedHistoryAdmin
+from patients.casebook.forms import ServiceErrorsMixin
+from patients.casebook.sites import site_ids_for
+from patients.choices import StratificationFactor
+from patients.models import Arm, RandomisationList, RandomisationSlot, Stratum, TrialDesign
+from patients.randomisation import services as randomisation
+from patients.spreadsheet import spreadsheet_safe
+
+
+class TrialDesignForm(forms.ModelForm):
+    stratification_factors = forms.MultipleChoiceField(
+        choices=StratificationFactor.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Randomisation list: the enrolment factors each site's list is further split by.",
+    )
+
+    class Meta:
+        model = TrialDesign
+        fields = ["code", "title", "blinded", "allocation", "stratify_by_site", "stratification_factors"]
+
+
+@admin.register(TrialDesign)
+class TrialDesignAdmin(ScopedHistoryAdmin):
+    form = TrialDesignForm
+    list_display = ["title", "code", "blinded", "allocation"]
+
+    def has_add_permission(self, request):
+        # One design per database: the migration made it (phase 1's); it is changed, never added.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GenerateListForm(ServiceErrorsMixin, forms.Form):
+    slots_per_stratum = forms.IntegerField(
+        min_value=1, help_text="At least this many slots in every stratum (rounded up to complete blocks)."
+    )
+    block_multiples = forms.CharField(
+        initial="1, 2",
+        help_text="Block sizes as multiples of the ratio's sum, comma separated: with 2:1, '1, 2' gives blocks of "
+        "3 and 6, drawn at random.",
+    )
+    seed = forms.IntegerField(
+        required=False, min_value=0, max_value=2**62, help_text="Leave empty to draw one; it is stored either way."
+    )
+
+    def clean_block_multiples(self):
+        try:
+            return [int(part) for part in self.cleaned_data["block_multiples"].replace(" ", "").split(",") if part]
+        except ValueError:
+            raise ValidationError("Whole numbers, comma separated, e.g. 1, 2.", code="bad_multiples") from None
+
+
+class ImportListForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(
+        help_text="CSV with columns randomisation_number, one per stratifier (site, severity, ...), block, arm, "
+        "treatment_code; each stratum's rows in allocation order."
+    )
+
+
+class SignOffForm(ServiceErrorsMixin, forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, help_text="Your password, to sign the report off.")
+
+
+@admin.register(RandomisationList)
+class RandomisationListAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
+    """The list is made through the add page (generate or import) and read on its report; never edited."""
+
+    list_display = ["__str__", "source", "created_by", "signed_off_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="patients_randomisationlist_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        # Two forms on one page; which was posted shows in its fields' prefix.
+        generating = any(key.startswith("generate-") for key in request.POST)
+        importing = not generating and any(key.startswith("import-") for key in (*request.POST, *request.FILES))
+        generate = GenerateListForm(request.POST if generating else None, prefix="generate")
+        upload = ImportListForm(
+            request.POST if importing else None, request.FILES if importing else None, prefix="import"
+        )
+        made = None
+        try:
+            if generating and generate.is_valid():
+                made = randomisation.list_generate(user=request.user, **generate.cleaned_data)
+            elif importing and upload.is_valid():
+                file = upload.cleaned_data["file"]
+                made = randomisation.list_import(user=request.user, file_name=file.name, content=file.read())
+        except ValidationError as exc:
+            (generate if generating else upload).add_service_errors(exc)
+        if made is not None:
+            self.message_user(request, f"{made} made: read its report and sign it off.", messages.SUCCESS)
+            return redirect(reverse("admin:patients_randomisationlist_change", args=[made.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Make the randomisation list",
+            "design": TrialDesign.current(),
+            "arms": Arm.objects.all(),
+            "generate": generate,
+            "upload": upload,
+            "forms": [generate, upload],
+        }
+        return TemplateResponse(request, "admin/patients/randomisationlist/make.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The list's report: how it was made, its strata with their counts per arm, and its sign-off."""
+        made = self.get_object(request, unquote(object_id))
+        if made is None or not self.has_view_permission(request, made):
+            raise Http404
+        sign_off = SignOffForm(request.POST or None)
+        if request.method == "POST":
+            if not request.user.has_perm("patients.sign_off_randomisationlist"):
+                raise PermissionDenied
+            if sign_off.is_valid():
+                try:
+                    randomisation.list_sign_off(
+                        randomisation_list=made,
+                        user=request.user,
+                        password=sign_off.cleaned_data["password"],
+                        request=request,
+                    )
+                except ValidationError as exc:
+                    sign_off.add_service_errors(exc)
+                else:
+                    self.message_user(request, "The randomisation list's report is signed off.", messages.SUCCESS)
+                    return redirect(request.path)
+        arms = list(Arm.objects.all())
+        strata = made.strata.annotate(
+            **{f"arm_{arm.pk}": Count("slots", filter=Q(slots__arm=arm)) for arm in arms}
+        ).order_by("key")
+        rows = [(stratum, [getattr(stratum, f"arm_{arm.pk}") for arm in arms]) for stratum in strata]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Randomisation list report",
+            "original": made,
+            "made": made,
+            "arms": arms,
+            "rows": rows,
+            "totals": [sum(counts[i] for _, counts in rows) for i in range(len(arms))],
+            "sign_off": sign_off if not made.signed_off_by_id else None,
+            "can_sign_off": request.user.has_perm("patients.sign_off_randomisationlist"),
+        }
+        return TemplateResponse(request, "admin/patients/randomisationlist/report.html", context)
+
+    def download_view(self, request, object_id):
+        """The list as CSV, in the import's format (so a list can be checked outside the app, or re-imported
+        into a test database)."""
+        made = self.get_object(request, unquote(object_id))
+        if made is None or not self.has_view_permission(request, made):
+            raise Http404
+        stratifiers = made.design_snapshot.get("stratifiers", [])
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="randomisation_list_{made.pk}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["randomisation_number", *stratifiers, "block", "arm", "treatment_code", "allocated_to"])
+        slots = (
+            RandomisationSlot.objects.filter(stratum__randomisation_list=made)
+            .select_related("stratum__site", "arm", "participant")
+            .order_by("stratum__key", "sequence")
+        )
+        for slot in slots:
+            levels = [
+                slot.stratum.site.code if factor == "site" else slot.stratum.levels.get(factor, "")
+                for factor in stratifiers
+            ]
+            participant = slot.participant.study_id if slot.participant_id else ""
+            writer.writerow(
+                [
+                    spreadsheet_safe(v)
+                    for v in (slot.number, *levels, slot.block, slot.arm.code, slot.treatment_code, participant)
+                ]
+            )
+        return response
+
+
+@admin.register(Stratum)
+class StratumAdmin(ScopedHistoryAdmin):
+    """How many slots each stratum has left: the coordinator's view of the list, which shows no arm."""
+
+    list_display = ["label", "size", "used", "remaining"]
+    list_filter = ["site"]
+    fields = ["label", "site", "size", "used"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The user's sites' strata (and an unstratified list's one stratum, which is every site's).
+        site_ids = site_ids_for(request.user)
+        queryset = super().get_queryset(request).select_related("site")
+        return queryset if site_ids is None else queryset.filter(Q(site__isnull=True) | Q(site_id__in=site_ids))
+
+    @admin.display(description="slots remaining")
+    def remaining(self, obj):
+        return obj.remaining
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RandomisationSlot)
+class RandomisationSlotAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
+    list_display = ["number", "stratum", "sequence", "block", "arm", "treatment_code", "participant"]
+    list_filter = ["stratum", "arm"]
+    search_fields = ["number", "treatment_code", "participant__study_id"]
+    list_select_related = ["stratum", "arm", "participant"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
