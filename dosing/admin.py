@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from dosing import services
 from dosing.choices import PlannedInfusionStatus
-from dosing.models import ArmRegimen, Infusion, PlannedInfusion, ProtocolDeviation, Regimen
+from dosing.models import ArmRegimen, Infusion, PlannedInfusion, Preparation, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
 from patients.admin_base.blinding import AllocationTableAdminMixin
 from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline
@@ -44,10 +44,52 @@ class RegimenAdmin(ScopedHistoryAdmin):
         "nominal_cells_millions",
         "dose_tolerance_percent",
         "min_viability_percent",
+        "use_within_hours",
     ]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Preparation)
+class PreparationAdmin(AllocationTableAdminMixin, ClinicalRecordAdmin):
+    """The pharmacy's record of each kit. What a kit holds is the allocation, so the whole table is hidden
+    from blinded users (AllocationTableAdminMixin), exports included."""
+
+    list_display = [
+        "kit_code",
+        "participant",
+        "sequence_number",
+        "contents",
+        "cells_millions",
+        "viability_percent",
+        "released_datetime",
+        "use_by_datetime",
+        "given",
+    ]
+    list_filter = [("released_datetime", admin.EmptyFieldListFilter)]
+    search_fields = ["kit_code", "participant__study_id", "product_lot"]
+    list_select_related = ["participant__arm"]
+    readonly_fields = ["use_by_datetime"]
+
+    def get_queryset(self, request):
+        given = Infusion.objects.active().filter(preparation=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_given=Exists(given))
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "prepared_by": request.user.pk,
+            "prepared_datetime": timezone.now(),
+            **super().get_changeform_initial_data(request),
+        }
+
+    @admin.display(description="contents")
+    def contents(self, obj):
+        return obj.participant.arm.get_treatment_display() if obj.participant.arm_id else "-"
+
+    @admin.display(description="given", boolean=True)
+    def given(self, obj):
+        return obj.is_given
 
 
 @admin.register(ArmRegimen)
@@ -128,6 +170,7 @@ class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
         "planned",
         "start_datetime",
         "days_off",
+        "kit_code",
         "cells_administered_millions",
         "lot_number",
         "viability_percent",
@@ -142,14 +185,16 @@ class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
         "interrupted",
         "voided",
     ]
-    search_fields = ["participant__study_id", "lot_number"]
+    search_fields = ["participant__study_id", "lot_number", "kit_code"]
     list_select_related = ["participant"]
     fieldsets = [
         (None, {"fields": ["participant", "sequence_number", "start_datetime", "end_datetime"]}),
         (
+            # The kit's code in a blinded trial (the pharmacy records what it holds); the product otherwise.
             "Product",
             {
                 "fields": [
+                    "kit_code",
                     "cells_administered_millions",
                     "volume_ml",
                     "lot_number",
@@ -239,6 +284,7 @@ class InfusionInline(ReadOnlyInline):
     fields = [
         "sequence_number",
         "start_datetime",
+        "kit_code",
         "cells_administered_millions",
         "lot_number",
         "viability_percent",

@@ -5,7 +5,11 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
+from patients.casebook.design import TrialDesign
 from patients.casebook.forms import DATETIME_WIDGET, ParticipantRecordForm, row
+
+# What a kit holds: recorded on the ward in an open-label trial, by the pharmacy in a blinded one.
+PRODUCT_FIELDS = ("cells_administered_millions", "lot_number", "viability_percent")
 
 
 class InfusionForm(ParticipantRecordForm):
@@ -24,9 +28,16 @@ class InfusionForm(ParticipantRecordForm):
         }
 
     def __init__(self, *args, participant, user, **kwargs):
+        # Blinded trial: the ward names the kit it gave; what the kit holds is the pharmacy's record.
+        self.pharmacy = TrialDesign.current().blinded
         super().__init__(*args, participant=participant, user=user, **kwargs)
         if not self.instance.pk:
             self.instance.administered_by = user
+        for name in PRODUCT_FIELDS if self.pharmacy else ("kit_code",):
+            del self.fields[name]
+        if not self.pharmacy:
+            for name in PRODUCT_FIELDS:
+                self.fields[name].required = True
 
     def get_layout(self):
         return Layout(
@@ -34,11 +45,7 @@ class InfusionForm(ParticipantRecordForm):
                 "Infusion",
                 row("sequence_number", "route"),
                 row("start_datetime", "end_datetime"),
-                row(
-                    AppendedText("cells_administered_millions", "× 10⁶ cells"),
-                    AppendedText("volume_ml", "mL"),
-                ),
-                row("lot_number", AppendedText("viability_percent", "%")),
+                *self._product_rows(),
                 "premedication",
                 row("interrupted", "interruption_reason"),
             ),
@@ -54,3 +61,11 @@ class InfusionForm(ParticipantRecordForm):
             ),
             Fieldset("Protocol deviation", "deviation_reason"),
         )
+
+    def _product_rows(self):
+        if self.pharmacy:
+            return [row("kit_code", AppendedText("volume_ml", "mL"))]
+        return [
+            row(AppendedText("cells_administered_millions", "× 10⁶ cells"), AppendedText("volume_ml", "mL")),
+            row("lot_number", AppendedText("viability_percent", "%")),
+        ]

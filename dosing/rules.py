@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from dosing.choices import DeviationCategory, PlannedInfusionStatus
 from patients.casebook.rules import CLOCK_SKEW, RuleErrors, check_within_follow_up, refusal
+from patients.choices import Treatment
 
 
 def elapsed(later: datetime.datetime, earlier: datetime.datetime) -> datetime.timedelta:
@@ -154,10 +156,18 @@ def check_administration_details(
     spo2_highest: int | None,
     interrupted: bool,
     interruption_reason: str,
+    pharmacy: bool = False,
+    product: dict | None = None,
 ) -> None:
+    """The ward records the lot and ``product`` (the cells and viability) of what it gives, each required,
+    unless the ``pharmacy`` prepares the kits (a blinded trial: the pharmacy records them)."""
     errors = RuleErrors()
-    if not (lot_number or "").strip():
-        errors.add("lot_number", "The product lot / batch number is required for a given infusion.", "missing")
+    if not pharmacy:
+        if not (lot_number or "").strip():
+            errors.add("lot_number", "The product lot / batch number is required for a given infusion.", "missing")
+        for field, value in (product or {}).items():
+            if value is None:
+                errors.add(field, "This field is required for a given infusion.", "missing")
     if spo2_lowest is not None and spo2_highest is not None and spo2_lowest > spo2_highest:
         errors.add("spo2_lowest", "The lowest SpO2 cannot be above the highest.", "lowest_above_highest")
     if interrupted and not (interruption_reason or "").strip():
@@ -258,3 +268,120 @@ def check_deviation(*, reason: str, foreign: list[str]) -> None:
         raise refusal("reason", "Give the reason for the deviation.", "missing")
     for field in foreign:
         raise refusal(field, "This belongs to another participant.", "other_participant")
+
+
+# The unblinded pharmacy's preparations (dosing/models/preparations.py) and the kit an infusion gives.
+
+
+def check_preparation_contents(
+    *,
+    treatment: str,
+    cells_millions: Decimal | None,
+    viability_percent: Decimal | None,
+    nominal_cells_millions: Decimal,
+    dose_tolerance_percent: Decimal,
+    min_viability_percent: Decimal,
+) -> None:
+    """An active kit holds the nominal dose (within the tolerance) of cells viable enough to release; a
+    placebo kit holds no cells. A kit out of specification is not released (no deviation to record: it is
+    prepared again)."""
+    errors = RuleErrors()
+    if treatment == Treatment.PLACEBO:
+        if cells_millions is not None:
+            errors.add("cells_millions", "A placebo kit holds no cells: leave this empty.", "placebo_has_cells")
+        if viability_percent is not None:
+            errors.add("viability_percent", "A placebo kit holds no cells: leave this empty.", "placebo_has_cells")
+        errors.raise_any()
+        return
+    if cells_millions is None:
+        errors.add("cells_millions", "Give the number of cells in the kit.", "missing")
+    else:
+        off_by = abs(cells_millions - nominal_cells_millions) / nominal_cells_millions * 100
+        if off_by > dose_tolerance_percent:
+            errors.add(
+                "cells_millions",
+                f"{cells_millions:g} x 10^6 cells is {off_by:.0f} % off the nominal {nominal_cells_millions:g} x "
+                f"10^6 (accepted: +/- {dose_tolerance_percent:g} %): this kit cannot be released.",
+                "dose_out_of_range",
+            )
+    if viability_percent is None:
+        errors.add("viability_percent", "Give the cell viability at release.", "missing")
+    elif viability_percent < min_viability_percent:
+        errors.add(
+            "viability_percent",
+            f"Viability {viability_percent:g} % is below the release minimum of {min_viability_percent:g} %: this "
+            "kit cannot be released.",
+            "viability_below_minimum",
+        )
+    errors.raise_any()
+
+
+def check_preparation_release(
+    *,
+    prepared: datetime.datetime | None,
+    released: datetime.datetime | None,
+    checks: dict[str, bool],
+    now: datetime.datetime,
+) -> None:
+    """Released after it was prepared, not in the future, and only with every release check done."""
+    errors = RuleErrors()
+    for field, value in (("prepared_datetime", prepared), ("released_datetime", released)):
+        if value and value > now + CLOCK_SKEW:
+            errors.add(field, "This date and time is in the future.", "in_future")
+    if prepared and released and released < prepared:
+        errors.add("released_datetime", "A kit is released after it is prepared.", "released_before_prepared")
+    if released:
+        for field, done in checks.items():
+            if not done:
+                errors.add(field, "Every release check is done before the kit is released.", "release_check_missing")
+    errors.raise_any()
+
+
+def check_kit_given(
+    *,
+    kit_code: str,
+    found: bool,
+    released: bool,
+    for_this_participant: bool,
+    for_this_infusion: bool,
+    already_given: bool,
+    use_by: datetime.datetime | None,
+    start: datetime.datetime | None,
+) -> None:
+    """The chain of identity: the kit the ward gives was prepared and released for this participant and this
+    infusion, is given once, and is used before its use-by time. Messages name no product: the ward is blind."""
+    field = "kit_code"
+    if not (kit_code or "").strip():
+        raise refusal(field, "Give the kit code from the label of the kit given.", "missing")
+    if not found:
+        raise refusal(field, f"No kit {kit_code} was prepared by the pharmacy: check the label.", "unknown_kit")
+    if not for_this_participant:
+        raise refusal(
+            field,
+            f"Kit {kit_code} was prepared for another participant: do not give it; return it to the pharmacy.",
+            "kit_for_another_participant",
+        )
+    if not for_this_infusion:
+        raise refusal(
+            field, f"Kit {kit_code} was prepared for another infusion of this participant.", "kit_for_another_infusion"
+        )
+    if not released:
+        raise refusal(field, f"Kit {kit_code} has not been released by the pharmacy.", "kit_not_released")
+    if already_given:
+        raise refusal(field, f"Kit {kit_code} is recorded as given already: a kit is given once.", "kit_given")
+    if use_by and start and start > use_by:
+        raise refusal(
+            field,
+            f"Kit {kit_code} was to be used by {timezone.localtime(use_by):%Y-%m-%d %H:%M}; the infusion starts after "
+            "that. Cells do not keep: the pharmacy prepares a new kit.",
+            "kit_expired",
+        )
+
+
+def check_ward_records_no_product(*, values: dict) -> None:
+    """Where the pharmacy prepares the kits, the ward records what it sees, never what the kit holds."""
+    errors = RuleErrors()
+    for field, value in values.items():
+        if value not in (None, ""):
+            errors.add(field, "The pharmacy records this with the kit's preparation; leave it empty.", "pharmacy_field")
+    errors.raise_any()

@@ -269,10 +269,15 @@ def _exposure(arms, groups) -> Section:
         ),
         Row(
             "Cells per infusion, x 10^6, median (IQR)",
-            [median_cell([x.cells_administered_millions for x in i]) for i in infusions],
+            # Recorded on the ward in an open-label trial only (a blinded trial's pharmacy holds them).
+            [
+                median_cell([x.cells_administered_millions for x in i if x.cells_administered_millions])
+                for i in infusions
+            ],
         ),
         Row(
-            "Viability at release, %, median (IQR)", [median_cell([x.viability_percent for x in i]) for i in infusions]
+            "Viability at release, %, median (IQR)",
+            [median_cell([x.viability_percent for x in i if x.viability_percent is not None]) for i in infusions],
         ),
     ]
     rows += [

@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     STATISTICIAN = "Statistician"
     # Sees allocation in a blinded trial: generates or imports the randomisation list, sets up the arms.
     UNBLINDED_STATISTICIAN = "Unblinded statistician"
+    # Prepares and releases each kit (active or placebo) in a blinded trial; sees allocation to do so.
+    PHARMACIST = "Pharmacist"
 
 
 class Allocation(models.TextChoices):

@@ -11,7 +11,7 @@ from patients.casebook.registry import registry
 from patients.choices import Role
 
 CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
-UNBLINDED_STATISTICIAN = Role.UNBLINDED_STATISTICIAN
+UNBLINDED_STATISTICIAN, PHARMACIST = Role.UNBLINDED_STATISTICIAN, Role.PHARMACIST
 ROLES = tuple(Role.values)
 
 # App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
@@ -35,6 +35,8 @@ DESIGN_MODELS = {
     "patients.stratum",
     "patients.randomisationslot",
 }
+# The blinded trial's pharmacy: what each kit holds (which is the allocation), the pharmacist's only.
+PHARMACY_MODELS = {"dosing.preparation"}
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
 # Nobody has "delete": no clinical model defines that permission at all (patients/casebook/records.py).
@@ -96,10 +98,21 @@ ROLE_PERMISSIONS = {
             "patients.view_site",
         ),
     },
+    # Prepares and releases the kits at their sites (the admin's Preparations); no record pages.
+    PHARMACIST: {
+        "actions": (),
+        "extra": (
+            "patients.view_unblinded",
+            "dosing.add_preparation",
+            "dosing.change_preparation",
+            "dosing.view_preparation",
+            "dosing.view_regimen",
+        ),
+    },
 }
 
 # Roles that work in the Django admin (users need is_staff as well).
-ADMIN_ROLES = (COORDINATOR, MONITOR, UNBLINDED_STATISTICIAN)
+ADMIN_ROLES = (COORDINATOR, MONITOR, UNBLINDED_STATISTICIAN, PHARMACIST)
 
 
 def role_permission_codes(role: str, models) -> set[str]:
@@ -119,7 +132,11 @@ def role_permission_codes(role: str, models) -> set[str]:
             actions += ("view",) if role in crf.review_roles else ()
             codes.update(crf.permission(action) for action in actions)
             continue
-        if meta.app_label not in CLINICAL_APPS or label in REFERENCE_MODELS | DESIGN_MODELS or meta.auto_created:
+        if (
+            meta.app_label not in CLINICAL_APPS
+            or label in REFERENCE_MODELS | DESIGN_MODELS | PHARMACY_MODELS
+            or meta.auto_created
+        ):
             continue
         if meta.model_name.startswith("historical"):
             # History is read through the record's own "view" permission in the admin.

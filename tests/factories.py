@@ -206,16 +206,56 @@ def infusion_values(participant, sequence_number, *, user, start=None, minutes=4
         "systolic_after": 122,
         "diastolic_after": 76,
     }
+    if TrialDesign.current().blinded:
+        # The ward names the kit the pharmacy prepared (prepare_kit) and records nothing of what it holds.
+        for field in ("cells_administered_millions", "viability_percent"):
+            values[field] = None
+        values["lot_number"] = ""
+        values["kit_code"] = kit_code_for(participant, sequence_number)
     values.update(overrides)
     return values
 
 
-def give_infusion(participant, sequence_number, *, user, **overrides):
-    """Record an infusion through the model layer (full_clean, then save), as every path does."""
-    from dosing.models import Infusion
+def kit_code_for(participant, sequence_number) -> str:
+    return f"KIT-{participant.study_id}-{sequence_number}"
 
-    infusion = Infusion(**infusion_values(participant, sequence_number, user=user, **overrides))
-    return record_save(infusion, user=user, validate=True)
+
+def prepare_kit(participant, sequence_number, *, user, prepared=None, released=True, **overrides):
+    """The pharmacist's preparation of a participant's kit for one infusion, released unless said otherwise:
+    cells and viability for active product, none for placebo. Prepared an hour before the planned infusion."""
+    from dosing.models import Preparation
+
+    prepared = prepared or planned_start(participant, sequence_number) - datetime.timedelta(hours=1)
+    active = participant.arm.treatment == Treatment.ACTIVE
+    values = {
+        "participant": participant,
+        "sequence_number": sequence_number,
+        "kit_code": kit_code_for(participant, sequence_number),
+        "product_lot": "UCMSC-P2-01" if active else "SALINE-P2-01",
+        "cells_millions": Decimal("30.0") if active else None,
+        "viability_percent": Decimal("92.0") if active else None,
+        "volume_ml": Decimal("100.0"),
+        "label_verified": released,
+        "appearance_ok": released,
+        "release_tests_passed": released,
+        "prepared_datetime": prepared,
+        "released_datetime": prepared + datetime.timedelta(minutes=20) if released else None,
+        "prepared_by": user,
+    }
+    values.update(overrides)
+    return record_save(Preparation(**values), user=user, validate=True)
+
+
+def give_infusion(participant, sequence_number, *, user, **overrides):
+    """Record an infusion through the model layer (full_clean, then save), as every path does. In a blinded
+    trial the pharmacy prepares its kit first (unless the test did)."""
+    from dosing.models import Infusion, Preparation
+
+    values = infusion_values(participant, sequence_number, user=user, **overrides)
+    own_kit = kit_code_for(participant, sequence_number)
+    if values.get("kit_code") == own_kit and not Preparation.objects.filter(kit_code=own_kit).exists():
+        prepare_kit(participant, sequence_number, user=user)
+    return record_save(Infusion(**values), user=user, validate=True)
 
 
 def local_datetime(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:

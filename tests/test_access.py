@@ -241,15 +241,15 @@ def test_a_permission_given_to_a_role_in_the_admin_is_logged_with_who_did_it(cli
 def test_deleting_a_role_logs_each_member_losing_it(client, clinician):
     admin_user = get_user_model().objects.create_superuser("sysadmin", password=PASSWORD)
     client.force_login(admin_user)
-    group = Group.objects.create(name="Pharmacist")
+    group = Group.objects.create(name="Night porter")
     group.user_set.add(clinician)
     group.permissions.add(Permission.objects.get(codename="view_all_sites"))
     mark = last_pk()
     response = client.post(reverse("admin:auth_group_delete", args=[group.pk]), {"post": "yes"})
-    assert response.status_code == 302 and not Group.objects.filter(name="Pharmacist").exists()
+    assert response.status_code == 302 and not Group.objects.filter(name="Night porter").exists()
     assert events_since(mark) == [
-        (AccessEventKind.ROLE_REMOVED, "Pharmacist (role deleted)"),
-        (AccessEventKind.ROLE_DELETED, "Pharmacist (1 permissions)"),
+        (AccessEventKind.ROLE_REMOVED, "Night porter (role deleted)"),
+        (AccessEventKind.ROLE_DELETED, "Night porter (1 permissions)"),
     ]
     assert {e.by for e in AccessEvent.objects.filter(pk__gt=mark)} == {admin_user}
 

@@ -29,8 +29,9 @@ CHANGELISTS = sorted(
     for model in admin.site._registry
     if model._meta.app_label in CLINICAL_APPS
     and model._meta.label_lower
-    # The access log is the system administrator's; the list and its slots the unblinded statistician's.
-    not in ("patients.accessevent", "patients.randomisationlist", "patients.randomisationslot")
+    # The access log is the system administrator's; the list and its slots the unblinded statistician's; the
+    # kits' preparations the pharmacist's.
+    not in ("patients.accessevent", "patients.randomisationlist", "patients.randomisationslot", "dosing.preparation")
 )
 
 

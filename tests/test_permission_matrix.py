@@ -40,11 +40,16 @@ from tests.factories import (
 from tests.helpers import url_patterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician", "unblinded")
+ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician", "unblinded", "pharmacist")
 NOT_STAFF = {"anonymous", "inactive", "clinician", "statistician"}
-# A randomised design's list: this (phase 1) world has none, so only its list and add pages are walked here;
-# tests/test_blinded_walk.py walks every page of a randomised world.
-RANDOMISED_ONLY = {"patients.randomisationlist", "patients.stratum", "patients.randomisationslot"}
+# A randomised design's list and a blinded one's kits: this (phase 1) world has none, so only their list and
+# add pages are walked here; tests/test_blinded_walk.py walks every page of a randomised, blinded world.
+RANDOMISED_ONLY = {
+    "patients.randomisationlist",
+    "patients.stratum",
+    "patients.randomisationslot",
+    "dosing.preparation",
+}
 # Admin pages where nobody may add, whatever the role (signing needs the password; logs write themselves).
 NO_ADMIN_ADD = {
     "patients.casebooksignature",
@@ -90,6 +95,7 @@ def world(site_a, site_b):
         "monitor": UserFactory(username="m_mon", role="Monitor", sites=[site_a]),
         "statistician": UserFactory(username="m_stat", role="Statistician", sites=[site_a]),
         "unblinded": UserFactory(username="m_ustat", role="Unblinded statistician", sites=[site_a]),
+        "pharmacist": UserFactory(username="m_pharm", role="Pharmacist", sites=[site_a]),
         "inactive": UserFactory(username="m_gone", role="Coordinator", sites=[site_a]),
     }
     users["inactive"].is_active = False
@@ -195,8 +201,12 @@ def expect_admin(name, model, role, which, perms):
         return "302" if role in NOT_STAFF else "405"  # not logged in to the admin: sent on; else POST only
     if role in NOT_STAFF:
         return "302admin"
-    if name in ("admin:index", "admin:password_change", "admin:password_change_done", "admin:jsi18n", "admin:app_list"):
+    if name in ("admin:index", "admin:password_change", "admin:password_change_done", "admin:jsi18n"):
         return "200"
+    if name == "admin:app_list":  # the patients app's page: for staff who may see one of its tables
+        patients_models = [m._meta.model_name for m in admin.site._registry if m._meta.app_label == "patients"]
+        visible = any(perms(f"patients.{a}_{m}") for m in patients_models for a in ("view", "change", "add"))
+        return "200" if visible else "404"
     if name is None and model is None:
         return "404"  # the admin's catch-all: an unknown address
     if name == "admin:autocomplete":

@@ -66,6 +66,14 @@ def test_only_the_unblinded_statistician_sees_allocation():
     for role in ("Clinician", "Coordinator", "Monitor", "Statistician"):
         assert "patients.view_unblinded" not in perms(role)
     assert "patients.view_unblinded" in perms("Unblinded statistician")
+    assert "patients.view_unblinded" in perms("Pharmacist")
+
+
+def test_only_the_pharmacist_prepares_kits():
+    kits = {"dosing.add_preparation", "dosing.change_preparation", "dosing.view_preparation"}
+    assert kits <= perms("Pharmacist")
+    for role in ("Clinician", "Coordinator", "Monitor", "Statistician", "Unblinded statistician"):
+        assert not kits & perms(role), role
     # No clinical record: the unblinded statistician reads exports and reports, not casebooks.
     assert not any(code.startswith(("outcomes.", "dosing.view_infusion")) for code in perms("Unblinded statistician"))
 

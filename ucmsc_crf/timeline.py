@@ -102,8 +102,7 @@ def timeline_svg(book) -> str:
             f'<g class="infusion"><line x1="{ix:.1f}" x2="{ix:.1f}" y1="{TOP}" y2="{BAND_TOP + BAND_HEIGHT}" '
             f'stroke="#2e7d32" stroke-dasharray="4 3"/><path d="M{ix - 6:.1f},{TOP + CHART_HEIGHT + 14} '
             f'L{ix + 6:.1f},{TOP + CHART_HEIGHT + 14} L{ix:.1f},{TOP + CHART_HEIGHT + 4} Z" fill="#2e7d32">'
-            f"<title>Infusion {infusion.sequence_number}: {escape(infusion.cells_administered_millions)} x 10^6 cells"
-            f"</title></path></g>"
+            f"<title>Infusion {infusion.sequence_number}: {escape(_given(infusion))}</title></path></g>"
         )
     # Adverse events: a mark with the grade at the onset.
     for event in book.adverse_events:
@@ -133,3 +132,11 @@ SHORT_LABELS = {
     OxygenSupport.ECMO: "ECMO",
 }
 SUPPORT_LEGEND = [(SHORT_LABELS[code], colour) for code, colour in SUPPORT_COLOURS.items()]
+
+
+def _given(infusion) -> str:
+    """What the chart says was given: the kit's code in a blinded trial (the ward never sees what a kit
+    holds), the cells otherwise."""
+    if infusion.kit_code:
+        return f"kit {infusion.kit_code}"
+    return f"{infusion.cells_administered_millions} x 10^6 cells"

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
+from dosing.models.preparations import Preparation
 from dosing.models.regimens import PERCENT, regimen_for
+from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
@@ -31,19 +33,35 @@ class Infusion(CaseReportForm):
     sequence_number = models.PositiveSmallIntegerField(help_text="1 for the first infusion, 2 for the second...")
     start_datetime = models.DateTimeField("start")
     end_datetime = models.DateTimeField("end")
+    # What the kit holds: the ward records it in an open-label trial; in a blinded one the pharmacy does, on
+    # the kit's preparation (dosing/models/preparations.py), and the ward records the kit's code instead.
+    kit_code = models.CharField(
+        max_length=40, blank=True, help_text="Blinded trial: the code on the label of the kit given."
+    )
+    preparation = models.ForeignKey(
+        "dosing.Preparation", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="given_in"
+    )
     cells_administered_millions = models.DecimalField(
         "cells administered (x 10^6)",
         max_digits=7,
         decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.1"), "The number of cells must be more than 0.")],
         help_text="Total cells infused, in millions: 30 for 3 x 10^7.",
     )
     volume_ml = models.DecimalField(
         "volume (mL)", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
     )
-    lot_number = models.CharField("product lot / batch number", max_length=40)
+    lot_number = models.CharField("product lot / batch number", max_length=40, blank=True)
     viability_percent = models.DecimalField(
-        "cell viability (%)", max_digits=4, decimal_places=1, validators=PERCENT, help_text="At release."
+        "cell viability (%)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+        help_text="At release.",
     )
     route = models.CharField(max_length=4, choices=Route.choices, default=Route.INTRAVENOUS)
     premedication = models.TextField(blank=True)
@@ -111,17 +129,39 @@ class Infusion(CaseReportForm):
                 condition=Q(end_datetime__gt=F("start_datetime")), name="dosing_infusion_end_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(cells_administered_millions__gt=0), name="dosing_infusion_cells_positive"
+                condition=Q(cells_administered_millions__isnull=True) | Q(cells_administered_millions__gt=0),
+                name="dosing_infusion_cells_positive",
             ),
             models.CheckConstraint(
-                condition=Q(viability_percent__gte=0, viability_percent__lte=100),
+                condition=Q(viability_percent__isnull=True) | Q(viability_percent__gte=0, viability_percent__lte=100),
                 name="dosing_infusion_viability_range",
+            ),
+            # Either the ward recorded the product (open-label) or the kit it gave (blinded), never both.
+            models.CheckConstraint(
+                condition=Q(
+                    kit_code="",
+                    cells_administered_millions__isnull=False,
+                    viability_percent__isnull=False,
+                )
+                & ~Q(lot_number="")
+                | Q(
+                    ~Q(kit_code=""),
+                    cells_administered_millions__isnull=True,
+                    viability_percent__isnull=True,
+                    lot_number="",
+                ),
+                name="dosing_infusion_product_or_kit",
+            ),
+            # A kit is given once.
+            models.UniqueConstraint(
+                fields=["preparation"],
+                condition=Q(voided=False, preparation__isnull=False),
+                name="dosing_infusion_kit_given_once",
             ),
             models.CheckConstraint(
                 condition=Q(spo2_lowest__lte=100, spo2_highest__lte=100) & Q(spo2_lowest__lte=F("spo2_highest")),
                 name="dosing_infusion_spo2_range",
             ),
-            models.CheckConstraint(condition=~Q(lot_number=""), name="dosing_infusion_lot_required"),
             models.CheckConstraint(condition=Q(route__in=Route.values), name="dosing_infusion_route_valid"),
             models.CheckConstraint(condition=Q(ecg__in=EcgResult.values), name="dosing_infusion_ecg_valid"),
             models.CheckConstraint(
@@ -154,6 +194,18 @@ class Infusion(CaseReportForm):
             has_regimen=regimen is not None,
         )
         errors.raise_any()
+        pharmacy = TrialDesign.current().blinded
+        product = {
+            "cells_administered_millions": self.cells_administered_millions,
+            "viability_percent": self.viability_percent,
+        }
+        if pharmacy:
+            errors.check(rules.check_ward_records_no_product, values={**product, "lot_number": self.lot_number})
+            self._check_kit(participant, errors)
+        elif self.kit_code:
+            errors.add(
+                "kit_code", "Kit codes are for a blinded trial's pharmacy; record the product given.", "no_pharmacy"
+            )
         errors.check(
             rules.check_administration_details,
             lot_number=self.lot_number,
@@ -161,6 +213,8 @@ class Infusion(CaseReportForm):
             spo2_highest=self.spo2_highest,
             interrupted=self.interrupted,
             interruption_reason=self.interruption_reason,
+            pharmacy=pharmacy,
+            product=product,
         )
         errors.check(
             rules.check_infusion_times,
@@ -207,6 +261,29 @@ class Infusion(CaseReportForm):
             deviation_reason=self.deviation_reason,
         )
         errors.raise_any()
+
+    def _check_kit(self, participant, errors: RuleErrors) -> None:
+        """The chain of identity (dosing.rules.check_kit_given), and the link to the kit's preparation."""
+        code = (self.kit_code or "").strip()
+        preparation = Preparation.objects.active().filter(kit_code=code).first() if code else None
+        given = (
+            preparation is not None
+            and Infusion.objects.active().filter(preparation=preparation).exclude(pk=self.pk).exists()
+        )
+        errors.check(
+            rules.check_kit_given,
+            kit_code=code,
+            found=preparation is not None,
+            released=bool(preparation and preparation.released),
+            for_this_participant=bool(preparation and preparation.participant_id == participant.pk),
+            for_this_infusion=bool(preparation and preparation.sequence_number == self.sequence_number),
+            already_given=given,
+            use_by=preparation.use_by_datetime if preparation else None,
+            start=self.start_datetime,
+        )
+        if "kit_code" not in errors:
+            self.kit_code = code
+            self.preparation = preparation
 
     def save(self, *args, **kwargs):
         participant = self.participant
@@ -336,6 +413,7 @@ INFUSION_ENTRY_FIELDS = (
     "sequence_number",
     "start_datetime",
     "end_datetime",
+    "kit_code",
     "cells_administered_millions",
     "volume_ml",
     "lot_number",

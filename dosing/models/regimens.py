@@ -45,6 +45,12 @@ class Regimen(models.Model):
     max_duration_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1)], help_text="Longest plausible infusion, in minutes."
     )
+    use_within_hours = models.PositiveSmallIntegerField(
+        "use within (hours)",
+        default=6,
+        validators=[MinValueValidator(1)],
+        help_text="A kit prepared by the pharmacy is used within this many hours of preparation (cells do not keep).",
+    )
 
     history = HistoricalRecords()
 
