@@ -243,3 +243,22 @@ def test_data_queries_name_their_record_by_natural_key_not_by_id(trial, monitor,
     for other in DailyObservation.objects.filter(participant=trial).exclude(pk=observation.pk):
         casebook_services.query_raise(record=other, user=monitor, text="Check")
     assert count_queries() == before  # one read per form queried, not one per query
+
+
+@pytest.mark.parametrize("use_copy", [False, True], ids=["orm", "copy"])
+def test_a_user_with_no_site_gets_headers_only(trial, use_copy):
+    """An exporting role not yet given a site (e.g. a new unblinded statistician) sees no rows, on PostgreSQL's
+    COPY path too, where an empty scope cannot even be written as SQL (it was a 500)."""
+    from tests.factories import UserFactory
+    from ucmsc_crf.analysis.bundle import domain_blocks
+    from ucmsc_crf.analysis.domains import domains
+
+    if use_copy and connection.vendor != "postgresql":
+        pytest.skip("COPY needs PostgreSQL")
+    nobody = UserFactory(username="no_sites", role="Statistician")
+    options = Options()
+    for domain in domains(options):
+        counter = [0]
+        text = b"".join(domain_blocks(domain, user=nobody, options=options, counter=counter, use_copy=use_copy))
+        assert text.decode().splitlines() == [",".join(c.name for c in domain.columns)], domain.name
+        assert counter[0] == 0

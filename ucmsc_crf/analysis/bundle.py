@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import django
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -283,7 +284,13 @@ def domain_blocks(domain: Domain, *, user, options: Options, counter: list[int],
     header = [c.name for c in domain.columns]
     if use_copy is None:
         use_copy = connection.vendor == "postgresql"
-    query = copy_query(domain, user=user, options=options) if use_copy else None
+    try:
+        query = copy_query(domain, user=user, options=options) if use_copy else None
+    except EmptyResultSet:
+        # The user's scope is empty (e.g. an exporting role with no site yet): SQL cannot even be written
+        # for it, so the file is the header alone, as the ORM path gives.
+        yield from _csv_blocks(header, [], counter)
+        return
     if query is None:
         yield from _csv_blocks(header, domain_rows(domain, user=user, options=options), counter)
         return
