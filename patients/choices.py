@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     UNBLINDED_STATISTICIAN = "Unblinded statistician"
     # Prepares and releases each kit (active or placebo) in a blinded trial; sees allocation to do so.
     PHARMACIST = "Pharmacist"
+    # The data and safety monitoring board: the closed report, by arm, over every site.
+    DSMB_MEMBER = "DSMB member"
 
 
 class Allocation(models.TextChoices):

@@ -11,7 +11,7 @@ from patients.casebook.registry import registry
 from patients.choices import Role
 
 CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
-UNBLINDED_STATISTICIAN, PHARMACIST = Role.UNBLINDED_STATISTICIAN, Role.PHARMACIST
+UNBLINDED_STATISTICIAN, PHARMACIST, DSMB_MEMBER = Role.UNBLINDED_STATISTICIAN, Role.PHARMACIST, Role.DSMB_MEMBER
 ROLES = tuple(Role.values)
 
 # App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
@@ -97,6 +97,11 @@ ROLE_PERMISSIONS = {
             "patients.view_randomisationslot",
             "patients.view_site",
         ),
+    },
+    # Reads the closed report (by arm) over every site; no record pages, no exports.
+    DSMB_MEMBER: {
+        "actions": (),
+        "extra": ("patients.view_report", "patients.view_unblinded", "patients.view_all_sites"),
     },
     # Prepares and releases the kits at their sites (the admin's Preparations); no record pages.
     PHARMACIST: {

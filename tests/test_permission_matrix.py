@@ -40,8 +40,8 @@ from tests.factories import (
 from tests.helpers import url_patterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician", "unblinded", "pharmacist")
-NOT_STAFF = {"anonymous", "inactive", "clinician", "statistician"}
+ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician", "unblinded", "pharmacist", "dsmb")
+NOT_STAFF = {"anonymous", "inactive", "clinician", "statistician", "dsmb"}
 # A randomised design's list and a blinded one's kits: this (phase 1) world has none, so only their list and
 # add pages are walked here; tests/test_blinded_walk.py walks every page of a randomised, blinded world.
 RANDOMISED_ONLY = {
@@ -96,6 +96,7 @@ def world(site_a, site_b):
         "statistician": UserFactory(username="m_stat", role="Statistician", sites=[site_a]),
         "unblinded": UserFactory(username="m_ustat", role="Unblinded statistician", sites=[site_a]),
         "pharmacist": UserFactory(username="m_pharm", role="Pharmacist", sites=[site_a]),
+        "dsmb": UserFactory(username="m_dsmb", role="DSMB member", sites=[site_a]),
         "inactive": UserFactory(username="m_gone", role="Coordinator", sites=[site_a]),
     }
     users["inactive"].is_active = False
@@ -178,8 +179,8 @@ def expect_clinic(name, role, which, perms):
         return "200" if perms(gates[name]) else "403"
     if name == "casebook-sign":  # the permission is checked before the participant is looked up
         return "403" if not perms("patients.sign_casebook") else ("200" if which == "own" else "404")
-    if which == "other":
-        return "404"  # another site's participant is not found
+    if which == "other" and not perms("patients.view_all_sites"):
+        return "404"  # another site's participant is not found (unless the role sees every site: the DSMB)
     if name == "participant-detail":
         return "200" if perms("patients.view_participant") else "403"
     if name == "query-answer":

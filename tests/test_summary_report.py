@@ -308,3 +308,27 @@ def test_decimals_are_rounded_one_way(value, printed):
     from outcomes.summary import _fmt
 
     assert _fmt(value) == printed
+
+
+def test_the_dsmb_reads_the_closed_report_by_arm_with_the_same_tables(client, small_trial, coordinator, site_b):
+    blind_trial()
+    client.force_login(coordinator)
+    pooled = client.get(reverse("report"))
+    dsmb = UserFactory(username="dsmb_chair", role="DSMB member")  # no site: the board sees every site
+    client.force_login(dsmb)
+    closed = client.get(reverse("report"))
+    assert [a.name for a in closed.context["summary"].arms] == ["UC-MSC", "Control"]
+    assert [s.title for s in closed.context["summary"].sections] == [
+        s.title for s in pooled.context["summary"].sections
+    ]
+    assert 'id="closed-report"' in closed.content.decode() and 'id="closed-report"' not in pooled.content.decode()
+    ventilation = rows(closed.context["summary"], "Status at discharge")["Mechanical ventilation"]
+    assert (
+        sum(c.n for c in ventilation.cells)
+        == rows(pooled.context["summary"], "Status at discharge")["Mechanical ventilation"].cells[0].n
+    )
+    download = client.get(reverse("report") + "?format=csv")
+    assert "ucmsc-closed-report-" in download["Content-Disposition"]
+    # The board has the report only: no record pages, no exports.
+    assert client.get(reverse("participant-list")).status_code == 403
+    assert client.get(reverse("analysis-export")).status_code == 403

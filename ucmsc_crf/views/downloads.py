@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from outcomes.choices import OxygenSupport
 from outcomes.summary import as_table, trial_summary
-from patients.casebook.access import sees_arms
+from patients.casebook.access import sees_arms, trial_blinded
 from patients.models import Participant
 from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
@@ -32,6 +32,11 @@ def analysis_export(request):
     return response
 
 
+def closed_report(user) -> bool:
+    """A blinded trial's report by arm: the closed report, for the DSMB and the unblinded statistician."""
+    return trial_blinded(user) and sees_arms(user)
+
+
 @login_required
 def report(request):
     """The trial summary of the user's sites: a page, or ?format=csv / xlsx for the same table."""
@@ -49,7 +54,8 @@ def report(request):
             else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )
         response = HttpResponse(data.export(file_format), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="ucmsc-summary-{stamp}.{file_format}"'
+        kind = "closed-report" if closed_report(request.user) else "summary"
+        response["Content-Disposition"] = f'attachment; filename="ucmsc-{kind}-{stamp}.{file_format}"'
         return response
     context = {
         "summary": summary,
@@ -57,5 +63,6 @@ def report(request):
         "trajectories": [trajectory_svg(t, summary.arms) for t in summary.trajectories],
         "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
         "blinded": not sees_arms(request.user),
+        "closed": closed_report(request.user),
     }
     return render(request, "clinic/report.html", context)
