@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run run-randomised test lint install install-dev clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,17 @@ run: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The next trial (blinded, randomised, placebo-controlled, two sites) in a database of its own.
+RANDOMISED_DB ?= sqlite:///randomised.sqlite3
+run-randomised: $(VENV)/.installed
+	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py seed_demo --design randomised
+	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 randomised.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from dosing import services
 from dosing.choices import PlannedInfusionStatus
+from dosing.forms import PRODUCT_FIELDS
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, Preparation, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
 from patients.admin_base.blinding import AllocationTableAdminMixin
@@ -12,6 +13,7 @@ from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline
 from patients.admin_base.reviewed import ReviewedRecordAdmin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.admin_base.transfer import ClinicalImportMixin
+from patients.casebook.design import TrialDesign
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),
@@ -161,6 +163,12 @@ class DeviationFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _unused_product_fields() -> tuple[str, ...]:
+    """What the ward does not record in this trial: the product in a blinded one (the pharmacy's), the kit's
+    code in an open one."""
+    return PRODUCT_FIELDS if TrialDesign.current().blinded else ("kit_code",)
+
+
 @admin.register(Infusion)
 class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
     resource_classes = [InfusionResource]
@@ -234,6 +242,17 @@ class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
     def get_readonly_fields(self, request, obj=None):
         # super(): the review fields of ReviewedRecordAdmin stay read-only too.
         return [*super().get_readonly_fields(request, obj), *(["participant"] if obj else [])]
+
+    def get_fieldsets(self, request, obj=None):
+        unused = _unused_product_fields()
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in unused]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_list_display(self, request):
+        unused = _unused_product_fields()
+        return [f for f in super().get_list_display(request) if f not in unused]
 
     @admin.display(description="planned", ordering="planned_on")
     def planned(self, obj):

@@ -76,18 +76,20 @@ def seed_infusions(*, site, user, seed: int = 2020) -> int:
 
 
 def give_demo_infusion(
-    participant, sequence_number, *, user, start, values, lot_number, event="", temperature_after_c=None
+    participant, sequence_number, *, user, start, values, lot_number="", kit_code="", event="", temperature_after_c=None
 ) -> Infusion:
-    """Record one demo infusion as the ward would, submitted for review, through the model's rules."""
+    """Record one demo infusion as the ward would, submitted for review, through the model's rules: with the
+    product's cells, viability and lot (open-label), or the kit's code (blinded: the pharmacy holds the rest)."""
     infusion = Infusion(
         participant=participant,
         sequence_number=sequence_number,
         start_datetime=start,
         end_datetime=start + datetime.timedelta(minutes=45),
-        cells_administered_millions=values["cells_administered_millions"],
+        kit_code=kit_code,
+        cells_administered_millions=values.get("cells_administered_millions"),
         volume_ml=Decimal("100.0"),
         lot_number=lot_number,
-        viability_percent=values["viability_percent"],
+        viability_percent=values.get("viability_percent"),
         premedication="",
         administered_by=user,
         ecg=EcgResult.NORMAL,

@@ -30,6 +30,10 @@ class AccessEventKind(models.TextChoices):
     ROLE_CREATED = "role_created", "Role created"
     ROLE_RENAMED = "role_renamed", "Role renamed"
     ROLE_DELETED = "role_deleted", "Role deleted"
+    # Emergency unblinding (patients/unblinding.py): who asked, who decided, and each look at the arm.
+    UNBLINDING_REQUESTED = "unblind_requested", "Emergency unblinding requested"
+    UNBLINDING_DECIDED = "unblind_decided", "Emergency unblinding approved or refused"
+    UNBLINDED_VIEW = "unblinded_view", "Allocation seen after emergency unblinding"
 
 
 class AccessEventQuerySet(models.QuerySet):

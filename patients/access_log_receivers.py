@@ -19,7 +19,8 @@ def _request():
     return getattr(HistoricalRecords.context, "request", None)
 
 
-def _log(kind, *, user=None, username="", request=None, by=None, detail=""):
+def log_access_event(kind, *, user=None, username="", request=None, by=None, detail=""):
+    """Append one event to the access log (also called by patients/unblinding.py)."""
     request = request or _request()
     meta = getattr(request, "META", {})
     acting = getattr(request, "user", None)
@@ -38,13 +39,13 @@ def _log(kind, *, user=None, username="", request=None, by=None, detail=""):
 
 @receiver(user_logged_in, dispatch_uid="access_log_login")
 def _logged_in(sender, request, user, **kwargs):
-    _log(AccessEventKind.LOGIN, user=user, request=request, by=user)
+    log_access_event(AccessEventKind.LOGIN, user=user, request=request, by=user)
 
 
 @receiver(user_logged_out, dispatch_uid="access_log_logout")
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        _log(AccessEventKind.LOGOUT, user=user, request=request, by=user)
+        log_access_event(AccessEventKind.LOGOUT, user=user, request=request, by=user)
 
 
 @receiver(user_login_failed, dispatch_uid="access_log_login_failed")
@@ -53,13 +54,15 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     user = User.objects.filter(username=username).first()
     # A password re-entered to sign (patients.casebook.access.reauthenticate) says so.
     detail = getattr(request, "crf_reauthentication", "")
-    _log(AccessEventKind.LOGIN_FAILED, user=user, username=username, request=request, by=user, detail=detail)
+    log_access_event(
+        AccessEventKind.LOGIN_FAILED, user=user, username=username, request=request, by=user, detail=detail
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="access_log_locked_out")
 def _locked_out(sender, request, username, ip_address, **kwargs):
     user = User.objects.filter(username=username).first()
-    _log(AccessEventKind.LOCKED_OUT, user=user, username=username or "", request=request, by=user)
+    log_access_event(AccessEventKind.LOCKED_OUT, user=user, username=username or "", request=request, by=user)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="access_log_account")
@@ -70,27 +73,27 @@ def _account_changed(sender, instance, raw=False, **kwargs):
     if before is None:
         return
     if before["password"] != instance.password:
-        _log(AccessEventKind.PASSWORD_CHANGED, user=instance)
+        log_access_event(AccessEventKind.PASSWORD_CHANGED, user=instance)
     changed = [
         f"{flag} {before[flag]} -> {getattr(instance, flag)}"
         for flag in ("is_active", "is_staff", "is_superuser")
         if before[flag] != getattr(instance, flag)
     ]
     if changed:
-        _log(AccessEventKind.ACCOUNT_CHANGED, user=instance, detail="; ".join(changed))
+        log_access_event(AccessEventKind.ACCOUNT_CHANGED, user=instance, detail="; ".join(changed))
 
 
 @receiver(post_save, sender=User, dispatch_uid="access_log_account_created")
 def _account_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         flags = [flag for flag in ("is_active", "is_staff", "is_superuser") if getattr(instance, flag)]
-        _log(AccessEventKind.ACCOUNT_CREATED, user=instance, detail=", ".join(flags))
+        log_access_event(AccessEventKind.ACCOUNT_CREATED, user=instance, detail=", ".join(flags))
 
 
 @receiver(pre_delete, sender=User, dispatch_uid="access_log_account_deleted")
 def _account_deleted(sender, instance, **kwargs):
     # Named, not linked: the log must outlive the account (and a link would block the delete).
-    _log(AccessEventKind.ACCOUNT_DELETED, username=instance.username, detail=f"user id {instance.pk}")
+    log_access_event(AccessEventKind.ACCOUNT_DELETED, username=instance.username, detail=f"user id {instance.pk}")
 
 
 def _permission_name(permission) -> str:
@@ -145,7 +148,7 @@ def _m2m_changed(sender, instance, action, pk_set, reverse, model, **kwargs):
         others = others.select_related("content_type")
     for other in others.order_by("pk"):
         owner, related = (other, instance) if reverse else (instance, other)
-        _log(kind, **describe(owner, related))
+        log_access_event(kind, **describe(owner, related))
 
 
 for _through in M2M_RELATIONS:
@@ -158,22 +161,22 @@ def _role_renamed(sender, instance, raw=False, **kwargs):
         return
     before = Group.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
     if before is not None and before != instance.name:
-        _log(AccessEventKind.ROLE_RENAMED, detail=f"{before} -> {instance.name}")
+        log_access_event(AccessEventKind.ROLE_RENAMED, detail=f"{before} -> {instance.name}")
 
 
 @receiver(post_save, sender=Group, dispatch_uid="access_log_role_created")
 def _role_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        _log(AccessEventKind.ROLE_CREATED, detail=instance.name)
+        log_access_event(AccessEventKind.ROLE_CREATED, detail=instance.name)
 
 
 @receiver(pre_delete, sender=Group, dispatch_uid="access_log_role_deleted")
 def _role_deleted(sender, instance, **kwargs):
     # Deleting a role takes it from its members without an m2m signal: log each member's loss first.
     for user in instance.user_set.order_by("pk"):
-        _log(AccessEventKind.ROLE_REMOVED, user=user, detail=f"{instance.name} (role deleted)")
+        log_access_event(AccessEventKind.ROLE_REMOVED, user=user, detail=f"{instance.name} (role deleted)")
     permissions = instance.permissions.count()
-    _log(AccessEventKind.ROLE_DELETED, detail=f"{instance.name} ({permissions} permissions)")
+    log_access_event(AccessEventKind.ROLE_DELETED, detail=f"{instance.name} ({permissions} permissions)")
 
 
 @receiver(pre_save, sender=SiteMembership, dispatch_uid="access_log_site_moved_before")
@@ -191,13 +194,13 @@ def _site_added(sender, instance, created, raw=False, **kwargs):
         return
     before = getattr(instance, "_access_log_before", None)
     if created:
-        _log(AccessEventKind.SITE_ADDED, user=instance.user, detail=str(instance.site))
+        log_access_event(AccessEventKind.SITE_ADDED, user=instance.user, detail=str(instance.site))
     elif before is not None and (before.user_id, before.site_id) != (instance.user_id, instance.site_id):
         # A membership edited from one site (or user) to another: one taken away, one given.
-        _log(AccessEventKind.SITE_REMOVED, user=before.user, detail=str(before.site))
-        _log(AccessEventKind.SITE_ADDED, user=instance.user, detail=str(instance.site))
+        log_access_event(AccessEventKind.SITE_REMOVED, user=before.user, detail=str(before.site))
+        log_access_event(AccessEventKind.SITE_ADDED, user=instance.user, detail=str(instance.site))
 
 
 @receiver(post_delete, sender=SiteMembership, dispatch_uid="access_log_site_removed")
 def _site_removed(sender, instance, **kwargs):
-    _log(AccessEventKind.SITE_REMOVED, user=instance.user, detail=str(instance.site))
+    log_access_event(AccessEventKind.SITE_REMOVED, user=instance.user, detail=str(instance.site))

@@ -25,6 +25,12 @@ class Allocation(models.TextChoices):
     RANDOMISATION_LIST = "list", "By the randomisation list"
 
 
+class UnblindingStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
 class ListSource(models.TextChoices):
     GENERATED = "generated", "Generated in the app"
     IMPORTED = "imported", "Imported from the statistician's file"

@@ -149,3 +149,30 @@ class EnrolForm(ServiceErrorsMixin, forms.Form):
 
     def requested_arm(self):
         return self.cleaned_data.get("arm")
+
+
+class UnblindingRequestForm(ServiceErrorsMixin, forms.Form):
+    """An investigator's emergency unblinding request (patients.unblinding.unblinding_request decides)."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The clinical emergency: why treatment depends on knowing the arm. Kept in the audit trail.",
+    )
+    alone = forms.BooleanField(
+        label="Emergency: unblind now, without waiting for the approver",
+        required=False,
+        help_text="Only where the trial's design allows it; the approver reviews it after.",
+    )
+
+    def __init__(self, *args, allow_alone: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_alone:
+            del self.fields["alone"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class UnblindingDecisionForm(ServiceErrorsMixin, forms.Form):
+    decision_note = forms.CharField(
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required to refuse."
+    )

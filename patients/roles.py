@@ -37,12 +37,18 @@ DESIGN_MODELS = {
 }
 # The blinded trial's pharmacy: what each kit holds (which is the allocation), the pharmacist's only.
 PHARMACY_MODELS = {"dosing.preparation"}
+# Written only through patients/unblinding.py (request, decision); read by the roles below.
+UNBLINDING_MODELS = {"patients.unblindingrequest"}
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
 # Nobody has "delete": no clinical model defines that permission at all (patients/casebook/records.py).
 ROLE_PERMISSIONS = {
     # Enters and edits data at their sites (web forms, not the admin).
-    CLINICIAN: {"actions": ("add", "change", "view"), "extra": ("patients.sign_casebook",)},
+    # Investigators request emergency unblinding; a designated approver gets approve_unblinding per user.
+    CLINICIAN: {
+        "actions": ("add", "change", "view"),
+        "extra": ("patients.sign_casebook", "patients.request_unblinding", "patients.view_unblindingrequest"),
+    },
     # Reviews everything at their sites in the admin, corrects with a reason.
     COORDINATOR: {
         "actions": ("add", "change", "view"),
@@ -52,6 +58,7 @@ ROLE_PERMISSIONS = {
             "patients.view_report",
             # Sets the design up (blinding, allocation, strata); in an open trial the arms as well. Sees how
             # many slots each stratum has left, never the slots.
+            "patients.view_unblindingrequest",
             "patients.add_trialdesign",
             "patients.change_trialdesign",
             "patients.view_trialdesign",
@@ -68,6 +75,7 @@ ROLE_PERMISSIONS = {
         "extra": (
             "patients.add_dataquery",
             "patients.change_dataquery",
+            "patients.view_unblindingrequest",
             "patients.verify_data",
             "patients.view_report",
         ),
@@ -139,7 +147,7 @@ def role_permission_codes(role: str, models) -> set[str]:
             continue
         if (
             meta.app_label not in CLINICAL_APPS
-            or label in REFERENCE_MODELS | DESIGN_MODELS | PHARMACY_MODELS
+            or label in REFERENCE_MODELS | DESIGN_MODELS | PHARMACY_MODELS | UNBLINDING_MODELS
             or meta.auto_created
         ):
             continue

@@ -12,11 +12,11 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
-from patients import services
+from patients import services, unblinding
 from patients.casebook import services as casebook_services
 from patients.casebook.registry import registry
 from patients.choices import Treatment
@@ -88,7 +88,18 @@ def world(site_a, site_b):
     users = {role: UserFactory(username=f"w_{role[:5].lower()}", role=role, sites=[site_a]) for role in BLINDED_ROLES}
     users["Unblinded statistician"] = statistician
     own = {arm: Participant.objects.filter(site=site_a, arm__code=arm).first() for arm in ("quillon", "vantrel")}
-    return {"users": users, "own": own, "other": other, "sites": {"own": site_a, "other": site_b}}
+    # One emergency unblinding, by the builder, approved by a designated approver: neither walks below.
+    approver = UserFactory(username="w_approver", role="Monitor", sites=[site_a])
+    approver.user_permissions.add(Permission.objects.get(codename="approve_unblinding"))
+    asked = unblinding.unblinding_request(participant=own["quillon"], user=builder, reason="Anaphylaxis")
+    unblinding.unblinding_decide(unblinding=asked, user=approver, approve=True)
+    return {
+        "users": users,
+        "own": own,
+        "other": other,
+        "sites": {"own": site_a, "other": site_b},
+        "requester": builder,
+    }
 
 
 def texts(response) -> list[str]:
@@ -167,11 +178,14 @@ def test_the_unblinded_statistician_does_see_allocation(client, world):
     ):
         seen.update(revealed(client.get(url)))
     assert {"quillon", "vantrel"} <= {w.lower() for w in seen}
+    # And the investigator who had one participant unblinded sees that participant's arm, on its page only.
+    client.force_login(world["requester"])
+    participant = world["own"]["quillon"]
+    assert "quillon" in revealed(client.get(reverse("participant-unblinding", args=[participant.study_id])))
+    assert revealed(client.get(participant.get_absolute_url())) == []
 
 
 def test_a_blinded_user_with_the_permission_becomes_unblinded(client, world):
-    from django.contrib.auth.models import Permission
-
     monitor = get_user_model().objects.get(username=world["users"]["Monitor"].username)
     monitor.user_permissions.add(Permission.objects.get(codename="view_unblinded"))
     client.force_login(monitor)

@@ -40,7 +40,17 @@ from tests.factories import (
 from tests.helpers import url_patterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-ROLES = ("anonymous", "inactive", "clinician", "coordinator", "monitor", "statistician", "unblinded", "pharmacist", "dsmb")
+ROLES = (
+    "anonymous",
+    "inactive",
+    "clinician",
+    "coordinator",
+    "monitor",
+    "statistician",
+    "unblinded",
+    "pharmacist",
+    "dsmb",
+)
 NOT_STAFF = {"anonymous", "inactive", "clinician", "statistician", "dsmb"}
 # A randomised design's list and a blinded one's kits: this (phase 1) world has none, so only their list and
 # add pages are walked here; tests/test_blinded_walk.py walks every page of a randomised, blinded world.
@@ -49,6 +59,7 @@ RANDOMISED_ONLY = {
     "patients.stratum",
     "patients.randomisationslot",
     "dosing.preparation",
+    "patients.unblindingrequest",
 }
 # Admin pages where nobody may add, whatever the role (signing needs the password; logs write themselves).
 NO_ADMIN_ADD = {
@@ -185,6 +196,8 @@ def expect_clinic(name, role, which, perms):
         return "200" if perms("patients.view_participant") else "403"
     if name == "query-answer":
         return "405"  # POST only
+    if name == "participant-unblinding":
+        return "200" if perms("patients.request_unblinding") or perms("patients.approve_unblinding") else "403"
     if name == "participant-enrol":
         return "200" if perms("patients.change_participant") else "403"
     if name == "lab-sample-new":

@@ -219,6 +219,14 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Deleting is refused anyway; keep any history should a superuser ever bypass it at the SQL level.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# E-mail (emergency unblinding notices): printed on the console in the demo, SMTP otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ucmsc-crf@localhost")
 # Blinding and allocation are the trial's design, data in the admin (patients/casebook/design.py), not settings.
 # The largest file the admin import accepts (MB); larger files are refused before they are read.
 CRF_IMPORT_MAX_MB = int(os.environ.get("CRF_IMPORT_MAX_MB", "10"))

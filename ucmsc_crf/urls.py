@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from patients.casebook.registry import registry
-from ucmsc_crf.views import downloads, entry, pages
+from ucmsc_crf.views import downloads, entry, pages, unblinding
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
@@ -15,6 +15,7 @@ participant_urls = [
     path("labs/new/", entry.LabSampleFormView.as_view(), name="lab-sample-new"),
     path("queries/<int:pk>/answer/", entry.QueryAnswerView.as_view(), name="query-answer"),
     path("sign/", entry.SignView.as_view(), name="casebook-sign"),
+    path("unblinding/", unblinding.UnblindingView.as_view(), name="participant-unblinding"),
 ]
 # Every case report form with a ward form gets its new / edit / void pages (patients/casebook/registry.py).
 for crf in registry.with_ward_form():

@@ -19,7 +19,7 @@ from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.casebook.forms import ServiceErrorsMixin
 from patients.casebook.sites import site_ids_for
 from patients.choices import StratificationFactor
-from patients.models import Arm, RandomisationList, RandomisationSlot, Stratum, TrialDesign
+from patients.models import Arm, RandomisationList, RandomisationSlot, Stratum, TrialDesign, UnblindingRequest
 from patients.randomisation import services as randomisation
 from patients.spreadsheet import spreadsheet_safe
 
@@ -34,7 +34,16 @@ class TrialDesignForm(forms.ModelForm):
 
     class Meta:
         model = TrialDesign
-        fields = ["code", "title", "blinded", "allocation", "stratify_by_site", "stratification_factors"]
+        fields = [
+            "code",
+            "title",
+            "blinded",
+            "allocation",
+            "stratify_by_site",
+            "stratification_factors",
+            "unblinding_by_investigator_alone",
+            "unblinding_notify",
+        ]
 
 
 @admin.register(TrialDesign)
@@ -86,6 +95,10 @@ class RandomisationListAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
     """The list is made through the add page (generate or import) and read on its report; never edited."""
 
     list_display = ["__str__", "source", "created_by", "signed_off_by"]
+
+    def has_add_permission(self, request):
+        # One list per trial: once made, no "Add" is offered (the service refuses a second one anyway).
+        return super().has_add_permission(request) and not RandomisationList.objects.exists()
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -244,6 +257,29 @@ class RandomisationSlotAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
     list_filter = ["stratum", "arm"]
     search_fields = ["number", "treatment_code", "participant__study_id"]
     list_select_related = ["stratum", "arm", "participant"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnblindingRequest)
+class UnblindingRequestAdmin(ScopedHistoryAdmin):
+    """Emergency unblindings, for data management: who asked, why, who decided; never the arm. Requests and
+    decisions are made on the participant's unblinding page (patients/unblinding.py), not here."""
+
+    list_display = ["participant", "requested_datetime", "requested_by", "status", "decided_by", "self_approved"]
+    list_filter = ["status", "self_approved"]
+    search_fields = ["participant__study_id"]
+    list_select_related = ["participant", "requested_by", "decided_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -52,6 +52,17 @@ class TrialDesign(models.Model):
         blank=True,
         help_text="Randomisation list: the enrolment factors each site's list is further split by.",
     )
+    # Emergency unblinding (patients/unblinding.py).
+    unblinding_by_investigator_alone = models.BooleanField(
+        "investigator may unblind alone in an emergency",
+        default=False,
+        help_text="Otherwise a designated approver (permission 'approve unblinding') decides each request.",
+    )
+    unblinding_notify = models.TextField(
+        "unblinding e-mails to",
+        blank=True,
+        help_text="Who is told of each request and decision (one address per line); the e-mail names no arm.",
+    )
 
     history = HistoricalRecords()
 

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from patients.casebook.access import hides_allocation
+from patients.casebook.access import hides_allocation, trial_blinded
 from patients.choices import ParticipantStatus
-from patients.models import Arm, Participant
+from patients.models import Arm, Participant, RandomisationSlot
+from patients.unblinding import was_unblinded
 from ucmsc_crf.casebook import casebook, page_actions, page_sections, participant_list
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
@@ -75,9 +76,13 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
         participant = self.participant
         # Nothing can be entered into a locked casebook (the models refuse it; the page does not offer it).
         can_edit = not participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation")
+        blinded = trial_blinded(user)
         return super().get_context_data(
             participant=participant,
             show_arm=not hides_allocation(user),
+            # The randomisation number and treatment code say nothing of the arm; everyone may see them.
+            slot=RandomisationSlot.objects.filter(participant=participant).only("number", "treatment_code").first(),
+            emergency_unblinded=blinded and was_unblinded(participant),
             book=book,
             timeline=timeline_svg(book),
             support_legend=SUPPORT_LEGEND,
@@ -95,6 +100,9 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
                 and not any(s.valid for s in book.signatures)
                 and user.has_perm("patients.sign_casebook"),
                 "edit": can_edit,
+                "unblinding": blinded
+                and participant.day0_date is not None
+                and (user.has_perm("patients.request_unblinding") or user.has_perm("patients.approve_unblinding")),
             },
             **kwargs,
         )

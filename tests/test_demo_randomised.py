@@ -1,0 +1,49 @@
+"""The randomised demo (seed_demo --design randomised): a blinded, placebo-controlled 2:1 trial at two sites,
+set up and run through the same rules as real data; idempotent; refused in a database of another trial."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from dosing.models import Infusion, Preparation
+from patients.choices import UnblindingStatus
+from patients.demo import DEMO_PASSWORD
+from patients.models import Participant, RandomisationList, TrialDesign, UnblindingRequest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_the_randomised_demo_runs_the_next_trial(capsys, client):
+    call_command("seed_demo", "--design", "randomised")
+    out = capsys.readouterr().out
+    assert "10 participants enrolled" in out and "pharmacist" in out and "ustat" in out
+    design = TrialDesign.current()
+    assert design.blinded and design.randomised and design.stratifiers() == ["site", "severity"]
+    made = RandomisationList.objects.get()
+    assert made.signed_off_by.username == "ustat" and made.design_snapshot["ratio"] == {"active": 2, "placebo": 1}
+    assert set(Participant.objects.values_list("site__code", flat=True)) == {"01", "02"}
+    assert set(Participant.objects.values_list("arm__treatment", flat=True)) == {"active", "placebo"}
+    # Every infusion names its kit, prepared for that participant; placebo kits hold no cells.
+    given = Infusion.objects.select_related("preparation__participant")
+    assert given.count() == Preparation.objects.count() > 0
+    assert all(
+        i.preparation.participant_id == i.participant_id and i.cells_administered_millions is None for i in given
+    )
+    assert not Preparation.objects.filter(participant__arm__treatment="placebo", cells_millions__isnull=False).exists()
+    assert UnblindingRequest.objects.get().status == UnblindingStatus.APPROVED
+    # Idempotent.
+    call_command("seed_demo", "--design", "randomised")
+    assert Participant.objects.count() == 10 and RandomisationList.objects.count() == 1
+    # The demo's blinded monitor sees no arm on a participant's page; the unblinded statistician reads the list.
+    assert client.login(username="monitor", password=DEMO_PASSWORD)
+    page = client.get(Participant.objects.first().get_absolute_url()).content.decode()
+    assert "Emergency unblinded" in page and "Placebo" not in page and ">UC-MSC<" not in page
+    assert client.login(username="ustat", password=DEMO_PASSWORD)
+    assert client.get(reverse("admin:patients_randomisationlist_change", args=[made.pk])).status_code == 200
+
+
+def test_the_randomised_demo_is_refused_in_the_phase1_database():
+    call_command("seed_demo", "--participants", "2")
+    with pytest.raises(CommandError, match="database of its own"):
+        call_command("seed_demo", "--design", "randomised")
+    assert not TrialDesign.current().blinded
