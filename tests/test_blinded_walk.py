@@ -45,9 +45,10 @@ ARMS = (
     ("quillon", "Arm Quillon", Treatment.ACTIVE, 2),
     ("vantrel", "Arm Vantrel", Treatment.PLACEBO, 1),
 )
-# What would unblind: the arms' codes and names (any case), and what each receives (as the app labels it:
-# the design's title may well say "placebo-controlled", which reveals nothing).
-ARM_WORDS = ["quillon", "vantrel"]
+# What would unblind: the arms' codes and names (any case), the kits' product lots (tests/factories.prepare_kit)
+# and what each arm receives (as the app labels it: the design's title may well say "placebo-controlled",
+# which reveals nothing).
+ARM_WORDS = ["quillon", "vantrel", "saline-p2-01", "ucmsc-p2-01"]
 TREATMENT_LABELS = [label for value, label in Treatment.choices if value != Treatment.NONE]
 BLINDED_ROLES = ("Clinician", "Coordinator", "Monitor", "Statistician")
 

@@ -290,3 +290,26 @@ def test_phase1_stays_open_and_chosen_by_the_investigator(coordinator, site_a):
     assert not design.blinded and design.allocation == Allocation.INVESTIGATOR and design.pk == 1
     participant = enrolled_participant(user=coordinator, site=site_a, arm_code="control")
     assert participant.arm.code == "control" and not Participant.objects.filter(randomisation_slot__isnull=False)
+
+
+def test_a_three_arm_one_to_one_to_one_list(statistician, coordinator, site_a):
+    randomised_design(
+        arms=(
+            ("low", "Low dose", Treatment.ACTIVE, 1),
+            ("high", "High dose", Treatment.ACTIVE, 1),
+            ("placebo", "Placebo saline", Treatment.PLACEBO, 1),
+        ),
+        stratify_by_site=False,
+    )
+    made = list_generate(user=statistician, slots_per_stratum=30, block_multiples=[1, 2], seed=31)
+    stratum = made.strata.get()
+    assert stratum.key == "all" and stratum.label == "All participants"
+    arms = list(stratum.slots.order_by("sequence").values_list("arm__code", "block"))
+    assert {code: sum(a == code for a, _ in arms) for code in ("low", "high", "placebo")} == {
+        "low": len(arms) // 3,
+        "high": len(arms) // 3,
+        "placebo": len(arms) // 3,
+    }
+    # Every participant, whatever their site, takes the next slot of the one stratum.
+    taken = [enrol_into_list(coordinator, site_a).randomisation_slot.sequence for _ in range(2)]
+    assert taken == [1, 2]
