@@ -13,7 +13,7 @@ from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline
 from patients.admin_base.reviewed import ReviewedRecordAdmin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.admin_base.transfer import ClinicalImportMixin
-from patients.casebook.design import TrialDesign
+from patients.casebook.access import trial_blinded
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),
@@ -163,10 +163,10 @@ class DeviationFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _unused_product_fields() -> tuple[str, ...]:
+def _unused_product_fields(request) -> tuple[str, ...]:
     """What the ward does not record in this trial: the product in a blinded one (the pharmacy's), the kit's
-    code in an open one."""
-    return PRODUCT_FIELDS if TrialDesign.current().blinded else ("kit_code",)
+    code in an open one. (The design is read once per request: trial_blinded caches it on the user.)"""
+    return PRODUCT_FIELDS if trial_blinded(request.user) else ("kit_code",)
 
 
 @admin.register(Infusion)
@@ -244,14 +244,14 @@ class InfusionAdmin(ClinicalImportMixin, ReviewedRecordAdmin):
         return [*super().get_readonly_fields(request, obj), *(["participant"] if obj else [])]
 
     def get_fieldsets(self, request, obj=None):
-        unused = _unused_product_fields()
+        unused = _unused_product_fields(request)
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in unused]})
             for name, options in super().get_fieldsets(request, obj)
         ]
 
     def get_list_display(self, request):
-        unused = _unused_product_fields()
+        unused = _unused_product_fields(request)
         return [f for f in super().get_list_display(request) if f not in unused]
 
     @admin.display(description="planned", ordering="planned_on")
