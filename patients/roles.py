@@ -29,6 +29,8 @@ REFERENCE_MODELS = {
 # written by the clinical roles' actions.
 DESIGN_MODELS = {
     "patients.trialdesign",
+    "patients.visit",
+    "patients.visitform",
     "patients.arm",
     "dosing.armregimen",
     "patients.randomisationlist",
@@ -59,6 +61,13 @@ ROLE_PERMISSIONS = {
             # Sets the design up (blinding, allocation, strata); in an open trial the arms as well. Sees how
             # many slots each stratum has left, never the slots.
             "patients.view_unblindingrequest",
+            # The visit schedule is part of the design.
+            "patients.add_visit",
+            "patients.change_visit",
+            "patients.view_visit",
+            "patients.add_visitform",
+            "patients.change_visitform",
+            "patients.view_visitform",
             "patients.add_trialdesign",
             "patients.change_trialdesign",
             "patients.view_trialdesign",

@@ -46,6 +46,7 @@ def clinician_b(site_b):
 # Each is (module, function); the arms' current shape is 0016's (0002's function writes the old one).
 REFERENCE_DATA_MIGRATIONS = [
     ("patients.migrations.0016_trial_design", "phase1_design"),
+    ("patients.migrations.0019_visit_schedule", "phase1_schedule"),
     ("dosing.migrations.0002_phase1_regimen", "forwards"),
     ("outcomes.migrations.0002_analyte_catalogue", "forwards"),
 ]

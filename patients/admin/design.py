@@ -19,7 +19,16 @@ from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.casebook.forms import ServiceErrorsMixin
 from patients.casebook.sites import site_ids_for
 from patients.choices import StratificationFactor
-from patients.models import Arm, RandomisationList, RandomisationSlot, Stratum, TrialDesign, UnblindingRequest
+from patients.models import (
+    Arm,
+    RandomisationList,
+    RandomisationSlot,
+    Stratum,
+    TrialDesign,
+    UnblindingRequest,
+    Visit,
+    VisitForm,
+)
 from patients.randomisation import services as randomisation
 from patients.spreadsheet import spreadsheet_safe
 
@@ -286,6 +295,22 @@ class UnblindingRequestAdmin(ScopedHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VisitFormInline(admin.TabularInline):
+    model = VisitForm
+    extra = 1
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedHistoryAdmin):
+    """The visit schedule of the design (patients/casebook/schedule.py): each visit's day, window and forms."""
+
+    list_display = ["label", "code", "anchor", "target_day", "window_before", "window_after"]
+    inlines = [VisitFormInline]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -141,3 +141,9 @@ def check_blinded_arms(*, blinded: bool, arm_treatments: dict, field: str) -> No
             "receives nothing, which the ward would see.",
             "blinded_arm_without_infusions",
         )
+
+
+def check_known_form(*, field: str, key: str, known: list[str]) -> None:
+    """A visit expects a case report form the registry has (patients/casebook/registry.py)."""
+    if key not in known:
+        raise refusal(field, f"No case report form {key!r}; the forms are: {', '.join(sorted(known))}.", "unknown_form")

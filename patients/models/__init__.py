@@ -8,6 +8,7 @@ The database holds pseudonymised data only: a study ID and initials, never a nam
 from patients.access_log import AccessEvent  # noqa: F401
 from patients.casebook.design import Arm, TrialDesign  # noqa: F401
 from patients.casebook.queries import DataQuery  # noqa: F401
+from patients.casebook.schedule import Visit, VisitForm  # noqa: F401
 from patients.casebook.signatures import CasebookSignature  # noqa: F401
 from patients.casebook.sites import Site, SiteMembership  # noqa: F401
 from patients.models.enrolment_forms import Consent, EligibilityAnswer, EndOfStudy, Withdrawal  # noqa: F401
