@@ -182,6 +182,7 @@ def expect_clinic(name, role, which, perms):
         return "302" if perms("patients.view_participant") or role not in NOT_STAFF else "200"
     gates = {
         "participant-list": "patients.view_participant",
+        "subject-matrix": "patients.view_participant",
         "participant-screen": "patients.add_participant",
         "analysis-export": "patients.export_data",
         "report": "patients.view_report",

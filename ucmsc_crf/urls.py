@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from patients.casebook.registry import registry
-from ucmsc_crf.views import downloads, entry, pages, unblinding
+from ucmsc_crf.views import downloads, entry, matrix, pages, unblinding
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("participants/", pages.ParticipantListView.as_view(), name="participant-list"),
+    path("matrix/", matrix.SubjectMatrixView.as_view(), name="subject-matrix"),
     path("export/analysis.zip", downloads.analysis_export, name="analysis-export"),
     path("report/", downloads.report, name="report"),
     path("participants/screen/", entry.ScreeningView.as_view(), name="participant-screen"),
