@@ -92,3 +92,25 @@ def test_command_reports_what_it_did(capsys, coordinator, site_a):
     treated_participant(user=coordinator, site=site_a, days_ago=2)
     call_command("run_data_checks")
     assert "2 findings; 2 queries raised, 0 closed as fixed." in capsys.readouterr().out
+
+
+def test_an_overdue_visit_is_raised_once_and_closed_when_its_form_is_entered(coordinator, site_a):
+    from outcomes.models import ChestCt
+    from patients.casebook.schedule import Visit, VisitForm
+    from tests.factories import ct_values
+
+    visit = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=visit, crf_key="ct", required=True)
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=40)
+    run_data_checks()
+    overdue = DataQuery.objects.filter(check_code="overdue_visit:d28")
+    assert overdue.count() == 1
+    query = overdue.get()
+    assert query.participant == participant and query.status == "open"
+    assert "Day 28 visit" in query.text and "chest ct not entered" in query.text.lower()
+    run_data_checks()
+    assert overdue.count() == 1  # never twice
+    record(ChestCt, participant, ct_values(participant, on=participant.day0_date + 28 * DAY), user=coordinator)
+    run_data_checks()
+    query.refresh_from_db()
+    assert query.status == "closed"

@@ -19,6 +19,7 @@ from patients.casebook.lock import take_casebook_turns
 from patients.casebook.queries import DataQuery
 from patients.choices import ENROLLED_STATUSES, QueryStatus
 from patients.models import Participant
+from patients.visits import FormState, VisitState, visit_statuses
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,26 @@ def missing_observations(today: datetime.date):
                     f"No daily observation for {day:%Y-%m-%d} (study day {participant.study_day(day)}).",
                 )
             day += datetime.timedelta(days=1)
+
+
+def overdue_visits(today: datetime.date):
+    """A visit past its window with a required form missing (patients/visits.py): one query per visit, on the
+    casebook, closed by the run once the form is entered (or the visit is no longer expected)."""
+    participants = Participant.objects.active().filter(status__in=ENROLLED_STATUSES).exclude(day0_date=None)
+    statuses = visit_statuses(participants, today=today)
+    by_pk = participants.in_bulk(list(statuses))
+    for pk, visits in statuses.items():
+        for status in visits:
+            if status.state != VisitState.OVERDUE:
+                continue
+            missing = ", ".join(f.label.lower() for f in status.forms if f.state == FormState.REQUIRED)
+            yield Finding(
+                by_pk[pk],
+                "",
+                f"overdue_visit:{status.visit.code}",
+                f"The {status.visit.label} visit ({status.window_start:%Y-%m-%d} to {status.window_end:%Y-%m-%d}) "
+                f"is overdue: {missing} not entered.",
+            )
 
 
 def late_sae_reports(now: datetime.datetime):
@@ -80,6 +101,7 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     findings = [
         *missing_observations(timezone.localdate(now)),
+        *overdue_visits(timezone.localdate(now)),
         *late_sae_reports(now),
         *lab_outside_reference_without_comment(),
     ]
