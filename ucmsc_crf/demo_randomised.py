@@ -26,6 +26,7 @@ from patients.demo import DEMO_PASSWORD, screen_demo_person
 from patients.models import Arm, Participant, RandomisationList, Site, SiteMembership, TrialDesign
 from patients.randomisation.services import list_generate, list_sign_off
 from patients.unblinding import unblinding_decide, unblinding_request
+from ucmsc_crf.demo import _local
 
 DESIGN = {
     "code": "ucmsc-phase2",
@@ -128,10 +129,6 @@ def _design(users) -> None:
     for name, value in DESIGN.items():
         setattr(design, name, value)
     record_save(design, user=coordinator, reason="Phase 2 design", validate=True)
-
-
-def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
 def _enrol_and_treat(site, number, days_ago, *, users, rng) -> None:
