@@ -123,11 +123,19 @@ class YesNoUnknown(models.TextChoices):
 
 
 class EndOfStudyReason(models.TextChoices):
-    """How follow-up ended other than by withdrawal (a withdrawal has its own record)."""
+    """How follow-up ended other than by withdrawal (a withdrawal has its own record). In a design that
+    follows participants after discharge (TrialDesign.follow_up_after_discharge), "discharged" records the
+    end of the hospital stay only, and a second record (completed, died, lost, transferred) ends follow-up."""
 
     DISCHARGED = "discharged", "Discharged from hospital"
     DIED = "died", "Died"
     TRANSFERRED = "transferred", "Transferred to another hospital"
+    COMPLETED = "completed", "Completed follow-up"
+    LOST = "lost", "Lost to follow-up"
+
+
+# Reasons that only a design with follow-up after discharge has: phase 1's follow-up ended in hospital.
+AFTER_DISCHARGE_REASONS = (EndOfStudyReason.COMPLETED, EndOfStudyReason.LOST)
 
 
 class QueryStatus(models.TextChoices):

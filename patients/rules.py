@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from patients.casebook.rules import RuleErrors, check_not_in_future, refusal
-from patients.choices import Answer, ConsentGiver, ParticipantStatus, WithdrawalReason
+from patients.choices import (
+    AFTER_DISCHARGE_REASONS,
+    Answer,
+    ConsentGiver,
+    EndOfStudyReason,
+    ParticipantStatus,
+    WithdrawalReason,
+)
 from patients.eligibility import CRITERIA, CRITERIA_BY_CODE, MAX_AGE_YEARS, MIN_AGE_YEARS
 
 
@@ -249,6 +256,41 @@ def check_in_follow_up(*, status: str, status_label: str, what: str, hint: str =
             "participant",
             f"Only a participant in follow-up can {what} (status: {status_label}){'; ' + hint if hint else ''}.",
             "not_in_follow_up",
+        )
+
+
+def check_end_reason(
+    *,
+    reason: str | None,
+    end_date: datetime.date | None,
+    follow_up_after_discharge: bool,
+    discharged_on: datetime.date | None,
+) -> None:
+    """How follow-up ends depends on the design. Phase 1's ended at discharge, so "completed" and "lost to
+    follow-up" do not apply there. A design that follows participants after discharge records the discharge
+    once (it ends the hospital stay) and then one end of follow-up, not before the discharge.
+    ``discharged_on``: the participant's other discharge record, if any."""
+    if not follow_up_after_discharge:
+        if reason in AFTER_DISCHARGE_REASONS:
+            raise refusal(
+                "end_reason",
+                f"In this trial follow-up ends at discharge; \"{EndOfStudyReason(reason).label}\" does not apply.",
+                "reason_not_in_design",
+            )
+        return
+    if discharged_on is None:
+        return
+    if reason == EndOfStudyReason.DISCHARGED:
+        raise refusal(
+            "end_reason",
+            f"The discharge on {discharged_on:%Y-%m-%d} is already recorded; correct that record instead.",
+            "duplicate",
+        )
+    if end_date and end_date < discharged_on:
+        raise refusal(
+            "end_date",
+            f"Follow-up cannot end before the discharge on {discharged_on:%Y-%m-%d}.",
+            "before_discharge",
         )
 
 

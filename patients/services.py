@@ -11,7 +11,7 @@ from django.utils import timezone
 from patients.allocation import allocate_arm
 from patients.casebook.rules import refusal
 from patients.casebook.saving import record_save
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus
+from patients.choices import ENROLLED_STATUSES, EndOfStudyReason, ParticipantStatus
 from patients.models import (
     Arm,
     Consent,
@@ -20,6 +20,7 @@ from patients.models import (
     Participant,
     RandomisationSlot,
     Site,
+    TrialDesign,
     Withdrawal,
 )
 from patients.signals import participant_enrolled
@@ -161,6 +162,10 @@ def end_of_study_record(*, end_of_study: EndOfStudy, user) -> EndOfStudy:
     participant = Participant.objects.select_for_update().get(pk=end_of_study.participant_id)
     end_of_study.participant = participant
     end_of_study.recorded_by = user
+    if end_of_study.end_reason == EndOfStudyReason.DISCHARGED and TrialDesign.current().follow_up_after_discharge:
+        # The hospital stay ended; follow-up goes on to the visits after discharge.
+        _save(end_of_study, user=user, reason="Discharge recorded; follow-up continues")
+        return end_of_study
     _save(end_of_study, user=user, reason="End of study recorded")
     participant.status = ParticipantStatus.COMPLETED
     _save(participant, user=user, reason=f"End of study: {end_of_study.get_end_reason_display()}")

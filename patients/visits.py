@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
+from patients.casebook.design import TrialDesign
 from patients.casebook.registry import registry
 from patients.casebook.schedule import ExpectedIf, Visit, VisitAnchor
 from patients.choices import INFUSED_TREATMENTS, EndOfStudyReason
@@ -60,11 +61,13 @@ class _Facts:
     day0: datetime.date
     infused: bool
     discharged_on: datetime.date | None
-    # Death or withdrawal: no visit is expected after it (discharge does not end the visits).
+    # Death, withdrawal, completion or loss to follow-up (and discharge in a design whose follow-up ends
+    # there): no visit is expected after it.
     ended_on: datetime.date | None
 
 
 def _facts(participants) -> dict[int, _Facts]:
+    discharge_ends_follow_up = not TrialDesign.current().follow_up_after_discharge
     rows = list(participants.filter(day0_date__isnull=False).values_list("pk", "day0_date", "arm__treatment"))
     ids = [pk for pk, _, _ in rows]
     discharged, ended = {}, defaultdict(list)
@@ -76,6 +79,8 @@ def _facts(participants) -> dict[int, _Facts]:
     for pk, reason, on in ends:
         if reason == EndOfStudyReason.DISCHARGED:
             discharged[pk] = on
+            if discharge_ends_follow_up:
+                ended[pk].append(on)
         else:
             ended[pk].append(on)
     for pk, on in (

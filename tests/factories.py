@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.forms.models import model_to_dict
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -84,6 +85,14 @@ def blind_trial():
     """Make the design blinded after the tests' participants were enrolled under the open one (which the
     admin refuses; here only what blinded users see matters, not how the participants got enrolled)."""
     TrialDesign.objects.update_or_create(pk=1, defaults={**PHASE1_DESIGN, "blinded": True})
+
+
+def follow_up_after_discharge():
+    """Make the design follow participants after discharge (phase 2/3), as the coordinator sets it before
+    enrolment; here set directly, like blind_trial, because the tests' participants may already exist."""
+    TrialDesign.objects.update_or_create(
+        pk=1, defaults={**model_to_dict(TrialDesign.current(), exclude=["id"]), "follow_up_after_discharge": True}
+    )
 
 
 # A placebo-controlled design's arms: (code, name, treatment, ratio weight).

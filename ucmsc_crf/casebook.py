@@ -11,8 +11,8 @@ from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte, DailyObservation
 from patients.casebook.registry import registry
-from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
-from patients.models import Participant
+from patients.choices import EndOfStudyReason, ParticipantStatus, QueryStatus, ReviewStatus
+from patients.models import EndOfStudy, Participant
 
 
 def participant_list(queryset):
@@ -23,6 +23,12 @@ def participant_list(queryset):
         queryset.select_related("site", "arm").annotate(
             observed_today=Exists(
                 DailyObservation.objects.filter(participant=OuterRef("pk"), observation_date=today, voided=False)
+            ),
+            # After discharge (in a design that follows participants beyond it) no daily observation is due.
+            discharged=Exists(
+                EndOfStudy.objects.filter(
+                    participant=OuterRef("pk"), end_reason=EndOfStudyReason.DISCHARGED, voided=False
+                )
             ),
             open_queries=Count(
                 "data_queries", filter=Q(data_queries__status=QueryStatus.OPEN, data_queries__voided=False)
@@ -40,7 +46,9 @@ def participant_list(queryset):
         states = [p.due_state(today) for p in planned[participant.pk]]
         participant.infusion_due = "overdue" if "overdue" in states else ("due" if "due" in states else "")
         participant.observation_due = (
-            participant.status == ParticipantStatus.ENROLLED and not participant.observed_today
+            participant.status == ParticipantStatus.ENROLLED
+            and not participant.observed_today
+            and not participant.discharged
         )
     return participants
 

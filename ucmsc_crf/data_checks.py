@@ -38,7 +38,7 @@ def missing_observations(today: datetime.date):
         .values_list("participant_id", "observation_date")
     )
     for participant in participants:
-        last = min(participant.follow_up_end_date() or today, today - datetime.timedelta(days=1))
+        last = min(participant.hospital_stay_end_date() or today, today - datetime.timedelta(days=1))
         day = participant.day0_date
         while day <= last:
             if (participant.pk, day) not in observed:

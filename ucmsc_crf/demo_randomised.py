@@ -35,6 +35,7 @@ DESIGN = {
     "allocation": Allocation.RANDOMISATION_LIST,
     "stratify_by_site": True,
     "stratification_factors": ["severity"],
+    "follow_up_after_discharge": True,
     "unblinding_by_investigator_alone": False,
     "unblinding_notify": "sponsor-safety@example.org",
 }

@@ -138,7 +138,8 @@ class DailyObservation(CaseReportForm):
                 on=self.observation_date,
                 earliest=participant.day0_date,
                 earliest_label="enrolment (study day 0)",
-                follow_up_end=participant.follow_up_end_date(),
+                # Daily observations are of the hospital stay: not after discharge, even when follow-up goes on.
+                follow_up_end=participant.hospital_stay_end_date(),
                 now=timezone.now(),
             )
         errors.check(rules.check_other_symptoms_named, state=self.other_symptoms, details=self.other_symptoms_details)

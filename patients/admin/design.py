@@ -50,6 +50,7 @@ class TrialDesignForm(forms.ModelForm):
             "allocation",
             "stratify_by_site",
             "stratification_factors",
+            "follow_up_after_discharge",
             "unblinding_by_investigator_alone",
             "unblinding_notify",
         ]

@@ -22,8 +22,9 @@ PHASE1_DESIGN = {
     "allocation": Allocation.INVESTIGATOR,
     "stratify_by_site": False,
     "stratification_factors": [],
+    "follow_up_after_discharge": False,
 }
-DESIGN_FIELDS = ("blinded", "allocation", "stratify_by_site", "stratification_factors")
+DESIGN_FIELDS = ("blinded", "allocation", "stratify_by_site", "stratification_factors", "follow_up_after_discharge")
 
 
 def enrolment_started() -> bool:
@@ -51,6 +52,15 @@ class TrialDesign(models.Model):
         default=list,
         blank=True,
         help_text="Randomisation list: the enrolment factors each site's list is further split by.",
+    )
+    # Phase 1 ended each participant's follow-up at discharge; a later trial follows them for months after.
+    follow_up_after_discharge = models.BooleanField(
+        "follow-up continues after discharge",
+        default=False,
+        help_text=(
+            "Discharge is then recorded on the end-of-study form as the end of the hospital stay, and follow-up "
+            "goes on until the participant completes it, dies, is lost to follow-up or withdraws."
+        ),
     )
     # Emergency unblinding (patients/unblinding.py).
     unblinding_by_investigator_alone = models.BooleanField(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from patients import rules
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.design import TrialDesign
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, SiteMembership, site_ids_for  # noqa: F401 (models of this app)
 from patients.choices import (
@@ -170,8 +171,17 @@ class EndOfStudy(CaseReportForm):
         verbose_name_plural = "ends of study"
         constraints = [
             *CaseReportForm.Meta.constraints,
+            # One discharge and one end of follow-up: the same record in phase 1 (discharge ended follow-up),
+            # two in a design that follows participants after discharge (TrialDesign.follow_up_after_discharge).
             models.UniqueConstraint(
-                fields=["participant"], condition=Q(voided=False), name="patients_endofstudy_one_per_participant"
+                fields=["participant"],
+                condition=Q(voided=False, end_reason=EndOfStudyReason.DISCHARGED),
+                name="patients_endofstudy_one_discharge",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(voided=False) & ~Q(end_reason=EndOfStudyReason.DISCHARGED),
+                name="patients_endofstudy_one_end",
             ),
             models.CheckConstraint(
                 condition=Q(end_reason__in=EndOfStudyReason.values), name="patients_endofstudy_reason_valid"
@@ -196,6 +206,21 @@ class EndOfStudy(CaseReportForm):
             rules.check_in_follow_up(
                 status=participant.status, status_label=participant.get_status_display(), what="end the study"
             )
+        discharge = (
+            participant.ends_of_study.active()
+            .filter(end_reason=EndOfStudyReason.DISCHARGED)
+            .exclude(pk=self.pk)
+            .values_list("end_date", flat=True)
+            .first()
+            if participant.pk
+            else None
+        )
+        rules.check_end_reason(
+            reason=self.end_reason,
+            end_date=self.end_date,
+            follow_up_after_discharge=TrialDesign.current().follow_up_after_discharge,
+            discharged_on=discharge,
+        )
         rules.check_not_before_day0(
             field="end_date", value=self.end_date, day0=participant.day0_date, what="The end of study"
         )

@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import rules
-from patients.casebook.design import Arm
+from patients.casebook.design import Arm, TrialDesign
 from patients.casebook.records import ClinicalQuerySet, ClinicalRecord
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, site_ids_for
 from patients.choices import (
     ENROLLED_STATUSES,
     SEVERITY_HELP_TEXT,
+    EndOfStudyReason,
     ParticipantStatus,
     Severity,
     Sex,
@@ -262,13 +263,27 @@ class Participant(ClinicalRecord):
             return None
         return self.study_day(timezone.localdate())
 
+    def hospital_stay_end_date(self) -> datetime.date | None:
+        """The date the hospital part of the study ended (discharge, death, transfer or withdrawal), or None
+        while the participant is in hospital. Daily observations are not dated after it."""
+        dates = [
+            *self.ends_of_study.active().values_list("end_date", flat=True),
+            *self.withdrawals.active().values_list("withdrawal_date", flat=True),
+        ]
+        return min(dates) if dates else None
+
     def follow_up_end_date(self) -> datetime.date | None:
-        """The date follow-up ended (discharge, death, transfer or withdrawal), or None while it goes on.
+        """The date follow-up ended, or None while it goes on: discharge, death, transfer or withdrawal in
+        phase 1; in a design that follows participants after discharge, not the discharge but completion,
+        death, loss to follow-up, transfer or withdrawal.
 
         Nothing clinical is dated after it: the dosing and outcomes rules read it from here.
         """
+        ends = self.ends_of_study.active()
+        if TrialDesign.current().follow_up_after_discharge:
+            ends = ends.exclude(end_reason=EndOfStudyReason.DISCHARGED)
         dates = [
-            *self.ends_of_study.active().values_list("end_date", flat=True),
+            *ends.values_list("end_date", flat=True),
             *self.withdrawals.active().values_list("withdrawal_date", flat=True),
         ]
         return min(dates) if dates else None

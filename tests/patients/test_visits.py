@@ -16,7 +16,7 @@ from patients import services
 from patients.casebook.schedule import ExpectedIf, Visit, VisitForm
 from patients.models import Participant
 from patients.visits import FormState, VisitState, visit_statuses
-from tests.factories import ct_values, end_study, record, treated_participant
+from tests.factories import ct_values, end_study, follow_up_after_discharge, record, treated_participant
 from tests.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,7 @@ def test_forms_for_infused_arms_only_are_not_required_of_the_control(coordinator
 
 
 def test_no_visit_is_expected_after_death_or_withdrawal_but_after_discharge_it_is(coordinator, site_a, day28):
+    follow_up_after_discharge()
     died = treated_participant(user=coordinator, site=site_a, days_ago=30)
     end_study(died, user=coordinator, on=died.day0_date + datetime.timedelta(days=10), reason="died")
     gone = treated_participant(user=coordinator, site=site_a, days_ago=30)
@@ -101,6 +102,13 @@ def test_no_visit_is_expected_after_death_or_withdrawal_but_after_discharge_it_i
     # A death before discharge: the discharge visit is not expected either.
     assert statuses(died)["discharge"].state == VisitState.NOT_REQUIRED
     assert statuses(home)["d28"].state == VisitState.OVERDUE
+
+
+def test_in_a_design_whose_follow_up_ends_at_discharge_no_visit_is_expected_after_it(coordinator, site_a, day28):
+    home = treated_participant(user=coordinator, site=site_a, days_ago=35)
+    end_study(home, user=coordinator, on=home.day0_date + datetime.timedelta(days=10))
+    assert statuses(home)["d28"].state == VisitState.NOT_REQUIRED
+    assert statuses(home)["discharge"].state == VisitState.DONE
 
 
 def test_the_schedule_is_computed_in_the_same_queries_for_2_and_8_participants(coordinator, site_a, day28):
@@ -117,8 +125,9 @@ def test_the_schedule_is_computed_in_the_same_queries_for_2_and_8_participants(c
         treated_participant(user=coordinator, site=site_a, days_ago=28)
     large, result = count()
     assert len(result) == 8 and large == small
-    # The schedule (2), the participants, their ends of study and withdrawals, one per form kind (5).
-    assert small <= 10
+    # The schedule (2), the design, the participants, their ends of study and withdrawals, one per form
+    # kind (5).
+    assert small <= 11
 
 
 def test_a_visit_expects_only_forms_the_registry_has(day28):
