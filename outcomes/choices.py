@@ -92,3 +92,38 @@ SERIOUSNESS_CRITERIA = (
     ("serious_congenital_anomaly", "Congenital anomaly"),
     ("serious_important_medical_event", "Important medical event"),
 )
+
+
+class ReferenceEquation(models.TextChoices):
+    """The reference equations a lung-function laboratory's % predicted values come from."""
+
+    GLI_2012 = "gli2012", "GLI-2012 (spirometry)"
+    GLI_2017 = "gli2017", "GLI-2017 (transfer factor)"
+    ECSC_1993 = "ecsc1993", "ECSC 1993"
+    ZHENG_2006 = "zheng2006", "Chinese reference values (Zheng 2006)"
+    OTHER = "other", "Other (name it)"
+
+
+class Mmrc(models.IntegerChoices):
+    """Modified Medical Research Council dyspnoea scale."""
+
+    GRADE_0 = 0, "0 Breathless only with strenuous exercise"
+    GRADE_1 = 1, "1 Short of breath hurrying on the level or walking up a slight hill"
+    GRADE_2 = 2, "2 Walks slower than people of the same age because of breathlessness, or stops for breath"
+    GRADE_3 = 3, "3 Stops for breath after about 100 m or a few minutes on the level"
+    GRADE_4 = 4, "4 Too breathless to leave the house, or breathless when dressing"
+
+
+class VitalStatus(models.TextChoices):
+    """At a follow-up contact. A death is recorded once, on the end-of-study form (reason: died), which ends
+    follow-up, so no contact after it is expected or accepted."""
+
+    ALIVE = "alive", "Alive (seen or spoken to)"
+    NOT_REACHED = "not_reached", "Not reached (vital status unknown)"
+
+
+class HomeOxygen(models.TextChoices):
+    NONE = "none", "None"
+    EXERTION = "exertion", "On exertion only"
+    NIGHT = "night", "At night only"
+    CONTINUOUS = "continuous", "Continuous (long-term)"

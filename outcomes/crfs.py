@@ -1,12 +1,36 @@
-"""Outcomes' case report forms: daily observations, lab results, chest CT, adverse events
-(see patients/casebook/registry.py)."""
+"""Outcomes' case report forms: daily observations, lab results, chest CT, adverse events, and the endpoint
+forms with the follow-up visit (see patients/casebook/registry.py)."""
 
 from django.utils import timezone
 
 from dosing.crfs import INFUSION_KEY
+from outcomes.endpoint_forms import (
+    DyspnoeaGradeForm,
+    FollowUpVisitForm,
+    LungFunctionForm,
+    QuantitativeCtForm,
+    SixMinuteWalkForm,
+)
 from outcomes.forms import AdverseEventForm, ChestCtForm, DailyObservationForm
-from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
-from patients.casebook.registry import CaseReportFormType, PageSection, RelatedKey, register
+from outcomes.models import (
+    AdverseEvent,
+    ChestCt,
+    DailyObservation,
+    DyspnoeaGrade,
+    FollowUpVisit,
+    LabResult,
+    LungFunction,
+    QuantitativeCt,
+    SixMinuteWalk,
+)
+from patients.casebook.registry import (
+    GENERIC_SECTION_TEMPLATE,
+    CaseReportFormType,
+    PageSection,
+    RelatedKey,
+    register,
+)
+from patients.casebook.schedule import offered_if_scheduled
 
 register(
     CaseReportFormType(
@@ -79,3 +103,32 @@ register(
         related_keys=(INFUSION_KEY,),
     )
 )
+
+# The endpoint forms and the follow-up visit: offered on the ward when the design's schedule expects them.
+ENDPOINT_FORMS = (
+    # key, model, label, ward form, date field, analysis file
+    ("follow-up", FollowUpVisit, "Follow-up visit", FollowUpVisitForm, "visit_date", "follow_up_visits"),
+    ("qct", QuantitativeCt, "Quantitative CT", QuantitativeCtForm, "scan_date", "quantitative_ct"),
+    ("six-minute-walk", SixMinuteWalk, "Six-minute walk", SixMinuteWalkForm, "test_date", "six_minute_walk"),
+    ("lung-function", LungFunction, "Lung function", LungFunctionForm, "test_date", "lung_function"),
+    ("mmrc", DyspnoeaGrade, "mMRC dyspnoea grade", DyspnoeaGradeForm, "assessment_date", "mmrc"),
+)
+for order, (key, model, label, form, date_field, domain) in enumerate(ENDPOINT_FORMS):
+    register(
+        CaseReportFormType(
+            key=key,
+            model=model,
+            label=label,
+            position=51 + order,
+            form=form,
+            offered_if=offered_if_scheduled(key),
+            initial=lambda participant, date_field=date_field: {date_field: timezone.localdate()},
+            page_section=PageSection(GENERIC_SECTION_TEMPLATE, column=2, order=21 + order),
+            page_order_by=(date_field,),
+            admin_inline=(date_field, "review_status"),
+            importable=True,
+            analysis_domain=domain,
+            analysis_order=(date_field,),
+            study_day_from=date_field,
+        )
+    )

@@ -274,7 +274,7 @@ def check_end_reason(
         if reason in AFTER_DISCHARGE_REASONS:
             raise refusal(
                 "end_reason",
-                f"In this trial follow-up ends at discharge; \"{EndOfStudyReason(reason).label}\" does not apply.",
+                f'In this trial follow-up ends at discharge; "{EndOfStudyReason(reason).label}" does not apply.',
                 "reason_not_in_design",
             )
         return

@@ -4,9 +4,9 @@ import datetime
 from decimal import Decimal
 
 import factory
-from django.forms.models import model_to_dict
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from patients import services
@@ -371,6 +371,70 @@ def end_study(participant, *, user, on, reason="discharged", **fields):
     )
 
 
+def qct_values(participant, *, on=None, **overrides) -> dict:
+    return {
+        "scan_date": on or participant.day0_date,
+        "lesion_percent": Decimal("12.4"),
+        "solid_percent": Decimal("3.1"),
+        "ground_glass_percent": Decimal("9.2"),
+        "software": "uAI Discover-NCP 1.2",
+        "reader": "R01",
+        **overrides,
+    }
+
+
+def walk_values(participant, *, on=None, **overrides) -> dict:
+    return {
+        "test_date": on or participant.day0_date,
+        "distance_m": 420,
+        "spo2_before": 97,
+        "spo2_after": 93,
+        "heart_rate_before": 78,
+        "heart_rate_after": 112,
+        "borg_dyspnoea": Decimal("3"),
+        "stopped_early": False,
+        "stop_reason": "",
+        "oxygen_used": False,
+        "oxygen_flow_l_min": None,
+        **overrides,
+    }
+
+
+def lung_function_values(participant, *, on=None, **overrides) -> dict:
+    return {
+        "test_date": on or participant.day0_date,
+        "fvc_l": Decimal("3.40"),
+        "fvc_pct_predicted": 82,
+        "fev1_l": Decimal("2.80"),
+        "fev1_pct_predicted": 85,
+        "fev1_fvc_pct_predicted": 101,
+        "vc_max_l": Decimal("3.50"),
+        "vc_max_pct_predicted": 83,
+        "dlco_mmol_min_kpa": Decimal("6.10"),
+        "dlco_pct_predicted": 71,
+        "reference_equation": "gli2012",
+        "reference_equation_other": "",
+        **overrides,
+    }
+
+
+def mmrc_values(participant, *, on=None, **overrides) -> dict:
+    return {"assessment_date": on or participant.day0_date, "grade": 1, **overrides}
+
+
+def follow_up_values(participant, *, on=None, **overrides) -> dict:
+    return {
+        "visit_date": on or participant.day0_date,
+        "vital_status": "alive",
+        "readmitted": "no",
+        "readmission_details": "",
+        "new_symptoms": "no",
+        "new_symptoms_details": "",
+        "home_oxygen": "none",
+        **overrides,
+    }
+
+
 # Values of one valid record per registered case report form, for fixtures that walk every form (the
 # permission matrix, the registry test). A new form adds its line here, or its model offers example_values.
 CRF_VALUES = {
@@ -378,6 +442,11 @@ CRF_VALUES = {
     "labs": lab_values,
     "ct": ct_values,
     "adverse-events": ae_values,
+    "qct": qct_values,
+    "six-minute-walk": walk_values,
+    "lung-function": lung_function_values,
+    "mmrc": mmrc_values,
+    "follow-up": follow_up_values,
 }
 
 

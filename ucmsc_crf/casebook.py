@@ -10,7 +10,7 @@ from django.utils import timezone
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte, DailyObservation
-from patients.casebook.registry import registry
+from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
 from patients.choices import EndOfStudyReason, ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import EndOfStudy, Participant
 
@@ -224,6 +224,10 @@ class Section:
         return self.forms[0]
 
 
+def _collected(crf, participant) -> bool:
+    return crf.offered_if is None or bool(crf.offered_if(participant))
+
+
 def page_sections(book: Casebook, user, *, can_edit: bool) -> list[list[Section]]:
     """The page's two columns of cards: each registered form in its section (forms that share a section are
     drawn in one card), a form without a section of its own in the generic one."""
@@ -232,7 +236,11 @@ def page_sections(book: Casebook, user, *, can_edit: bool) -> list[list[Section]
         section = crf.page_section
         if section is None:
             continue
-        item = SectionForm(crf, book.records.get(crf.key, []), can_edit and user.has_perm(crf.permission("change")))
+        records = book.records.get(crf.key, [])
+        if not records and section.template == GENERIC_SECTION_TEMPLATE and not _collected(crf, book.participant):
+            # An empty card of a form this design does not collect (phase 1's ward has no endpoint forms).
+            continue
+        item = SectionForm(crf, records, can_edit and user.has_perm(crf.permission("change")))
         by_place.setdefault(section, []).append(item)
     columns: list[list[Section]] = [[], []]
     for section, forms in sorted(by_place.items(), key=lambda entry: (entry[0].column, entry[0].order)):

@@ -51,6 +51,7 @@ class TrialDesignForm(forms.ModelForm):
             "stratify_by_site",
             "stratification_factors",
             "follow_up_after_discharge",
+            "baseline_window_days",
             "unblinding_by_investigator_alone",
             "unblinding_notify",
         ]

@@ -23,8 +23,16 @@ PHASE1_DESIGN = {
     "stratify_by_site": False,
     "stratification_factors": [],
     "follow_up_after_discharge": False,
+    "baseline_window_days": 7,
 }
-DESIGN_FIELDS = ("blinded", "allocation", "stratify_by_site", "stratification_factors", "follow_up_after_discharge")
+DESIGN_FIELDS = (
+    "blinded",
+    "allocation",
+    "stratify_by_site",
+    "stratification_factors",
+    "follow_up_after_discharge",
+    "baseline_window_days",
+)
 
 
 def enrolment_started() -> bool:
@@ -61,6 +69,14 @@ class TrialDesign(models.Model):
             "Discharge is then recorded on the end-of-study form as the end of the hospital stay, and follow-up "
             "goes on until the participant completes it, dies, is lost to follow-up or withdraws."
         ),
+    )
+    # The endpoints' baseline (outcomes/endpoints.py): the measurement nearest before study day 0, up to this many
+    # days before (on day 0 itself counts: before the first infusion).
+    baseline_window_days = models.PositiveSmallIntegerField(
+        "baseline window (days before day 0)",
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text="An endpoint's baseline is its measurement nearest before study day 0 within this many days.",
     )
     # Emergency unblinding (patients/unblinding.py).
     unblinding_by_investigator_alone = models.BooleanField(

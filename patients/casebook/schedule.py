@@ -84,3 +84,18 @@ class VisitForm(models.Model):
     def clean(self):
         super().clean()
         rules.check_known_form(field="crf_key", key=self.crf_key, known=[crf.key for crf in registry.all()])
+
+
+def scheduled_form_keys(participant) -> set[str]:
+    """The forms any visit of the schedule expects; read once per participant object (a page asks per form)."""
+    keys = getattr(participant, "_scheduled_form_keys", None)
+    if keys is None:
+        keys = set(VisitForm.objects.values_list("crf_key", flat=True))
+        participant._scheduled_form_keys = keys
+    return keys
+
+
+def offered_if_scheduled(key: str):
+    """For a registry entry's ``offered_if``: a form only some designs collect (the endpoint forms) is offered
+    on the ward only when the schedule expects it, so phase 1's ward keeps its own buttons."""
+    return lambda participant: key in scheduled_form_keys(participant)

@@ -5,51 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0019_visit_schedule'),
+        ("patients", "0019_visit_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='endofstudy',
-            name='patients_endofstudy_one_per_participant',
+            model_name="endofstudy",
+            name="patients_endofstudy_one_per_participant",
         ),
         migrations.RemoveConstraint(
-            model_name='endofstudy',
-            name='patients_endofstudy_reason_valid',
+            model_name="endofstudy",
+            name="patients_endofstudy_reason_valid",
         ),
         migrations.AddField(
-            model_name='historicaltrialdesign',
-            name='follow_up_after_discharge',
-            field=models.BooleanField(default=False, help_text='Discharge is then recorded on the end-of-study form as the end of the hospital stay, and follow-up goes on until the participant completes it, dies, is lost to follow-up or withdraws.', verbose_name='follow-up continues after discharge'),
+            model_name="historicaltrialdesign",
+            name="follow_up_after_discharge",
+            field=models.BooleanField(
+                default=False,
+                help_text="Discharge is then recorded on the end-of-study form as the end of the hospital stay, and follow-up goes on until the participant completes it, dies, is lost to follow-up or withdraws.",
+                verbose_name="follow-up continues after discharge",
+            ),
         ),
         migrations.AddField(
-            model_name='trialdesign',
-            name='follow_up_after_discharge',
-            field=models.BooleanField(default=False, help_text='Discharge is then recorded on the end-of-study form as the end of the hospital stay, and follow-up goes on until the participant completes it, dies, is lost to follow-up or withdraws.', verbose_name='follow-up continues after discharge'),
+            model_name="trialdesign",
+            name="follow_up_after_discharge",
+            field=models.BooleanField(
+                default=False,
+                help_text="Discharge is then recorded on the end-of-study form as the end of the hospital stay, and follow-up goes on until the participant completes it, dies, is lost to follow-up or withdraws.",
+                verbose_name="follow-up continues after discharge",
+            ),
         ),
         migrations.AlterField(
-            model_name='endofstudy',
-            name='end_reason',
-            field=models.CharField(choices=[('discharged', 'Discharged from hospital'), ('died', 'Died'), ('transferred', 'Transferred to another hospital'), ('completed', 'Completed follow-up'), ('lost', 'Lost to follow-up')], max_length=16),
+            model_name="endofstudy",
+            name="end_reason",
+            field=models.CharField(
+                choices=[
+                    ("discharged", "Discharged from hospital"),
+                    ("died", "Died"),
+                    ("transferred", "Transferred to another hospital"),
+                    ("completed", "Completed follow-up"),
+                    ("lost", "Lost to follow-up"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalendofstudy',
-            name='end_reason',
-            field=models.CharField(choices=[('discharged', 'Discharged from hospital'), ('died', 'Died'), ('transferred', 'Transferred to another hospital'), ('completed', 'Completed follow-up'), ('lost', 'Lost to follow-up')], max_length=16),
+            model_name="historicalendofstudy",
+            name="end_reason",
+            field=models.CharField(
+                choices=[
+                    ("discharged", "Discharged from hospital"),
+                    ("died", "Died"),
+                    ("transferred", "Transferred to another hospital"),
+                    ("completed", "Completed follow-up"),
+                    ("lost", "Lost to follow-up"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='endofstudy',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_reason', 'discharged'), ('voided', False)), fields=('participant',), name='patients_endofstudy_one_discharge'),
+            model_name="endofstudy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_reason", "discharged"), ("voided", False)),
+                fields=("participant",),
+                name="patients_endofstudy_one_discharge",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='endofstudy',
-            constraint=models.UniqueConstraint(condition=models.Q(('voided', False), models.Q(('end_reason', 'discharged'), _negated=True)), fields=('participant',), name='patients_endofstudy_one_end'),
+            model_name="endofstudy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("voided", False), models.Q(("end_reason", "discharged"), _negated=True)),
+                fields=("participant",),
+                name="patients_endofstudy_one_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='endofstudy',
-            constraint=models.CheckConstraint(condition=models.Q(('end_reason__in', ['discharged', 'died', 'transferred', 'completed', 'lost'])), name='patients_endofstudy_reason_valid'),
+            model_name="endofstudy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_reason__in", ["discharged", "died", "transferred", "completed", "lost"])),
+                name="patients_endofstudy_reason_valid",
+            ),
         ),
     ]

@@ -6,9 +6,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from patients import rules
+from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
-from patients.casebook.design import TrialDesign
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, SiteMembership, site_ids_for  # noqa: F401 (models of this app)
 from patients.choices import (
