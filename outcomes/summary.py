@@ -1,27 +1,26 @@
 """The trial at a glance, computed live from the database in the form a paper's tables take: enrolment
-flow, baseline by arm, exposure, safety, status at discharge (the paper's Table 3) and the trajectories
-the plots draw. The page, the CSV/XLSX download and the tests all read this one module.
+flow, baseline by arm, exposure, safety, status at discharge (the paper's Table 3), the trajectories
+the plots draw, and the endpoint table (outcomes/endpoint_table.py). The page, the CSV/XLSX download and the
+tests all read this one module.
 
-Statistics (scipy), exploratory only: Fisher's exact test (two-sided) for counts, Mann-Whitney U
-(two-sided, scipy's automatic exact / asymptotic choice) for continuous values; a p-value only when there
-are exactly two arms. Medians with the interquartile range: 25th and 75th percentiles by the (n + 1)p
-definition (numpy's "weibull", as SPSS computes them, which clinical papers usually report).
+Statistics, exploratory only (outcomes/report_cells.py): Fisher's exact test (two-sided) for counts,
+Mann-Whitney U (two-sided) for continuous values; a p-value only when there are exactly two arms. Medians
+with the interquartile range by the (n + 1)p definition.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
-import numpy
 from django.utils import timezone
-from scipy.stats import fisher_exact, mannwhitneyu
 
 from dosing.choices import DeviationCategory, PlannedInfusionStatus
 from dosing.models import Infusion, PlannedInfusion, ProtocolDeviation
 from outcomes.choices import Grade, OxygenSupport, Relation
 from outcomes.derived import VENTILATION, outcomes_for, safety_table
+from outcomes.endpoint_table import endpoint_table
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
+from outcomes.report_cells import Cell, fisher_p, fmt, mann_whitney_p, median_cell, quartiles
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, Treatment, YesNoUnknown
 from patients.models import COMORBIDITY_FIELDS, Arm, Participant
 
@@ -39,32 +38,6 @@ TRAJECTORY_ANALYTES = (
     "il8",
     "mip1",
 )
-
-
-@dataclass
-class Cell:
-    """One arm's value in a row: a count (with its denominator) or a median with IQR."""
-
-    n: int | None = None
-    of: int | None = None
-    median: float | None = None
-    q1: float | None = None
-    q3: float | None = None
-    extra: str = ""
-
-    @property
-    def percent(self) -> float | None:
-        return None if self.n is None or not self.of else 100 * self.n / self.of
-
-    def __str__(self) -> str:
-        if self.n is not None:
-            text = f"{self.n}/{self.of}" if self.of is not None else str(self.n)
-            if self.percent is not None:
-                text += f" ({self.percent:.0f}%)"
-            return text + (f"; {self.extra}" if self.extra else "")
-        if self.median is None:
-            return "-"
-        return f"{_fmt(self.median)} ({_fmt(self.q1)}-{_fmt(self.q3)})"
 
 
 @dataclass
@@ -104,49 +77,7 @@ class Summary:
     trajectories: list[Trajectory]
     oxygen: dict  # arm code -> [(study day, {support: participants})]
     computed: object = None
-
-
-def _fmt(value) -> str:
-    """A number as the report prints it: two decimals (none from 1,000 up), rounded half away from zero
-    (ROUND_HALF_UP) on the number's shortest decimal form, trailing zeros dropped. So 108.755 prints
-    108.76 and 82.495 prints 82.5, whatever binary fraction the float holds (f"{x:.2f}" rounded those two
-    in opposite directions)."""
-    if value is None:
-        return "-"
-    exact = Decimal(repr(float(value))) if not isinstance(value, Decimal) else value
-    places = Decimal("1") if abs(exact) >= 1000 else Decimal("0.01")
-    text = str(exact.quantize(places, rounding=ROUND_HALF_UP))
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def quartiles(values) -> tuple[float, float, float] | None:
-    values = [float(v) for v in values if v is not None]
-    if not values:
-        return None
-    q1, q2, q3 = numpy.percentile(values, [25, 50, 75], method="weibull")
-    return float(q2), float(q1), float(q3)
-
-
-def median_cell(values) -> Cell:
-    found = quartiles(values)
-    return Cell() if found is None else Cell(median=found[0], q1=found[1], q3=found[2])
-
-
-def fisher_p(counts: list[tuple[int, int]]) -> float | None:
-    """counts: per arm (with, total); two arms only."""
-    if len(counts) != 2 or any(total == 0 for _, total in counts):
-        return None
-    table = [[with_, total - with_] for with_, total in counts]
-    return float(fisher_exact(table, alternative="two-sided").pvalue)
-
-
-def mann_whitney_p(groups: list[list]) -> float | None:
-    groups = [[float(v) for v in g if v is not None] for g in groups]
-    if len(groups) != 2 or not all(groups):
-        return None
-    if len(set(groups[0] + groups[1])) == 1:
-        return 1.0  # identical values: no difference to test
-    return float(mannwhitneyu(groups[0], groups[1], alternative="two-sided").pvalue)
+    endpoints: list = field(default_factory=list)  # outcomes/endpoint_table.EndpointRow
 
 
 def count_row(label, flags_by_arm: list[list[bool | None]], days_by_arm: list[list[int]] | None = None) -> Row:
@@ -159,7 +90,7 @@ def count_row(label, flags_by_arm: list[list[bool | None]], days_by_arm: list[li
         extra = ""
         if days_by_arm is not None:
             days = [d for d in days_by_arm[index] if d]
-            extra = f"median {_fmt(median(days))} days" if days else ""
+            extra = f"median {fmt(median(days))} days" if days else ""
         cells.append(Cell(n=n, of=len(known), extra=extra))
         counts.append((n, len(known)))
     return Row(label, cells, fisher_p(counts), "Fisher")
@@ -200,6 +131,7 @@ def trial_summary(participants, *, by_arm: bool = True) -> Summary:
         trajectories=_trajectories(arms, by_arm),
         oxygen=_oxygen(arms, by_arm),
         computed=timezone.now(),
+        endpoints=endpoint_table(groups),
     )
 
 
@@ -444,8 +376,29 @@ def as_table(summary: Summary) -> list[list[str]]:
     for section in summary.sections:
         for row in section.rows:
             rows.append([section.title, row.label, "", *[str(c) for c in row.cells], row.p_text, row.test])
+    for row in summary.endpoints:
+        for part in ("baseline", "at_visit", "change"):
+            item = f"{row.label}: {part.replace('_', ' ')}"
+            cells = [f"n={getattr(c, 'n_change' if part == 'change' else 'n')}; {getattr(c, part)}" for c in row.cells]
+            last = part == "change"
+            rows.append(
+                [
+                    "Endpoints (exploratory)",
+                    item,
+                    "",
+                    *cells,
+                    row.p_text if last else "",
+                    _shift_label(row) if last else "",
+                ]
+            )
     for item in summary.safety_rows:
         event = f"ECG {item.ecg}; SpO2 {item.spo2_lowest}-{item.spo2_highest}%; {'; '.join(item.events) or 'none'}"
         label = f"{item.study_id} ({item.severity}), infusion {item.infusion_round}"
         rows.append(["Infusion-associated events", label, event, *blank, "", ""])
     return rows
+
+
+def _shift_label(row) -> str:
+    if row.shift is None:
+        return ""
+    return f"Hodges-Lehmann difference in {row.compared} {row.shift_text}; Mann-Whitney U"

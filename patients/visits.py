@@ -19,7 +19,7 @@ from patients.casebook.design import TrialDesign
 from patients.casebook.registry import registry
 from patients.casebook.schedule import ExpectedIf, Visit, VisitAnchor
 from patients.choices import INFUSED_TREATMENTS, EndOfStudyReason
-from patients.models import EndOfStudy, Withdrawal
+from patients.models import EndOfStudy, Participant, Withdrawal
 
 
 class VisitState(models.TextChoices):
@@ -123,16 +123,37 @@ def _expected(form, facts: _Facts) -> bool:
     return True
 
 
-def _status(visit: Visit, facts: _Facts, records, today: datetime.date) -> VisitStatus:
+@dataclass(frozen=True)
+class Window:
+    target: datetime.date
+    start: datetime.date
+    end: datetime.date
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _window(visit: Visit, facts: _Facts) -> Window | None:
+    """The visit's target day and window for one participant; None while its anchor (discharge) is to come."""
     anchor = facts.day0 if visit.anchor == VisitAnchor.DAY0 else facts.discharged_on
     if anchor is None:
+        return None
+    target = anchor + datetime.timedelta(days=visit.target_day)
+    return Window(
+        target,
+        target - datetime.timedelta(days=visit.window_before),
+        target + datetime.timedelta(days=visit.window_after),
+    )
+
+
+def _status(visit: Visit, facts: _Facts, records, today: datetime.date) -> VisitStatus:
+    window = _window(visit, facts)
+    if window is None:
         # Anchored at a discharge that has not happened: expected later, unless follow-up ended first.
         state = VisitState.NOT_REQUIRED if facts.ended_on else VisitState.NOT_YET_DUE
         return VisitStatus(visit, state)
-    target = anchor + datetime.timedelta(days=visit.target_day)
-    start = target - datetime.timedelta(days=visit.window_before)
-    end = target + datetime.timedelta(days=visit.window_after)
-    status = VisitStatus(visit, VisitState.NOT_YET_DUE, target, start, end)
+    start, end = window.start, window.end
+    status = VisitStatus(visit, VisitState.NOT_YET_DUE, window.target, start, end)
     if facts.ended_on is not None and facts.ended_on < start:
         status.state = VisitState.NOT_REQUIRED
         return status
@@ -167,5 +188,15 @@ def visit_statuses(participants, *, today: datetime.date | None = None) -> dict[
     records = _records(keys, list(facts))
     return {
         pk: [_status(visit, each, {k: records[k].get(pk, []) for k in keys}, today) for visit in visits]
+        for pk, each in facts.items()
+    }
+
+
+def visit_windows(participant_ids, visits) -> dict[int, dict[str, Window]]:
+    """Per enrolled participant, the window of each of ``visits`` whose anchor has come (by visit code): what
+    the endpoint analysis (outcomes/endpoints.py) assigns measurements by. Three queries."""
+    facts = _facts(Participant.objects.filter(pk__in=list(participant_ids)))
+    return {
+        pk: {visit.code: window for visit in visits if (window := _window(visit, each)) is not None}
         for pk, each in facts.items()
     }

@@ -305,7 +305,7 @@ def test_status_at_discharge_is_over_participants_whose_stay_has_ended(small_tri
     ],
 )
 def test_decimals_are_rounded_one_way(value, printed):
-    from outcomes.summary import _fmt
+    from outcomes.report_cells import fmt as _fmt
 
     assert _fmt(value) == printed
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from dosing.models import Infusion
 from outcomes.choices import OxygenSupport
 from outcomes.derived import outcomes_for
+from outcomes.endpoints import ENDPOINTS, column_stem, endpoint_values, endpoint_visits
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
 from patients.models import COMORBIDITY_FIELDS, Participant
 from patients.spreadsheet import spreadsheet_safe
@@ -86,7 +87,50 @@ def domain_rows(domain: Domain, *, user, options: Options) -> Iterator[list[str]
         yield row
 
 
-def analysis_table_columns() -> list[Column]:
+def endpoint_columns(visits) -> list[Column]:
+    """Per quantitative endpoint: its baseline, and its value and change from baseline at each visit after
+    day 0 (outcomes/endpoints.py), as many as the schedule has."""
+    columns = []
+    for endpoint in ENDPOINTS:
+        source = f"derived from the {endpoint.model._meta.verbose_name} forms and the visit schedule"
+        columns.append(
+            Column(
+                f"{endpoint.code}_baseline",
+                f"{endpoint.label}: baseline (nearest before day 0, within the design's baseline window)",
+                endpoint.kind,
+                source,
+                unit=endpoint.unit,
+                derived=True,
+                empty_means="no measurement in the baseline window",
+            )
+        )
+        for visit in visits:
+            stem = column_stem(endpoint, visit)
+            columns += [
+                Column(
+                    stem,
+                    f"{endpoint.label} at {visit.label} (nearest the target day within the visit's window)",
+                    endpoint.kind,
+                    source,
+                    unit=endpoint.unit,
+                    derived=True,
+                    empty_means="no measurement in the visit's window",
+                ),
+                Column(
+                    f"{stem}_change",
+                    f"{endpoint.label}: change from baseline to {visit.label} (visit value minus baseline)",
+                    endpoint.kind,
+                    source,
+                    unit=endpoint.unit,
+                    derived=True,
+                    empty_means="baseline or visit value missing",
+                ),
+            ]
+    return columns
+
+
+def analysis_table_columns(visits=None) -> list[Column]:
+    visits = endpoint_visits() if visits is None else visits
     source = "derived from the daily observations, labs, infusions, adverse events and end of study"
     support = [
         Column(f"days_{code}", f"days with {label.lower()} as the highest support", "integer", source, derived=True)
@@ -147,17 +191,30 @@ def analysis_table_columns() -> list[Column]:
         ),
         Column("adverse_events", "adverse events", "integer", source, derived=True),
         Column("serious_adverse_events", "serious adverse events", "integer", source, derived=True),
+        *endpoint_columns(visits),
     ]
 
 
-def analysis_table_rows(*, user) -> Iterator[list[str]]:
+def _endpoint_cells(values, visits) -> list:
+    cells = []
+    for endpoint in ENDPOINTS:
+        found = values[endpoint.code]
+        cells.append(found.baseline)
+        for visit in visits:
+            cells += [found.at_visit.get(visit.code), found.change(visit.code)]
+    return cells
+
+
+def analysis_table_rows(*, user, visits=None) -> Iterator[list[str]]:
     """One row per enrolled participant, computed for blocks of participants in a fixed number of queries."""
+    visits = endpoint_visits() if visits is None else visits
     participants = Participant.objects.for_user(user) if user is not None else Participant.objects.all()
     participants = participants.active().enrolled().select_related("site", "arm").order_by("study_id")
     iterator = participants.iterator(chunk_size=500)
     while block := list(islice(iterator, 500)):
         ids = [p.pk for p in block]
         outcomes = outcomes_for(ids)
+        endpoints = endpoint_values(block, visits)
         infusions = dict(
             Infusion.objects.active()
             .filter(participant_id__in=ids)
@@ -199,6 +256,7 @@ def analysis_table_rows(*, user) -> Iterator[list[str]]:
                     outcome.length_of_stay_days,
                     events.get(participant.pk, {}).get("n", 0),
                     events.get(participant.pk, {}).get("serious_n", 0),
+                    *_endpoint_cells(endpoints[participant.pk], visits),
                 )
             ]
 
@@ -308,7 +366,8 @@ def bundle_files(*, user, options: Options):
             domain_blocks(domain, user=user, options=options, counter=counter),
             counter,
         )
-    table_columns, table_rows = analysis_table_columns(), analysis_table_rows(user=user)
+    visits = endpoint_visits()
+    table_columns, table_rows = analysis_table_columns(visits), analysis_table_rows(user=user, visits=visits)
     if options.blinded:
         # A blinded trial, for someone who must stay blind: the arm column goes.
         at = [c.name for c in table_columns].index("arm")

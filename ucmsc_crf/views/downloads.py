@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from outcomes.choices import OxygenSupport
+from outcomes.endpoint_table import NOTE as ENDPOINT_NOTE
 from outcomes.summary import as_table, trial_summary
 from patients.casebook.access import sees_arms, trial_blinded
 from patients.models import Participant
@@ -64,5 +65,6 @@ def report(request):
         "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
         "blinded": not sees_arms(request.user),
         "closed": closed_report(request.user),
+        "endpoint_note": ENDPOINT_NOTE,
     }
     return render(request, "clinic/report.html", context)

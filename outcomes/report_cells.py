@@ -1,0 +1,84 @@
+"""The cells of the report's tables and the statistics they carry: a count with its denominator or a median
+with its interquartile range, a number rounded as the report prints it, Fisher's exact and Mann-Whitney U
+p-values. The trial summary (outcomes/summary.py) and the endpoint table (outcomes/endpoint_table.py) both
+build their rows from these.
+
+Medians with the interquartile range: 25th and 75th percentiles by the (n + 1)p definition (numpy's
+"weibull", as SPSS computes them, which clinical papers usually report). Mann-Whitney U: two-sided, scipy's
+automatic exact / asymptotic choice.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy
+from scipy.stats import fisher_exact, mannwhitneyu
+
+
+@dataclass
+class Cell:
+    """One arm's value in a row: a count (with its denominator) or a median with IQR."""
+
+    n: int | None = None
+    of: int | None = None
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    extra: str = ""
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.n is None or not self.of else 100 * self.n / self.of
+
+    def __str__(self) -> str:
+        if self.n is not None:
+            text = f"{self.n}/{self.of}" if self.of is not None else str(self.n)
+            if self.percent is not None:
+                text += f" ({self.percent:.0f}%)"
+            return text + (f"; {self.extra}" if self.extra else "")
+        if self.median is None:
+            return "-"
+        return f"{fmt(self.median)} ({fmt(self.q1)}-{fmt(self.q3)})"
+
+
+def fmt(value) -> str:
+    """A number as the report prints it: two decimals (none from 1,000 up), rounded half away from zero
+    (ROUND_HALF_UP) on the number's shortest decimal form, trailing zeros dropped. So 108.755 prints
+    108.76 and 82.495 prints 82.5, whatever binary fraction the float holds (f"{x:.2f}" rounded those two
+    in opposite directions)."""
+    if value is None:
+        return "-"
+    exact = Decimal(repr(float(value))) if not isinstance(value, Decimal) else value
+    places = Decimal("1") if abs(exact) >= 1000 else Decimal("0.01")
+    text = str(exact.quantize(places, rounding=ROUND_HALF_UP))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def quartiles(values) -> tuple[float, float, float] | None:
+    values = [float(v) for v in values if v is not None]
+    if not values:
+        return None
+    q1, q2, q3 = numpy.percentile(values, [25, 50, 75], method="weibull")
+    return float(q2), float(q1), float(q3)
+
+
+def median_cell(values) -> Cell:
+    found = quartiles(values)
+    return Cell() if found is None else Cell(median=found[0], q1=found[1], q3=found[2])
+
+
+def fisher_p(counts: list[tuple[int, int]]) -> float | None:
+    """counts: per arm (with, total); two arms only."""
+    if len(counts) != 2 or any(total == 0 for _, total in counts):
+        return None
+    table = [[with_, total - with_] for with_, total in counts]
+    return float(fisher_exact(table, alternative="two-sided").pvalue)
+
+
+def mann_whitney_p(groups: list[list]) -> float | None:
+    groups = [[float(v) for v in g if v is not None] for g in groups]
+    if len(groups) != 2 or not all(groups):
+        return None
+    if len(set(groups[0] + groups[1])) == 1:
+        return 1.0  # identical values: no difference to test
+    return float(mannwhitneyu(groups[0], groups[1], alternative="two-sided").pvalue)
