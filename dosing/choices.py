@@ -23,4 +23,6 @@ class DeviationCategory(models.TextChoices):
     DOSE = "dose", "Dose outside the accepted range"
     VIABILITY = "viability", "Cell viability below the release minimum"
     MISSED_INFUSION = "missed_infusion", "Planned infusion missed"
+    MISSED_VISIT = "missed_visit", "Scheduled visit missed"
+    VISIT_WINDOW = "visit_window", "Visit outside its window"
     OTHER = "other", "Other"

@@ -127,3 +127,28 @@ class HomeOxygen(models.TextChoices):
     EXERTION = "exertion", "On exertion only"
     NIGHT = "night", "At night only"
     CONTINUOUS = "continuous", "Continuous (long-term)"
+
+
+class MissedVisitReason(models.TextChoices):
+    NOT_REACHED = "not_reached", "Participant could not be reached"
+    DECLINED = "declined", "Participant declined the visit"
+    TOO_UNWELL = "too_unwell", "Too unwell to attend"
+    ELSEWHERE = "elsewhere", "In another hospital or facility"
+    LOGISTICS = "logistics", "Site logistics (staff, equipment, closure)"
+    OTHER = "other", "Other"
+
+
+class VisitState(models.TextChoices):
+    NOT_YET_DUE = "not_yet_due", "Not yet due"
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+    DONE = "done", "Done"
+    MISSED = "missed", "Missed"
+    NOT_REQUIRED = "not_required", "Not required"
+
+
+class FormState(models.TextChoices):
+    ENTERED = "entered", "Entered"
+    REQUIRED = "required", "Required"
+    OPTIONAL = "optional", "Optional"
+    NOT_REQUIRED = "not_required", "Not required"

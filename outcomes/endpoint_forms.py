@@ -1,13 +1,30 @@
 """Clinician forms for the endpoint and follow-up case report forms (outcomes/models/endpoints.py,
-outcomes/models/follow_up.py): units beside each field, numeric keyboards, usable at 360 px. The rules are
-the models'; these only lay the fields out."""
+outcomes/models/follow_up.py) and for a visit recorded as missed: units beside each field, numeric keyboards,
+usable at 360 px. The rules are the models' and the services'; these only lay the fields out."""
 
 from crispy_forms.bootstrap import AppendedText
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 
+from outcomes.choices import MissedVisitReason
 from outcomes.models import DyspnoeaGrade, FollowUpVisit, LungFunction, QuantitativeCt, SixMinuteWalk
-from patients.casebook.forms import DATE_WIDGET, ParticipantRecordForm, row
+from patients.casebook.forms import DATE_WIDGET, ParticipantRecordForm, ServiceErrorsMixin, row
+from patients.casebook.registry import registry
+from patients.casebook.schedule import Visit
+
+
+class EndpointForm(ParticipantRecordForm):
+    """The visit it was done for (only visits that expect this form) and, outside that visit's window, why."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        key = registry.for_model(self._meta.model).key
+        self.fields["visit"].queryset = Visit.objects.filter(expected_forms__crf_key=key)
+        self.fields["deviation_reason"].widget = forms.Textarea(attrs={"rows": 2})
+
+    def visit_fieldset(self):
+        return Fieldset("Visit", row("visit"), "deviation_reason")
 
 
 def _numeric(form, *names, decimal=True):
@@ -16,12 +33,21 @@ def _numeric(form, *names, decimal=True):
         form.fields[name].widget.attrs["inputmode"] = "decimal" if decimal else "numeric"
 
 
-class QuantitativeCtForm(ParticipantRecordForm):
+class QuantitativeCtForm(EndpointForm):
     submit_label = "Save quantitative CT"
 
     class Meta:
         model = QuantitativeCt
-        fields = ["scan_date", "lesion_percent", "solid_percent", "ground_glass_percent", "software", "reader"]
+        fields = [
+            "visit",
+            "scan_date",
+            "lesion_percent",
+            "solid_percent",
+            "ground_glass_percent",
+            "software",
+            "reader",
+            "deviation_reason",
+        ]
         widgets = {"scan_date": DATE_WIDGET}
 
     def __init__(self, *args, **kwargs):
@@ -30,6 +56,7 @@ class QuantitativeCtForm(ParticipantRecordForm):
 
     def get_layout(self):
         return Layout(
+            self.visit_fieldset(),
             Fieldset("Scan", row("scan_date")),
             Fieldset(
                 "Lesion volume (% of lung volume)",
@@ -40,12 +67,13 @@ class QuantitativeCtForm(ParticipantRecordForm):
         )
 
 
-class SixMinuteWalkForm(ParticipantRecordForm):
+class SixMinuteWalkForm(EndpointForm):
     submit_label = "Save walk test"
 
     class Meta:
         model = SixMinuteWalk
         fields = [
+            "visit",
             "test_date",
             "distance_m",
             "spo2_before",
@@ -57,6 +85,7 @@ class SixMinuteWalkForm(ParticipantRecordForm):
             "stop_reason",
             "oxygen_used",
             "oxygen_flow_l_min",
+            "deviation_reason",
         ]
         widgets = {"test_date": DATE_WIDGET}
 
@@ -69,6 +98,7 @@ class SixMinuteWalkForm(ParticipantRecordForm):
 
     def get_layout(self):
         return Layout(
+            self.visit_fieldset(),
             Fieldset("Walk", row("test_date", AppendedText("distance_m", "m"))),
             Fieldset(
                 "Before and after",
@@ -84,12 +114,13 @@ class SixMinuteWalkForm(ParticipantRecordForm):
         )
 
 
-class LungFunctionForm(ParticipantRecordForm):
+class LungFunctionForm(EndpointForm):
     submit_label = "Save lung function"
 
     class Meta:
         model = LungFunction
         fields = [
+            "visit",
             "test_date",
             "fvc_l",
             "fvc_pct_predicted",
@@ -102,6 +133,7 @@ class LungFunctionForm(ParticipantRecordForm):
             "dlco_pct_predicted",
             "reference_equation",
             "reference_equation_other",
+            "deviation_reason",
         ]
         widgets = {"test_date": DATE_WIDGET}
 
@@ -120,6 +152,7 @@ class LungFunctionForm(ParticipantRecordForm):
 
     def get_layout(self):
         return Layout(
+            self.visit_fieldset(),
             Fieldset("Test", row("test_date")),
             Fieldset(
                 "Spirometry (measured, % predicted)",
@@ -136,25 +169,26 @@ class LungFunctionForm(ParticipantRecordForm):
         )
 
 
-class DyspnoeaGradeForm(ParticipantRecordForm):
+class DyspnoeaGradeForm(EndpointForm):
     submit_label = "Save mMRC grade"
 
     class Meta:
         model = DyspnoeaGrade
-        fields = ["assessment_date", "grade"]
+        fields = ["visit", "assessment_date", "grade", "deviation_reason"]
         # Five answers: one tap each.
         widgets = {"assessment_date": DATE_WIDGET, "grade": forms.RadioSelect}
 
     def get_layout(self):
-        return Layout(Fieldset("mMRC dyspnoea", "assessment_date", "grade"))
+        return Layout(self.visit_fieldset(), Fieldset("mMRC dyspnoea", "assessment_date", "grade"))
 
 
-class FollowUpVisitForm(ParticipantRecordForm):
+class FollowUpVisitForm(EndpointForm):
     submit_label = "Save follow-up visit"
 
     class Meta:
         model = FollowUpVisit
         fields = [
+            "visit",
             "visit_date",
             "vital_status",
             "readmitted",
@@ -162,11 +196,13 @@ class FollowUpVisitForm(ParticipantRecordForm):
             "new_symptoms",
             "new_symptoms_details",
             "home_oxygen",
+            "deviation_reason",
         ]
         widgets = {"visit_date": DATE_WIDGET}
 
     def get_layout(self):
         return Layout(
+            self.visit_fieldset(),
             Fieldset("Contact", row("visit_date", "vital_status")),
             Fieldset(
                 "Since the last visit",
@@ -175,3 +211,16 @@ class FollowUpVisitForm(ParticipantRecordForm):
             ),
             Fieldset("Now", "home_oxygen"),
         )
+
+
+class MissedVisitForm(ServiceErrorsMixin, forms.Form):
+    """A scheduled visit recorded as missed (outcomes.services.visit_record_missed decides)."""
+
+    reason = forms.ChoiceField(choices=MissedVisitReason.choices, widget=forms.RadioSelect)
+    details = forms.CharField(required=False, max_length=200, help_text="Required for 'Other'. No identifying details.")
+
+    def __init__(self, *args, visit_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Fieldset(f"{visit_label} missed", "reason", "details"))
+        self.helper.add_input(Submit("save", "Record as missed"))

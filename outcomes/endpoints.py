@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from outcomes.models import DyspnoeaGrade, LungFunction, QuantitativeCt, SixMinuteWalk
+from outcomes.visits import visit_windows
 from patients.casebook.design import TrialDesign
 from patients.casebook.schedule import Visit, VisitAnchor
-from patients.visits import visit_windows
 
 
 @dataclass(frozen=True)

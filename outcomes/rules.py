@@ -18,10 +18,12 @@ from outcomes.choices import (
     AeOutcome,
     CtComparison,
     DetectionLimit,
+    MissedVisitReason,
     OxygenSupport,
     ReferenceEquation,
     Relation,
     SymptomState,
+    VisitState,
     VitalStatus,
 )
 from patients.casebook.rules import CLOCK_SKEW, RuleErrors, refusal
@@ -369,4 +371,45 @@ def check_follow_up_contact(
     ):
         if value == YesNoUnknown.YES and not (details or "").strip():
             errors.add(name, f"Describe {what}.", "missing")
+    errors.raise_any()
+
+
+def check_visit_expects(*, visit_label: str, expected: list[str], key: str) -> None:
+    """A record is done for a visit only if that visit expects its form."""
+    if key not in expected:
+        raise refusal("visit", f"{visit_label} does not expect this form.", "form_not_at_visit")
+
+
+def check_deviation_reason(*, out_of_window, reason: str) -> None:
+    """Soft rule: outside the visit's window only with a reason (kept as a protocol deviation); a reason
+    without a deviation is refused, so the deviation log holds only what deviated."""
+    if out_of_window is not None and not (reason or "").strip():
+        raise refusal(
+            "deviation_reason",
+            f"Outside the visit's window ({out_of_window.start:%Y-%m-%d} to {out_of_window.end:%Y-%m-%d}): "
+            "say why; it is recorded as a protocol deviation.",
+            "deviation_reason_required",
+        )
+    if out_of_window is None and (reason or "").strip():
+        raise refusal(
+            "deviation_reason", "Nothing here deviates from the schedule; leave the reason blank.", "not_applicable"
+        )
+
+
+def check_visit_missable(*, state: str, visit_label: str, reason: str, details: str) -> None:
+    """A visit is recorded as missed once its window has opened and while nothing required is entered for
+    it; with a reason ("other" described)."""
+    refused = {
+        VisitState.DONE: (f"{visit_label} is done: its required forms are entered.", "visit_done"),
+        VisitState.MISSED: (f"{visit_label} is already recorded as missed.", "duplicate"),
+        VisitState.NOT_REQUIRED: (f"{visit_label} is not expected for this participant.", "not_expected"),
+        VisitState.NOT_YET_DUE: (f"{visit_label}'s window has not opened yet.", "not_yet_due"),
+    }
+    errors = RuleErrors()
+    if state in refused:
+        errors.add("visit", *refused[state])
+    if not reason:
+        errors.add("reason", "Say why the visit was missed.", "missing")
+    elif reason == MissedVisitReason.OTHER and not (details or "").strip():
+        errors.add("details", "Describe the reason.", "missing")
     errors.raise_any()

@@ -5,9 +5,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from dosing.choices import DeviationCategory
+from dosing.models import ProtocolDeviation
+from outcomes import rules
+from outcomes.choices import MissedVisitReason
 from outcomes.models import Analyte, LabResult
+from outcomes.visits import visit_statuses
 from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
+from patients.models import Participant
 
 
 @transaction.atomic
@@ -46,3 +52,27 @@ def lab_sample_record(
     for result in results:
         record_save(result, user=user)
     return results
+
+
+@transaction.atomic
+def visit_record_missed(*, participant, visit, reason: str, details: str = "", user) -> ProtocolDeviation:
+    """Record a scheduled visit as missed, with its reason: a protocol deviation ("scheduled visit missed")
+    that the schedule then shows as the visit's state. Refused when the visit is done, already missed, not
+    expected, or its window has not opened."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one recorder at a time
+    status = next(
+        s
+        for s in visit_statuses(Participant.objects.filter(pk=participant.pk))[participant.pk]
+        if s.visit.pk == visit.pk
+    )
+    rules.check_visit_missable(state=status.state, visit_label=visit.label, reason=reason, details=details)
+    label = MissedVisitReason(reason).label
+    deviation = ProtocolDeviation(
+        participant=participant,
+        visit=visit,
+        category=DeviationCategory.MISSED_VISIT,
+        description=f"{visit.label} missed (window {status.window_start:%Y-%m-%d} to {status.window_end:%Y-%m-%d})",
+        reason=f"{label}: {details.strip()}" if details.strip() else label,
+        reported_by=user,
+    )
+    return record_save(deviation, user=user, reason=f"{visit.label} recorded as missed", validate=True)

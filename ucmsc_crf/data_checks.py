@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from outcomes.visits import FormState, VisitState, visit_statuses
 from patients.casebook import services as casebook_services
 from patients.casebook.lock import take_casebook_turns
 from patients.casebook.queries import DataQuery
 from patients.choices import ENROLLED_STATUSES, QueryStatus
 from patients.models import Participant
-from patients.visits import FormState, VisitState, visit_statuses
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def missing_observations(today: datetime.date):
 
 
 def overdue_visits(today: datetime.date):
-    """A visit past its window with a required form missing (patients/visits.py): one query per visit, on the
+    """A visit past its window with a required form missing (outcomes/visits.py): one query per visit, on the
     casebook, closed by the run once the form is entered (or the visit is no longer expected)."""
     participants = Participant.objects.active().filter(status__in=ENROLLED_STATUSES).exclude(day0_date=None)
     statuses = visit_statuses(participants, today=today)

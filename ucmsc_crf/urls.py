@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from patients.casebook.registry import registry
-from ucmsc_crf.views import downloads, entry, matrix, pages, unblinding
+from ucmsc_crf.views import downloads, entry, matrix, pages, unblinding, visits
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
@@ -16,6 +16,7 @@ participant_urls = [
     path("queries/<int:pk>/answer/", entry.QueryAnswerView.as_view(), name="query-answer"),
     path("sign/", entry.SignView.as_view(), name="casebook-sign"),
     path("unblinding/", unblinding.UnblindingView.as_view(), name="participant-unblinding"),
+    path("visits/<slug:visit>/missed/", visits.MissedVisitView.as_view(), name="visit-missed"),
 ]
 # Every case report form with a ward form gets its new / edit / void pages (patients/casebook/registry.py).
 for crf in registry.with_ward_form():

@@ -1,5 +1,5 @@
-"""Protocol deviations: recorded with an infusion (window, dose, viability), a missed infusion, or by the
-site."""
+"""Protocol deviations: recorded with an infusion (window, dose, viability), a missed infusion, a visit of
+the schedule missed or done outside its window (outcomes/visits.py, outcomes/services.py), or by the site."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,7 @@ from dosing.models.infusions import Infusion
 from dosing.models.schedule import PlannedInfusion
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
+from patients.casebook.schedule import Visit
 
 
 class ProtocolDeviation(CaseReportForm):
@@ -23,6 +24,8 @@ class ProtocolDeviation(CaseReportForm):
     planned_infusion = models.ForeignKey(
         PlannedInfusion, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations"
     )
+    # A visit of the schedule missed or done outside its window (outcomes/visits.py reads the missed ones).
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations")
     category = models.CharField(max_length=20, choices=DeviationCategory.choices)
     description = models.TextField(help_text="What deviated from the protocol.")
     reason = models.TextField(help_text="Why.")
@@ -46,6 +49,11 @@ class ProtocolDeviation(CaseReportForm):
                 fields=["infusion", "category"],
                 condition=Q(voided=False, infusion__isnull=False),
                 name="dosing_protocoldeviation_one_per_infusion_category",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "visit", "category"],
+                condition=Q(voided=False, visit__isnull=False),
+                name="dosing_protocoldeviation_one_per_visit_category",
             ),
         ]
 

@@ -1,6 +1,6 @@
 """The phase 2/3 endpoint forms: quantitative chest CT, six-minute walk, lung function and the mMRC dyspnoea
 grade. Each is one record per participant and date; the visit it belongs to is the one whose window holds
-the date (patients/visits.py), and its change from baseline is derived (outcomes/endpoints.py), never typed.
+the date (outcomes/visits.py), and its change from baseline is derived (outcomes/endpoints.py), never typed.
 
 A baseline measurement may precede study day 0 (within the hospital stay), so these accept dates from
 hospital admission; nothing is dated after the end of follow-up, which in a design that follows
@@ -9,15 +9,20 @@ participants after discharge is months later (Participant.follow_up_end_date).""
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from outcomes import rules
 from outcomes.choices import Mmrc, ReferenceEquation
+from outcomes.deviations import record_window_deviation
+from outcomes.rules import check_deviation_reason, check_visit_expects
+from outcomes.visits import Window, visit_windows
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
+from patients.casebook.registry import registry
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors, check_not_recorded_yet, check_within_follow_up
+from patients.casebook.schedule import Visit
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -28,7 +33,23 @@ def percent_field(label: str, **kwargs):
 
 class EndpointRecord(CaseReportForm):
     """What the endpoint forms share: one record per participant and date (``date_field``), dated from
-    hospital admission to the end of follow-up."""
+    hospital admission to the end of follow-up; optionally the visit of the schedule it was done for.
+
+    Done for a visit but outside that visit's window is a soft rule, as an infusion out of its window: saved
+    with a deviation reason, which records a protocol deviation ("visit outside its window") with it, on
+    every path (form, admin, import)."""
+
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The scheduled visit this was done for (blank: the visit whose window holds the date).",
+    )
+    deviation_reason = models.TextField(
+        blank=True, help_text="Required when done for a visit outside its window: why (kept as a protocol deviation)."
+    )
 
     date_field = ""
     date_label = ""  # "A walk test", as the duplicate message says it
@@ -67,7 +88,38 @@ class EndpointRecord(CaseReportForm):
                 label=f"{self.date_label} on {on}",
                 **{self.date_field: on},
             )
+        if self.visit_id is not None:
+            errors.check(self._check_visit, participant=participant, on=on)
+        else:
+            errors.check(check_deviation_reason, out_of_window=None, reason=self.deviation_reason)
         return errors
+
+    def crf_key(self) -> str:
+        return registry.for_model(type(self)).key
+
+    def out_of_window(self, participant=None, on=None) -> Window | None:
+        """The visit's window when this record, done for that visit, is dated outside it; else None."""
+        participant = participant or self.participant
+        on = on or self.record_date()
+        if self.visit_id is None or on is None:
+            return None
+        window = visit_windows([participant.pk], [self.visit]).get(participant.pk, {}).get(self.visit.code)
+        return window if window is not None and on not in window else None
+
+    def _check_visit(self, *, participant, on) -> None:
+        check_visit_expects(
+            visit_label=self.visit.label,
+            expected=list(self.visit.expected_forms.values_list("crf_key", flat=True)),
+            key=self.crf_key(),
+        )
+        check_deviation_reason(out_of_window=self.out_of_window(participant, on), reason=self.deviation_reason)
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not self.voided:
+                # Here rather than in a service, so that every path (form, admin, import) records it.
+                record_window_deviation(self, user=getattr(self, "_history_user", None))
 
 
 def _one_per_day(model_name: str, date_field: str) -> models.UniqueConstraint:

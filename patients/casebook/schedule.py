@@ -3,7 +3,7 @@ discharge, with a window) and the case report forms each expects. Hospital days 
 as they are; visits add to them. Phase 1's schedule is a migration's rows (patients/0019); a later design adds
 day 28, day 90, 6 and 12 months in the admin.
 
-Which visit is due, overdue or done for whom is computed in patients/visits.py from these rows and the
+Which visit is due, overdue or done for whom is computed in outcomes/visits.py from these rows and the
 records, in a few queries whatever the number of participants."""
 
 from django.core.validators import MaxValueValidator
@@ -30,6 +30,9 @@ class ExpectedIf(models.TextChoices):
 
 
 class Visit(models.Model):
+    # How an export names one (patients/export_resources.py): by its code, e.g. "d28".
+    export_natural_key = ("code", None)
+
     code = models.SlugField(max_length=20, unique=True, help_text="e.g. d28, m6.")
     label = models.CharField(max_length=100)
     anchor = models.CharField(max_length=10, choices=VisitAnchor.choices, default=VisitAnchor.DAY0)

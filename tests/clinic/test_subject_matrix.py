@@ -1,13 +1,20 @@
-"""The subject matrix: participants x visits of the user's sites, each cell the visit's state and a link to
-what to do next; filters by site and "needs action"; the same queries for 2 and 8 participants."""
+"""The subject matrix: participants x visits of the user's sites, each cell the visit's state (and for a done
+visit its review status or an open query) and a link to what to do next; a visit recorded as missed with
+its reason; the strip of hospital days; filters by site, status and "needs action"; the same queries for 2
+and 8 participants."""
+
+import datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dosing.models import ProtocolDeviation
+from outcomes.models import ChestCt, DailyObservation
+from patients.casebook import services as casebook_services
 from patients.casebook.schedule import Visit, VisitForm
-from tests.factories import treated_participant
+from tests.factories import ct_values, end_study, observation_values, record, treated_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +26,15 @@ def day28():
     return visit
 
 
+def day(participant, n):
+    return participant.day0_date + datetime.timedelta(days=n)
+
+
 def cells(response):
     return {
-        (participant.study_id, status.visit.code): (status.state, link)
-        for participant, row in response.context["page"].object_list
-        for status, _label, _colour, _symbol, link in row
+        (participant.study_id, cell.status.visit.code): (cell.key, cell.link)
+        for participant, _strip, row in response.context["rows"]
+        for cell in row
     }
 
 
@@ -35,7 +46,7 @@ def test_each_cell_shows_the_visit_state_and_links_to_the_missing_form(client, c
     found = cells(response)
     assert found[(overdue.study_id, "d28")] == ("overdue", reverse("ct-new", args=[overdue.study_id]))
     assert found[(early.study_id, "d28")] == ("not_yet_due", early.get_absolute_url())
-    assert found[(early.study_id, "baseline")][0] == "done"
+    assert found[(early.study_id, "baseline")][0] == "entered"  # done; its forms drafts, not yet submitted
     text = response.content.decode()
     assert "Day 28" in text and 'data-state="overdue"' in text
     # Needs action: only the overdue participant.
@@ -66,3 +77,57 @@ def test_the_matrix_runs_the_same_queries_for_2_and_8_participants(client, clini
     for _ in range(6):
         treated_participant(user=coordinator, site=site_a, days_ago=30)
     assert count() == small
+
+
+def test_a_done_visit_shows_its_review_status_and_an_open_query(client, coordinator, monitor, site_a, day28):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=30)
+    scan = record(ChestCt, participant, ct_values(participant, on=day(participant, 28)), user=coordinator)
+    client.force_login(coordinator)
+    assert cells(client.get(reverse("subject-matrix")))[(participant.study_id, "d28")][0] == "entered"
+    casebook_services.record_review(record=scan, user=coordinator, step="submit")
+    assert cells(client.get(reverse("subject-matrix")))[(participant.study_id, "d28")][0] == "submitted"
+    casebook_services.record_review(record=scan, user=monitor, step="verify")
+    assert cells(client.get(reverse("subject-matrix")))[(participant.study_id, "d28")][0] == "verified"
+    casebook_services.query_raise(
+        record=scan, field_name="extent_score", text="Score of 8 with GGO only?", user=monitor
+    )
+    found = cells(client.get(reverse("subject-matrix") + "?needs=action"))
+    assert found[(participant.study_id, "d28")][0] == "query"
+    only_queries = cells(client.get(reverse("subject-matrix") + "?state=query"))
+    assert {s for s, _ in only_queries} == {participant.study_id}
+
+
+def test_a_visit_recorded_as_missed_with_its_reason_is_a_deviation(client, coordinator, site_a, day28):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=40)
+    early = treated_participant(user=coordinator, site=site_a, days_ago=5)
+    client.force_login(coordinator)
+    page = client.get(reverse("subject-matrix")).content.decode()
+    missed_url = reverse("visit-missed", args=[participant.study_id, "d28"])
+    assert missed_url in page
+    response = client.post(missed_url, {"reason": "other", "details": ""})
+    assert response.status_code == 200 and "Describe the reason." in response.content.decode()
+    response = client.post(missed_url, {"reason": "declined", "details": "Moved away"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("subject-matrix")
+    assert cells(response)[(participant.study_id, "d28")][0] == "missed"
+    deviation = ProtocolDeviation.objects.get(participant=participant)
+    assert (deviation.category, deviation.visit.code) == ("missed_visit", "d28")
+    assert deviation.reason == "Participant declined the visit: Moved away"
+    assert deviation.history.first().history_user == coordinator
+    # Not twice, and not before the window opens: said on the page, nothing written.
+    again = client.post(missed_url, {"reason": "declined"})
+    assert "already recorded as missed" in again.content.decode()
+    too_early = client.post(reverse("visit-missed", args=[early.study_id, "d28"]), {"reason": "declined"})
+    assert "window has not opened yet" in too_early.content.decode()
+    assert ProtocolDeviation.objects.count() == 1
+
+
+def test_the_hospital_day_strip(client, clinician, coordinator, site_a, day28):
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=3)
+    for n in (0, 2):
+        record(DailyObservation, participant, observation_values(participant, on=day(participant, n)), user=clinician)
+    client.force_login(clinician)
+    rows = {p.study_id: strip for p, strip, _ in client.get(reverse("subject-matrix")).context["rows"]}
+    assert rows[participant.study_id] == ["ok", "missing", "ok", "today"]
+    end_study(participant, user=coordinator, on=day(participant, 2))
+    rows = {p.study_id: strip for p, strip, _ in client.get(reverse("subject-matrix")).context["rows"]}
+    assert rows[participant.study_id] == ["ok", "missing", "ok"]

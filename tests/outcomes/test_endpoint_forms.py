@@ -11,8 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from dosing.models import ProtocolDeviation
 from outcomes.models import DyspnoeaGrade, FollowUpVisit, LungFunction, QuantitativeCt, SixMinuteWalk
+from outcomes.visits import visit_statuses
+from patients.casebook.saving import record_save
 from patients.casebook.schedule import Visit, VisitForm
+from patients.models import Participant
 from tests.factories import (
     end_study,
     follow_up_after_discharge,
@@ -176,3 +180,41 @@ def test_import_through_the_admin_applies_the_same_rules(client, coordinator, pa
     assert response.status_code == 200
     assert "cannot be above the whole lesion" in text
     assert not QuantitativeCt.objects.exists()  # all or nothing
+
+
+def test_done_for_a_visit_outside_its_window_needs_a_reason_and_records_a_deviation(participant, coordinator):
+    follow_up_after_discharge()
+    d28 = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=d28, crf_key="qct")
+    late = participant.day0_date + datetime.timedelta(days=33)
+    exc = refused(QuantitativeCt, participant, qct_values(participant, on=late, visit=d28), coordinator)
+    assert error_codes(exc, "deviation_reason") == ["deviation_reason_required"]
+    assert "Outside the visit's window" in exc.value.message_dict["deviation_reason"][0]
+    scan = record(
+        QuantitativeCt,
+        participant,
+        qct_values(participant, on=late, visit=d28, deviation_reason="Scanner down for a week"),
+        user=coordinator,
+    )
+    deviation = ProtocolDeviation.objects.active().get(participant=participant)
+    assert (deviation.category, deviation.visit, deviation.reason) == ("visit_window", d28, "Scanner down for a week")
+    # It counts for day 28, though dated outside the window.
+    d28_status = next(
+        s for s in visit_statuses(Participant.objects.filter(pk=participant.pk))[participant.pk] if s.visit == d28
+    )
+    assert d28_status.state == "done"
+    # Corrected into the window: the reason must go, and the deviation is voided with the correction.
+    scan.scan_date = participant.day0_date + datetime.timedelta(days=29)
+    with pytest.raises(ValidationError) as exc:
+        scan.full_clean()
+    assert error_codes(exc, "deviation_reason") == ["not_applicable"]
+    scan.deviation_reason = ""
+    record_save(scan, user=coordinator, reason="Date corrected from the scan report", validate=True)
+    assert not ProtocolDeviation.objects.active().exists()
+
+
+def test_a_record_is_done_only_for_a_visit_that_expects_its_form(participant, coordinator):
+    d28 = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=d28, crf_key="six-minute-walk")
+    exc = refused(QuantitativeCt, participant, qct_values(participant, visit=d28), coordinator)
+    assert error_codes(exc, "visit") == ["form_not_at_visit"]

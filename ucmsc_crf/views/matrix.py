@@ -1,27 +1,57 @@
-"""The subject matrix: participants x visits, each cell the visit's state (patients/visits.py) linking to
-what to do next. Scoped to the user's sites; filters by site and by "needs action" (a visit due or overdue);
-the same number of queries whatever the participants and visits."""
+"""The subject matrix: participants x visits, each cell the visit's state (outcomes/visits.py) linking to
+what to do next, with a compact strip of each participant's hospital days (daily observation entered or
+missing). A done visit shows how far review has gone (entered, submitted, verified, locked) or an open query.
+Scoped to the user's sites; filters by site, by status and by "needs action" (a visit due or overdue, or a
+query open); the same number of queries whatever the participants and visits."""
+
+import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
+from outcomes.models import DailyObservation
+from outcomes.visits import FormState, VisitState, visit_statuses
 from patients.casebook.registry import registry
 from patients.casebook.schedule import Visit
-from patients.models import Participant, Site
-from patients.visits import FormState, VisitState, visit_statuses
+from patients.choices import ReviewStatus
+from patients.models import EndOfStudy, Participant, Site, Withdrawal
 
 ACTION_STATES = (VisitState.DUE, VisitState.OVERDUE)
-# How a cell shows its state: a Bootstrap colour and a symbol (the label is the cell's title, for screen
-# readers and a long press on a phone).
-CELL_STYLE = {
-    VisitState.DONE: ("success", "✓"),
-    VisitState.DUE: ("warning", "!"),
-    VisitState.OVERDUE: ("danger", "!!"),
-    VisitState.NOT_YET_DUE: ("light", "·"),
-    VisitState.NOT_REQUIRED: ("secondary", "–"),
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    label: str
+    colour: str  # Bootstrap colour
+    symbol: str  # the label is the cell's title, for screen readers and a long press on a phone
+
+
+# What a cell shows: the visit's state, and for a done visit how far review has gone or an open query.
+CELL_STYLES = {
+    "overdue": CellStyle("Overdue", "danger", "!!"),
+    "due": CellStyle("Due", "warning", "!"),
+    "query": CellStyle("Open query", "info", "?"),
+    "entered": CellStyle("Entered", "primary", "✎"),
+    "submitted": CellStyle("Submitted", "success", "✓"),
+    "verified": CellStyle("Verified", "success", "✓✓"),
+    "locked": CellStyle("Locked", "dark", "■"),
+    "missed": CellStyle("Missed", "secondary", "✗"),
+    "not_yet_due": CellStyle("Not yet due", "light", "·"),
+    "not_required": CellStyle("Not required", "light", "–"),
 }
+REVIEWED = {ReviewStatus.SUBMITTED: "submitted", ReviewStatus.VERIFIED: "verified", ReviewStatus.LOCKED: "locked"}
+
+
+def cell_key(status) -> str:
+    if status.state != VisitState.DONE:
+        return status.state
+    if status.open_query:
+        return "query"
+    return REVIEWED.get(status.review_status, "entered")
 
 
 def cell_link(participant, status) -> str:
@@ -33,6 +63,44 @@ def cell_link(participant, status) -> str:
             if form.state == FormState.REQUIRED and crf.form is not None:
                 return reverse(f"{crf.key}-new", kwargs={"study_id": participant.study_id})
     return participant.get_absolute_url()
+
+
+@dataclass
+class Cell:
+    status: object
+    key: str
+    style: CellStyle
+    link: str
+    missed_link: str = ""
+
+
+def hospital_days(participants, today: datetime.date) -> dict[int, list[str]]:
+    """Per participant, from day 0 to the end of the hospital stay (or yesterday): "ok" for a day with a
+    daily observation, "missing" for one without; today "today" (still to enter) or "ok". Three queries."""
+    ids = [p.pk for p in participants]
+    observed = set(
+        DailyObservation.objects.active()
+        .filter(participant_id__in=ids)
+        .values_list("participant_id", "observation_date")
+    )
+    ended = {}
+    ends = [
+        *EndOfStudy.objects.active().filter(participant_id__in=ids).values_list("participant_id", "end_date"),
+        *Withdrawal.objects.active().filter(participant_id__in=ids).values_list("participant_id", "withdrawal_date"),
+    ]
+    for pk, on in ends:
+        ended[pk] = min(on, ended.get(pk, on))
+
+    strips = {}
+    for participant in participants:
+        last = min(ended.get(participant.pk, today), today)
+        days, day = [], participant.day0_date
+        while day is not None and day <= last:
+            seen = (participant.pk, day) in observed
+            days.append("ok" if seen else ("today" if day == today else "missing"))
+            day += datetime.timedelta(days=1)
+        strips[participant.pk] = days
+    return strips
 
 
 class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
@@ -50,32 +118,39 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         participants = list(participants.order_by("study_id"))
         statuses = visit_statuses(Participant.objects.filter(pk__in=[p.pk for p in participants]))
         needs_action = self.request.GET.get("needs") == "action"
+        state = self.request.GET.get("state", "")
+        can_miss = user.has_perm("dosing.add_protocoldeviation")
         rows = []
         for participant in participants:
-            cells = statuses.get(participant.pk, [])
-            if needs_action and not any(c.state in ACTION_STATES for c in cells):
-                continue
-            rows.append(
-                (
-                    participant,
-                    [
-                        (
-                            status,
-                            VisitState(status.state).label,
-                            *CELL_STYLE[status.state],
-                            cell_link(participant, status),
-                        )
-                        for status in cells
-                    ],
+            cells = []
+            for status in statuses.get(participant.pk, []):
+                key = cell_key(status)
+                cells.append(
+                    Cell(
+                        status,
+                        key,
+                        CELL_STYLES[key],
+                        cell_link(participant, status),
+                        reverse("visit-missed", args=[participant.study_id, status.visit.code])
+                        if can_miss and status.state in ACTION_STATES
+                        else "",
+                    )
                 )
-            )
+            if needs_action and not any(c.status.state in ACTION_STATES or c.key == "query" for c in cells):
+                continue
+            if state in CELL_STYLES and not any(c.key == state for c in cells):
+                continue
+            rows.append((participant, cells))
         page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
+        strips = hospital_days([participant for participant, _ in page.object_list], timezone.localdate())
         return super().get_context_data(
             visits=Visit.objects.all(),
             page=page,
+            rows=[(participant, strips[participant.pk], cells) for participant, cells in page.object_list],
             sites=sites,
             site=site,
+            state=state,
             needs_action=needs_action,
-            legend=[(VisitState(state).label, colour, symbol) for state, (colour, symbol) in CELL_STYLE.items()],
+            states=CELL_STYLES,
             **kwargs,
         )
