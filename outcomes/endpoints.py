@@ -42,7 +42,7 @@ ENDPOINTS = (
     Endpoint("fvc_pct", "FVC", LungFunction, "test_date", "fvc_pct_predicted", "% predicted", "integer"),
     Endpoint("fev1_pct", "FEV1", LungFunction, "test_date", "fev1_pct_predicted", "% predicted", "integer"),
     Endpoint("dlco_pct", "DLCO", LungFunction, "test_date", "dlco_pct_predicted", "% predicted", "integer"),
-    Endpoint("mmrc", "mMRC dyspnoea grade", DyspnoeaGrade, "assessment_date", "grade", "grade (0-4)", "integer"),
+    Endpoint("mmrc", "mMRC dyspnoea grade", DyspnoeaGrade, "assessment_date", "grade", "0-4", "integer"),
 )
 
 

@@ -38,7 +38,9 @@ class Cell:
             return text + (f"; {self.extra}" if self.extra else "")
         if self.median is None:
             return "-"
-        return f"{fmt(self.median)} ({fmt(self.q1)}-{fmt(self.q3)})"
+        # A hyphen between two negative numbers reads as a minus ("-19--14"): "to" then.
+        joiner = " to " if min(self.q1, self.q3) < 0 else "-"
+        return f"{fmt(self.median)} ({fmt(self.q1)}{joiner}{fmt(self.q3)})"
 
 
 def fmt(value) -> str:

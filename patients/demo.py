@@ -117,7 +117,11 @@ def screen_demo_person(*, site, user, rng: random.Random, admission, severe: boo
         answers={criterion.code: criterion.required_answer for criterion in CRITERIA},
         initials="".join(rng.choice("ABCDEFGHJKLMNPQRSTWXYZ") for _ in range(rng.choice([2, 3]))),
         sex=sex,
-        date_of_birth=datetime.date(rng.randint(1950, 1990), rng.randint(1, 12), rng.randint(1, 28)),
+        # 30 to 70 years before the screening year (phase 1's 2020: born 1950-1990), so a demo seeded
+        # today never screens someone who has aged past the protocol's 75.
+        date_of_birth=datetime.date(
+            screening_datetime.year - 70 + rng.randint(0, 40), rng.randint(1, 12), rng.randint(1, 28)
+        ),
         # Weight from a plausible BMI (19-30 kg/m2) rather than independently of height.
         weight_kg=(Decimal(rng.uniform(19, 30)) * (height / 100) ** 2).quantize(Decimal("0.1")),
         height_cm=height,

@@ -1,11 +1,16 @@
 """The randomised demo (seed_demo --design randomised): a blinded, placebo-controlled 2:1 trial at two sites,
-set up and run through the same rules as real data; idempotent; refused in a database of another trial."""
+set up and run through the same rules as real data, with follow-up visits after discharge and endpoint data;
+idempotent; refused in a database of another trial."""
+
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from dosing.models import Infusion, Preparation
+from dosing.models import Infusion, Preparation, ProtocolDeviation
+from outcomes.summary import trial_summary
+from outcomes.visits import visit_statuses
 from patients.choices import UnblindingStatus
 from patients.demo import DEMO_PASSWORD
 from patients.models import Participant, RandomisationList, TrialDesign, UnblindingRequest
@@ -16,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 def test_the_randomised_demo_runs_the_next_trial(capsys, client):
     call_command("seed_demo", "--design", "randomised")
     out = capsys.readouterr().out
-    assert "10 participants enrolled" in out and "pharmacist" in out and "ustat" in out
+    assert "20 participants enrolled" in out and "pharmacist" in out and "ustat" in out
     design = TrialDesign.current()
     assert design.blinded and design.randomised and design.stratifiers() == ["site", "severity"]
     made = RandomisationList.objects.get()
@@ -33,7 +38,7 @@ def test_the_randomised_demo_runs_the_next_trial(capsys, client):
     assert UnblindingRequest.objects.get().status == UnblindingStatus.APPROVED
     # Idempotent.
     call_command("seed_demo", "--design", "randomised")
-    assert Participant.objects.count() == 10 and RandomisationList.objects.count() == 1
+    assert Participant.objects.count() == 20 and RandomisationList.objects.count() == 1
     # The demo's blinded monitor sees no arm on a participant's page; the unblinded statistician reads the list.
     assert client.login(username="monitor", password=DEMO_PASSWORD)
     page = client.get(Participant.objects.first().get_absolute_url()).content.decode()
@@ -47,3 +52,28 @@ def test_the_randomised_demo_is_refused_in_the_phase1_database():
     with pytest.raises(CommandError, match="database of its own"):
         call_command("seed_demo", "--design", "randomised")
     assert not TrialDesign.current().blinded
+
+
+def test_the_randomised_demo_follows_participants_after_discharge(client):
+    call_command("seed_demo", "--design", "randomised")
+    states = Counter(
+        (status.visit.code, status.state)
+        for visits in visit_statuses(Participant.objects.all()).values()
+        for status in visits
+    )
+    assert states[("d28", "done")] == 6 and states[("d28", "due")] == 2
+    assert states[("d28", "overdue")] == 1 and states[("d28", "missed")] == 1
+    assert states[("d90", "done")] == 2 and states[("d90", "due")] == 2
+    missed = ProtocolDeviation.objects.get(category="missed_visit")
+    assert missed.visit.code == "d28" and "could not be reached" in missed.reason
+    # Discharged, still in follow-up.
+    assert Participant.objects.filter(status="enrolled", ends_of_study__end_reason="discharged").count() == 10
+    # The endpoint table has numbers: by arm for the unblinded statistician, pooled for the blinded monitor.
+    by_arm = trial_summary(Participant.objects.all(), by_arm=True)
+    lesion = next(r for r in by_arm.endpoints if r.endpoint.code == "ct_lesion" and r.visit_label == "Day 28")
+    assert sum(c.n for c in lesion.cells) == 6 and lesion.shift is not None
+    assert client.login(username="monitor", password=DEMO_PASSWORD)
+    page = client.get(reverse("report")).content.decode()
+    assert "Endpoints: change from baseline" in page and "Difference (95% CI)" not in page
+    matrix = client.get(reverse("subject-matrix")).content.decode()
+    assert 'data-state="missed"' in matrix and 'data-state="overdue"' in matrix and 'data-state="due"' in matrix

@@ -153,6 +153,8 @@ def clinic_url(name, route, world, which):
     kwargs = {}
     if "<str:study_id>" in route:
         kwargs["study_id"] = participant.study_id
+    if "<slug:visit>" in route:
+        kwargs["visit"] = "discharge"  # phase 1's schedule has it
     if "<int:pk>" in route:
         if name == "query-answer":
             model = type(participant.data_queries.first())
@@ -203,6 +205,8 @@ def expect_clinic(name, role, which, perms):
         return "200" if perms("patients.change_participant") else "403"
     if name == "lab-sample-new":
         return "200" if perms("outcomes.add_labresult") else "403"
+    if name == "visit-missed":  # recorded as a protocol deviation
+        return "200" if perms("dosing.add_protocoldeviation") else "403"
     kind, action = name.rsplit("-", 1)
     model = CLINIC_KINDS[kind]._meta
     needed = f"{model.app_label}.{'add' if action == 'new' else 'change'}_{model.model_name}"

@@ -3,9 +3,10 @@ of its own (a database runs one trial, and phase 1's design is fixed by its enro
 
 Blinded, placebo-controlled, 2:1, a generated list stratified by site and severity at two sites, every role
 (the pharmacist, the unblinded statistician, the DSMB and a designated unblinding approver as well), some
-participants enrolled from the list with their kits prepared and infusions given, and one emergency
-unblinding. Everything goes through the services and the models' rules, as real data would; dates are
-relative to today, so the ward always has work due.
+participants enrolled from the list with their kits prepared and infusions given, one emergency unblinding,
+and follow-up after discharge: day 28 and day 90 visits done, due, overdue and one missed, with endpoint
+data (ucmsc_crf/demo_follow_up.py). Everything goes through the services and the models' rules, as real
+data would; dates are relative to today, so the ward always has work due.
 """
 
 import datetime
@@ -27,6 +28,7 @@ from patients.models import Arm, Participant, RandomisationList, Site, SiteMembe
 from patients.randomisation.services import list_generate, list_sign_off
 from patients.unblinding import unblinding_decide, unblinding_request
 from ucmsc_crf.demo import _local
+from ucmsc_crf.demo_follow_up import follow_up, schedule_follow_up
 
 DESIGN = {
     "code": "ucmsc-phase2",
@@ -57,7 +59,10 @@ USERS = [
     ("approver", roles.MONITOR, True, True),  # the designated unblinding approver (a medical monitor)
 ]
 # Per site: days since day 0 of each participant enrolled (the earliest have had all three infusions).
-ENROLLED_DAYS_AGO = [12, 9, 6, 3, 1]
+# Enrolled this many days ago at each site: the first five are discharged and followed up (demo_follow_up.py).
+ENROLLED_DAYS_AGO = [100, 92, 40, 33, 27, 12, 9, 6, 3, 1]
+# At day 33 the day 28 visit is past its window: missed (with its reason) at site 01, overdue at site 02.
+DAY28_AT_33_DAYS = {"01": "missed", "02": "overdue"}
 LIST_SEED = 20261125
 
 
@@ -85,13 +90,16 @@ def seed_randomised_demo(*, seed: int = 2026) -> dict:
             SiteMembership.objects.get_or_create(user=users[username], site=site)
     users["approver"].user_permissions.add(Permission.objects.get(codename="approve_unblinding"))
     _design(users)
+    schedule_follow_up(users["coordinator"])
     ustat = users["ustat"]
     made = list_generate(user=ustat, slots_per_stratum=12, block_multiples=[1, 2], seed=LIST_SEED)
     list_sign_off(randomisation_list=made, user=ustat, password=DEMO_PASSWORD)
     rng = random.Random(seed)
     for site in sites:
         for number, days_ago in enumerate(ENROLLED_DAYS_AGO):
-            _enrol_and_treat(site, number, days_ago, users=users, rng=rng)
+            participant = _enrol_and_treat(site, number, days_ago, users=users, rng=rng)
+            day28 = DAY28_AT_33_DAYS[site.code] if days_ago == 33 else "done"
+            follow_up(participant, days_ago=days_ago, day28=day28, users=users, rng=rng)
     first = Participant.objects.order_by("study_id").first()
     asked = unblinding_request(
         participant=first,
@@ -132,7 +140,7 @@ def _design(users) -> None:
     record_save(design, user=coordinator, reason="Phase 2 design", validate=True)
 
 
-def _enrol_and_treat(site, number, days_ago, *, users, rng) -> None:
+def _enrol_and_treat(site, number, days_ago, *, users, rng) -> Participant:
     coordinator, clinician, pharmacist = users["coordinator"], users["clinician"], users["pharmacist"]
     today = timezone.localdate()
     day0 = today - datetime.timedelta(days=days_ago)
@@ -194,6 +202,7 @@ def _enrol_and_treat(site, number, days_ago, *, users, rng) -> None:
                 "systolic": rng.randint(112, 130),
             },
         )
+    return participant
 
 
 def _result(users) -> dict:

@@ -168,9 +168,11 @@ def test_the_ward_offers_an_endpoint_form_when_the_schedule_expects_it(client, c
 
 def test_import_through_the_admin_applies_the_same_rules(client, coordinator, participant):
     client.force_login(coordinator)
-    header = "study_id,scan_date,lesion_percent,solid_percent,ground_glass_percent,software,reader\n"
-    good = f"{participant.study_id},{participant.day0_date},12.4,3.1,9.2,uAI 1.2,R01\n"
-    bad = f"{participant.study_id},{participant.day0_date - datetime.timedelta(days=1)},12.4,13,9.2,uAI 1.2,R01\n"
+    header = (
+        "study_id,visit,scan_date,lesion_percent,solid_percent,ground_glass_percent,software,reader,deviation_reason\n"
+    )
+    good = f"{participant.study_id},,{participant.day0_date},12.4,3.1,9.2,uAI 1.2,R01,\n"
+    bad = f"{participant.study_id},,{participant.day0_date - datetime.timedelta(days=1)},12.4,13,9.2,uAI 1.2,R01,\n"
     file = io.BytesIO((header + good + bad).encode())
     file.name = "qct.csv"
     response = client.post(

@@ -1,0 +1,187 @@
+"""The randomised demo's follow-up after discharge (ucmsc_crf/demo_randomised.py): a day 28 and a day 90 visit
+in the schedule, and for the participants enrolled long enough ago their discharge, a baseline quantitative
+CT and the endpoint forms of the visits they have had, so that the subject matrix shows visits done, due,
+overdue and one missed, and the report's endpoint table has numbers.
+
+Everything goes through the models' rules and the services, as real data would.
+"""
+
+import datetime
+from decimal import Decimal
+
+from outcomes.models import DyspnoeaGrade, FollowUpVisit, LungFunction, QuantitativeCt, SixMinuteWalk
+from outcomes.services import visit_record_missed
+from patients import services
+from patients.casebook.saving import record_save
+from patients.casebook.schedule import Visit, VisitForm
+from patients.choices import EndOfStudyReason
+from patients.models import EndOfStudy
+
+# code, label, target day, window before / after, forms (key, required)
+VISITS = (
+    (
+        "d28",
+        "Day 28",
+        28,
+        3,
+        3,
+        (("follow-up", True), ("qct", True), ("six-minute-walk", True), ("mmrc", True), ("lung-function", False)),
+    ),
+    (
+        "d90",
+        "Day 90",
+        90,
+        7,
+        7,
+        (("follow-up", True), ("qct", True), ("lung-function", True), ("mmrc", True), ("six-minute-walk", False)),
+    ),
+)
+# Days after day 0 at which each follow-up participant went home.
+DISCHARGE_DAY = 10
+
+
+def schedule_follow_up(user) -> None:
+    """The day 28 and day 90 visits, as the coordinator sets them in the admin (idempotent)."""
+    for code, label, target, before, after, forms in VISITS:
+        visit = Visit.objects.filter(code=code).first()
+        if visit is None:
+            visit = record_save(
+                Visit(code=code, label=label, target_day=target, window_before=before, window_after=after),
+                user=user,
+                reason="Phase 2 schedule: follow-up after discharge",
+                validate=True,
+            )
+        for key, required in forms:
+            if not visit.expected_forms.filter(crf_key=key).exists():
+                record_save(
+                    VisitForm(visit=visit, crf_key=key, required=required),
+                    user=user,
+                    reason="Phase 2 schedule",
+                    validate=True,
+                )
+
+
+def _on(participant, day: int) -> datetime.date:
+    return participant.day0_date + datetime.timedelta(days=day)
+
+
+def _save(record, user, reason: str):
+    return record_save(record, user=user, reason=reason, validate=True)
+
+
+def _visit_forms(participant, visit: Visit, day: int, *, user, rng, baseline_lesion: Decimal) -> None:
+    """Every form of the visit, done on its target day."""
+    on = _on(participant, day)
+    shrink = Decimal(rng.choice(["0.25", "0.35", "0.45", "0.55", "0.7"])) ** (2 if day > 28 else 1)
+    lesion = (baseline_lesion * shrink).quantize(Decimal("0.1"))
+    solid = (lesion * Decimal("0.2")).quantize(Decimal("0.1"))
+    _save(
+        FollowUpVisit(
+            participant=participant,
+            visit=visit,
+            visit_date=on,
+            vital_status="alive",
+            readmitted="no",
+            new_symptoms="no",
+            home_oxygen="none",
+        ),
+        user,
+        f"{visit.label} visit",
+    )
+    _save(
+        QuantitativeCt(
+            participant=participant,
+            visit=visit,
+            scan_date=on,
+            lesion_percent=lesion,
+            solid_percent=solid,
+            ground_glass_percent=lesion - solid,
+            software="uAI Discover-NCP 1.2",
+            reader="R01",
+        ),
+        user,
+        f"{visit.label} CT read",
+    )
+    if day <= 28:
+        _save(
+            SixMinuteWalk(
+                participant=participant,
+                visit=visit,
+                test_date=on,
+                distance_m=rng.randint(330, 500),
+                spo2_before=rng.randint(95, 98),
+                spo2_after=rng.randint(90, 95),
+                heart_rate_before=rng.randint(70, 88),
+                heart_rate_after=rng.randint(100, 125),
+                borg_dyspnoea=Decimal(rng.choice(["1", "2", "3", "4"])),
+            ),
+            user,
+            f"{visit.label} walk test",
+        )
+    fvc = Decimal(rng.choice(["2.9", "3.2", "3.5", "3.8"]))
+    _save(
+        LungFunction(
+            participant=participant,
+            visit=visit,
+            test_date=on,
+            fvc_l=fvc,
+            fvc_pct_predicted=rng.randint(72, 96),
+            fev1_l=(fvc * Decimal("0.81")).quantize(Decimal("0.01")),
+            fev1_pct_predicted=rng.randint(75, 98),
+            dlco_mmol_min_kpa=Decimal(rng.choice(["5.4", "6.1", "6.8", "7.3"])),
+            dlco_pct_predicted=rng.randint(58, 88),
+            reference_equation="gli2012",
+        ),
+        user,
+        f"{visit.label} lung function",
+    )
+    _save(
+        DyspnoeaGrade(participant=participant, visit=visit, assessment_date=on, grade=rng.choice([0, 1, 1, 2])),
+        user,
+        f"{visit.label} mMRC",
+    )
+
+
+def follow_up(participant, *, days_ago: int, day28: str = "done", users, rng) -> None:
+    """Discharge, the baseline CT and the visits this participant has had (none for one enrolled recently).
+    ``day28``: "done", "missed" (recorded so, with its reason) or "overdue" (nothing recorded)."""
+    clinician, coordinator = users["clinician"], users["coordinator"]
+    if days_ago <= DISCHARGE_DAY or participant.ends_of_study.exists():
+        return
+    baseline_lesion = Decimal(rng.randint(150, 400)) / 10
+    _save(
+        QuantitativeCt(
+            participant=participant,
+            scan_date=participant.day0_date,
+            lesion_percent=baseline_lesion,
+            solid_percent=(baseline_lesion * Decimal("0.3")).quantize(Decimal("0.1")),
+            ground_glass_percent=(baseline_lesion * Decimal("0.7")).quantize(Decimal("0.1")),
+            software="uAI Discover-NCP 1.2",
+            reader="R01",
+        ),
+        clinician,
+        "Baseline CT read",
+    )
+    services.end_of_study_record(
+        end_of_study=EndOfStudy(
+            participant=participant, end_reason=EndOfStudyReason.DISCHARGED, end_date=_on(participant, DISCHARGE_DAY)
+        ),
+        user=clinician,
+    )
+    visits = {visit.code: visit for visit in Visit.objects.all()}
+    for code, _, target, _, after, _ in VISITS:
+        if days_ago <= target:
+            continue  # the visit's target day is still to come (it may be due): the ward's job
+        if code == "d28" and day28 == "overdue":
+            continue
+        if code == "d28" and day28 == "missed":
+            visit_record_missed(
+                participant=participant,
+                visit=visits[code],
+                reason="not_reached",
+                details="Three calls, no answer",
+                user=coordinator,
+            )
+            continue
+        if days_ago > target + after or code == "d28":
+            _visit_forms(participant, visits[code], target, user=clinician, rng=rng, baseline_lesion=baseline_lesion)
