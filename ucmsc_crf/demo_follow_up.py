@@ -14,8 +14,10 @@ from outcomes.services import visit_record_missed
 from patients import services
 from patients.casebook.saving import record_save
 from patients.casebook.schedule import Visit, VisitForm
-from patients.choices import EndOfStudyReason
+from patients.casebook.services import record_review
+from patients.choices import EndOfStudyReason, ReviewStatus
 from patients.models import EndOfStudy
+from ucmsc_crf.demo import _observe as observe
 
 # code, label, target day, window before / after, forms (key, required)
 VISITS = (
@@ -66,80 +68,105 @@ def _on(participant, day: int) -> datetime.date:
 
 
 def _save(record, user, reason: str):
+    # Entered on the ward and submitted for review, as the ward's Save does.
+    record.review_status = ReviewStatus.SUBMITTED
     return record_save(record, user=user, reason=reason, validate=True)
 
 
-def _visit_forms(participant, visit: Visit, day: int, *, user, rng, baseline_lesion: Decimal) -> None:
+def observe_stay(participant, *, days_ago: int, user, rng) -> None:
+    """The daily observations of the hospital stay (to discharge, or to yesterday while in hospital); one
+    participant in two still in hospital has yesterday's missing, as a ward round would."""
+    in_hospital = days_ago <= DISCHARGE_DAY
+    last = min(DISCHARGE_DAY, days_ago - 1)
+    for day in range(0, last + 1):
+        if in_hospital and day == last and participant.pk % 2 == 0:
+            continue
+        observe(participant, user, _on(participant, day), rng)
+
+
+def _visit_forms(participant, visit: Visit, day: int, *, user, rng, baseline_lesion: Decimal) -> list:
     """Every form of the visit, done on its target day."""
     on = _on(participant, day)
     shrink = Decimal(rng.choice(["0.25", "0.35", "0.45", "0.55", "0.7"])) ** (2 if day > 28 else 1)
     lesion = (baseline_lesion * shrink).quantize(Decimal("0.1"))
     solid = (lesion * Decimal("0.2")).quantize(Decimal("0.1"))
-    _save(
-        FollowUpVisit(
-            participant=participant,
-            visit=visit,
-            visit_date=on,
-            vital_status="alive",
-            readmitted="no",
-            new_symptoms="no",
-            home_oxygen="none",
-        ),
-        user,
-        f"{visit.label} visit",
+    saved = []
+    saved.append(
+        _save(
+            FollowUpVisit(
+                participant=participant,
+                visit=visit,
+                visit_date=on,
+                vital_status="alive",
+                readmitted="no",
+                new_symptoms="no",
+                home_oxygen="none",
+            ),
+            user,
+            f"{visit.label} visit",
+        )
     )
-    _save(
-        QuantitativeCt(
-            participant=participant,
-            visit=visit,
-            scan_date=on,
-            lesion_percent=lesion,
-            solid_percent=solid,
-            ground_glass_percent=lesion - solid,
-            software="uAI Discover-NCP 1.2",
-            reader="R01",
-        ),
-        user,
-        f"{visit.label} CT read",
+    saved.append(
+        _save(
+            QuantitativeCt(
+                participant=participant,
+                visit=visit,
+                scan_date=on,
+                lesion_percent=lesion,
+                solid_percent=solid,
+                ground_glass_percent=lesion - solid,
+                software="uAI Discover-NCP 1.2",
+                reader="R01",
+            ),
+            user,
+            f"{visit.label} CT read",
+        )
     )
     if day <= 28:
+        saved.append(
+            _save(
+                SixMinuteWalk(
+                    participant=participant,
+                    visit=visit,
+                    test_date=on,
+                    distance_m=rng.randint(330, 500),
+                    spo2_before=rng.randint(95, 98),
+                    spo2_after=rng.randint(90, 95),
+                    heart_rate_before=rng.randint(70, 88),
+                    heart_rate_after=rng.randint(100, 125),
+                    borg_dyspnoea=Decimal(rng.choice(["1", "2", "3", "4"])),
+                ),
+                user,
+                f"{visit.label} walk test",
+            )
+        )
+    fvc = Decimal(rng.choice(["2.9", "3.2", "3.5", "3.8"]))
+    saved.append(
         _save(
-            SixMinuteWalk(
+            LungFunction(
                 participant=participant,
                 visit=visit,
                 test_date=on,
-                distance_m=rng.randint(330, 500),
-                spo2_before=rng.randint(95, 98),
-                spo2_after=rng.randint(90, 95),
-                heart_rate_before=rng.randint(70, 88),
-                heart_rate_after=rng.randint(100, 125),
-                borg_dyspnoea=Decimal(rng.choice(["1", "2", "3", "4"])),
+                fvc_l=fvc,
+                fvc_pct_predicted=rng.randint(72, 96),
+                fev1_l=(fvc * Decimal("0.81")).quantize(Decimal("0.01")),
+                fev1_pct_predicted=rng.randint(75, 98),
+                dlco_mmol_min_kpa=Decimal(rng.choice(["5.4", "6.1", "6.8", "7.3"])),
+                dlco_pct_predicted=rng.randint(58, 88),
+                reference_equation="gli2012",
             ),
             user,
-            f"{visit.label} walk test",
+            f"{visit.label} lung function",
         )
-    fvc = Decimal(rng.choice(["2.9", "3.2", "3.5", "3.8"]))
-    _save(
-        LungFunction(
-            participant=participant,
-            visit=visit,
-            test_date=on,
-            fvc_l=fvc,
-            fvc_pct_predicted=rng.randint(72, 96),
-            fev1_l=(fvc * Decimal("0.81")).quantize(Decimal("0.01")),
-            fev1_pct_predicted=rng.randint(75, 98),
-            dlco_mmol_min_kpa=Decimal(rng.choice(["5.4", "6.1", "6.8", "7.3"])),
-            dlco_pct_predicted=rng.randint(58, 88),
-            reference_equation="gli2012",
-        ),
-        user,
-        f"{visit.label} lung function",
     )
-    _save(
-        DyspnoeaGrade(participant=participant, visit=visit, assessment_date=on, grade=rng.choice([0, 1, 1, 2])),
-        user,
-        f"{visit.label} mMRC",
+    saved.append(
+        _save(
+            DyspnoeaGrade(participant=participant, visit=visit, assessment_date=on, grade=rng.choice([0, 1, 1, 2])),
+            user,
+            f"{visit.label} mMRC",
+        )
     )
+    return saved
 
 
 def follow_up(participant, *, days_ago: int, day28: str = "done", users, rng) -> None:
@@ -184,4 +211,9 @@ def follow_up(participant, *, days_ago: int, day28: str = "done", users, rng) ->
             )
             continue
         if days_ago > target + after or code == "d28":
-            _visit_forms(participant, visits[code], target, user=clinician, rng=rng, baseline_lesion=baseline_lesion)
+            saved = _visit_forms(
+                participant, visits[code], target, user=clinician, rng=rng, baseline_lesion=baseline_lesion
+            )
+            if days_ago > 90:  # the monitor has been: the day 28 visit of the first participants is verified
+                for record in saved if code == "d28" else ():
+                    record_review(record=record, user=users["monitor"], step="verify")

@@ -28,7 +28,7 @@ from patients.models import Arm, Participant, RandomisationList, Site, SiteMembe
 from patients.randomisation.services import list_generate, list_sign_off
 from patients.unblinding import unblinding_decide, unblinding_request
 from ucmsc_crf.demo import _local
-from ucmsc_crf.demo_follow_up import follow_up, schedule_follow_up
+from ucmsc_crf.demo_follow_up import follow_up, observe_stay, schedule_follow_up
 
 DESIGN = {
     "code": "ucmsc-phase2",
@@ -99,6 +99,7 @@ def seed_randomised_demo(*, seed: int = 2026) -> dict:
         for number, days_ago in enumerate(ENROLLED_DAYS_AGO):
             participant = _enrol_and_treat(site, number, days_ago, users=users, rng=rng)
             day28 = DAY28_AT_33_DAYS[site.code] if days_ago == 33 else "done"
+            observe_stay(participant, days_ago=days_ago, user=users["clinician"], rng=rng)
             follow_up(participant, days_ago=days_ago, day28=day28, users=users, rng=rng)
     first = Participant.objects.order_by("study_id").first()
     asked = unblinding_request(
