@@ -59,7 +59,7 @@ USERS = [
     ("approver", roles.MONITOR, True, True),  # the designated unblinding approver (a medical monitor)
 ]
 # Per site: days since day 0 of each participant enrolled (the earliest have had all three infusions).
-# Enrolled this many days ago at each site: the first five are discharged and followed up (demo_follow_up.py).
+# Enrolled this many days ago at each site: the first six are discharged and followed up (demo_follow_up.py).
 ENROLLED_DAYS_AGO = [100, 92, 40, 33, 27, 12, 9, 6, 3, 1]
 # At day 33 the day 28 visit is past its window: missed (with its reason) at site 01, overdue at site 02.
 DAY28_AT_33_DAYS = {"01": "missed", "02": "overdue"}
