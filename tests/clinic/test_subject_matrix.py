@@ -1,6 +1,6 @@
 """The subject matrix: participants x visits of the user's sites, each cell the visit's state (and for a done
 visit its review status or an open query) and a link to what to do next; a visit recorded as missed with
-its reason; the strip of hospital days; filters by site, status and "needs action"; the same queries for 2
+its reason; the strip of hospital days; filters by site, status and "needs my action" (by role); the same queries for 2
 and 8 participants."""
 
 import datetime
@@ -131,3 +131,15 @@ def test_the_hospital_day_strip(client, clinician, coordinator, site_a, day28):
     end_study(participant, user=coordinator, on=day(participant, 2))
     rows = {p.study_id: strip for p, strip, _ in client.get(reverse("subject-matrix")).context["rows"]}
     assert rows[participant.study_id] == ["ok", "missing", "ok"]
+
+
+def test_needs_my_action_depends_on_the_role(client, coordinator, monitor, site_a, day28):
+    overdue = treated_participant(user=coordinator, site=site_a, days_ago=40)
+    done = treated_participant(user=coordinator, site=site_a, days_ago=30)
+    scan = record(ChestCt, done, ct_values(done, on=day(done, 28)), user=coordinator)
+    casebook_services.record_review(record=scan, user=coordinator, step="submit")
+    url = reverse("subject-matrix") + "?needs=action"
+    client.force_login(coordinator)  # enters data: the overdue visit
+    assert {s for s, _ in cells(client.get(url))} == {overdue.study_id}
+    client.force_login(monitor)  # verifies: the submitted one
+    assert {s for s, _ in cells(client.get(url))} == {done.study_id}

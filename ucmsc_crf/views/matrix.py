@@ -1,8 +1,9 @@
 """The subject matrix: participants x visits, each cell the visit's state (outcomes/visits.py) linking to
 what to do next, with a compact strip of each participant's hospital days (daily observation entered or
 missing). A done visit shows how far review has gone (entered, submitted, verified, locked) or an open query.
-Scoped to the user's sites; filters by site, by status and by "needs action" (a visit due or overdue, or a
-query open); the same number of queries whatever the participants and visits."""
+Scoped to the user's sites; filters by site, by status and by "needs my action" (for whoever enters data a
+visit due or overdue, for a monitor one submitted and awaiting verification, for both an open query); the
+same number of queries whatever the participants and visits."""
 
 import datetime
 from dataclasses import dataclass
@@ -44,6 +45,17 @@ CELL_STYLES = {
     "not_required": CellStyle("Not required", "light", "–"),
 }
 REVIEWED = {ReviewStatus.SUBMITTED: "submitted", ReviewStatus.VERIFIED: "verified", ReviewStatus.LOCKED: "locked"}
+
+
+def action_keys(user) -> set[str]:
+    """What "needs my action" means for this user: a monitor (may verify) has submitted visits to verify and
+    open queries; whoever enters data has visits due or overdue and open queries to answer."""
+    keys = {"query"}
+    if user.has_perm("patients.verify_data"):
+        keys.add("submitted")
+    if user.has_perm("dosing.add_protocoldeviation") or not keys - {"query"}:
+        keys |= {VisitState.DUE, VisitState.OVERDUE}
+    return keys
 
 
 def cell_key(status) -> str:
@@ -120,6 +132,7 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         needs_action = self.request.GET.get("needs") == "action"
         state = self.request.GET.get("state", "")
         can_miss = user.has_perm("dosing.add_protocoldeviation")
+        my_action = action_keys(user)
         rows = []
         for participant in participants:
             cells = []
@@ -136,7 +149,7 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                         else "",
                     )
                 )
-            if needs_action and not any(c.status.state in ACTION_STATES or c.key == "query" for c in cells):
+            if needs_action and not any(c.key in my_action for c in cells):
                 continue
             if state in CELL_STYLES and not any(c.key == state for c in cells):
                 continue
