@@ -23,6 +23,7 @@ from outcomes.models import (
     QuantitativeCt,
     SixMinuteWalk,
 )
+from outcomes.ward import next_observation_due
 from patients.casebook.registry import (
     GENERIC_SECTION_TEMPLATE,
     CaseReportFormType,
@@ -41,6 +42,7 @@ register(
         form=DailyObservationForm,
         button_style="primary",
         initial=lambda participant: {"observation_date": timezone.localdate()},
+        next_due=next_observation_due,
         page_section=PageSection("clinic/sections/observations.html", column=1, order=20),
         page_order_by=("-observation_date",),  # newest first
         admin_inline=("observation_date", "oxygen_support", "who_score", "spo2_percent", "temperature_c"),

@@ -1,19 +1,26 @@
 """Clinician forms for the outcomes CRFs: sections, units beside each field, usable at 360 px."""
 
+import datetime
+
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from outcomes.carry_forward import carried_values, previous_observation, unchanged
 from outcomes.choices import SERIOUSNESS_CRITERIA
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
+from outcomes.rules import VITAL_SIGNS
 from outcomes.services import lab_sample_record
 from patients.casebook.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, row
 
 
 class DailyObservationForm(ParticipantRecordForm):
     submit_label = "Save observation"
+    # "Save and next": saved, then on to the next participant whose observation is due today.
+    NEXT_BUTTON = "save_next"
 
     class Meta:
         model = DailyObservation
@@ -33,7 +40,90 @@ class DailyObservationForm(ParticipantRecordForm):
             *[name for name, _ in SYMPTOMS],
             "other_symptoms_details",
         ]
-        widgets = {"observation_date": DATE_WIDGET}
+        widgets = {
+            "observation_date": DATE_WIDGET,
+            # One tap each (thumb-sized segmented buttons: the layout's "segmented" box, static/css/crf.css),
+            # not a drop-down of two taps.
+            **{name: forms.RadioSelect for name, _ in SYMPTOMS},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("temperature_c", "oxygen_flow_l_min"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+        for name in VITAL_SIGNS[1:] + ("fio2_percent", "pao2_fio2_mmhg", "who_score"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        for name, _ in SYMPTOMS:
+            # Django's RadioSelect offers a blank choice for a required field with choices: not an answer.
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        # The ward's first job: the first vital sign, ready for typing.
+        self.fields["temperature_c"].widget.attrs["autofocus"] = True
+        self.carried = {}
+        self.previous = None
+        if not self.instance.pk:
+            self._carry_forward()
+            self.helper.inputs.insert(0, Submit(self.NEXT_BUTTON, "Save and next"))
+
+    def _carry_forward(self):
+        """Start from the previous day's values the protocol lets stay the same, each marked, with one
+        confirmation for them all."""
+        day = self._observation_date()
+        self.previous = previous_observation(self.instance.participant, day) if day else None
+        if self.previous is None:
+            return
+        self.carried = carried_values(self.previous)
+        since = f"{self.previous.observation_date:%d %b}"
+        for name, value in self.carried.items():
+            if not self.is_bound:
+                self.initial[name] = value
+            field = self.fields[name]
+            # A data attribute, not a class: crispy's radio template writes its own class attribute.
+            field.widget.attrs["data-carried"] = since
+            field.help_text = f"Carried from {since}. " + (field.help_text or "")
+        self.fields["confirm_carried"] = forms.BooleanField(
+            label=f"The values carried from {since} (marked) are still true today",
+            help_text="One check for the whole form: change any that are not.",
+        )
+        self.fields["carried_from"] = forms.DateField(widget=forms.HiddenInput, initial=self.previous.observation_date)
+        self.helper.layout.append(
+            Fieldset("Carried forward", "confirm_carried", "carried_from", css_class="carried-confirm")
+        )
+
+    def _observation_date(self):
+        if self.is_bound:
+            try:
+                return self.fields["observation_date"].clean(self.data.get(self.add_prefix("observation_date")))
+            except forms.ValidationError:
+                return None
+        value = self.initial.get("observation_date") or self.fields["observation_date"].initial
+        return value if isinstance(value, datetime.date) else timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.previous is not None and cleaned.get("carried_from") != self.previous.observation_date:
+            # Another observation was entered between opening and saving: the values shown are not the latest.
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "The previous day's observation changed since this form was opened: reload it.",
+                    code="carried_stale",
+                ),
+            )
+        return cleaned
+
+    def apply_entry_choices(self) -> None:
+        super().apply_entry_choices()
+        kept = unchanged(self.carried, self.cleaned_data) if self.carried else []
+        self.instance.carried_from = self.previous.observation_date if kept else None
+        self.instance.carried_fields = ",".join(kept)
+        if kept:
+            self.instance._change_reason = (
+                f"Entered with {len(kept)} values carried forward from {self.previous.observation_date:%Y-%m-%d}, "
+                "confirmed"
+            )
+
+    def wants_next(self) -> bool:
+        return self.NEXT_BUTTON in self.data
 
     def get_layout(self):
         return Layout(
@@ -52,10 +142,13 @@ class DailyObservationForm(ParticipantRecordForm):
             ),
             Fieldset(
                 "Symptoms",
-                row("fever", "cough"),
-                row("fatigue", "shortness_of_breath"),
-                row("chest_tightness", "myalgia"),
-                row("diarrhoea", "other_symptoms"),
+                Div(
+                    row("fever", "cough"),
+                    row("fatigue", "shortness_of_breath"),
+                    row("chest_tightness", "myalgia"),
+                    row("diarrhoea", "other_symptoms"),
+                    css_class="segmented",
+                ),
                 "other_symptoms_details",
             ),
         )

@@ -413,3 +413,39 @@ def check_visit_missable(*, state: str, visit_label: str, reason: str, details: 
     elif reason == MissedVisitReason.OTHER and not (details or "").strip():
         errors.add("details", "Describe the reason.", "missing")
     errors.raise_any()
+
+
+# What a new day's observation may start from the day before (the protocol's carry-forward): oxygen support
+# and what goes with it, and the symptoms. Never the vital signs unless the user asks for them.
+CARRIED_FORWARD = (
+    "oxygen_support",
+    "oxygen_flow_l_min",
+    "fio2_percent",
+    "who_score",
+    "fever",
+    "cough",
+    "fatigue",
+    "shortness_of_breath",
+    "chest_tightness",
+    "myalgia",
+    "diarrhoea",
+    "other_symptoms",
+    "other_symptoms_details",
+)
+VITAL_SIGNS = ("temperature_c", "heart_rate", "respiratory_rate", "systolic_bp", "diastolic_bp", "spo2_percent")
+
+
+def check_carried_forward(
+    *, carried_from: datetime.date | None, carried_fields: str, observation_date: datetime.date | None
+) -> None:
+    """Values are carried from an earlier day, and only the fields that may be."""
+    names = [n for n in (carried_fields or "").split(",") if n]
+    if not names:
+        return
+    unknown = [n for n in names if n not in CARRIED_FORWARD + VITAL_SIGNS]
+    if unknown:
+        raise refusal("observation_date", f"These cannot be carried forward: {', '.join(unknown)}.", "not_carried")
+    if carried_from is None or (observation_date and carried_from >= observation_date):
+        raise refusal(
+            "observation_date", "Values can be carried forward only from an earlier day.", "carried_not_earlier"
+        )

@@ -4,32 +4,27 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
-from outcomes.models import Analyte, DailyObservation
+from outcomes.models import Analyte
+from outcomes.ward import observation_annotations
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
-from patients.choices import EndOfStudyReason, ParticipantStatus, QueryStatus, ReviewStatus
-from patients.models import EndOfStudy, Participant
+from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
+from patients.models import Participant
 
 
 def participant_list(queryset):
     """The list's rows: each participant with what is due today (infusion due / overdue, today's
     observation not yet entered). Three queries for a page of any size."""
     today = timezone.localdate()
+    # The list's queryset may carry them already (outcomes.ward.ward_order sorts by them).
+    due = {k: v for k, v in observation_annotations(today).items() if k not in queryset.query.annotations}
     participants = list(
         queryset.select_related("site", "arm").annotate(
-            observed_today=Exists(
-                DailyObservation.objects.filter(participant=OuterRef("pk"), observation_date=today, voided=False)
-            ),
-            # After discharge (in a design that follows participants beyond it) no daily observation is due.
-            discharged=Exists(
-                EndOfStudy.objects.filter(
-                    participant=OuterRef("pk"), end_reason=EndOfStudyReason.DISCHARGED, voided=False
-                )
-            ),
+            **due,
             open_queries=Count(
                 "data_queries", filter=Q(data_queries__status=QueryStatus.OPEN, data_queries__voided=False)
             ),

@@ -75,6 +75,10 @@ class DailyObservation(CaseReportForm):
     diarrhoea = models.CharField(max_length=12, choices=SymptomState.choices)
     other_symptoms = models.CharField(max_length=12, choices=SymptomState.choices)
     other_symptoms_details = models.CharField(max_length=200, blank=True)
+    # Carry-forward (outcomes/carry_forward.py): the day the ward form started from, and which of its values
+    # the user confirmed unchanged; kept on the record, so every history row shows what was carried.
+    carried_from = models.DateField("values carried forward from", null=True, blank=True, editable=False)
+    carried_fields = models.CharField(max_length=300, blank=True, editable=False)
 
     objects = ParticipantRecordQuerySet.as_manager()
     natural_key_fields = ("observation_date",)
@@ -143,6 +147,12 @@ class DailyObservation(CaseReportForm):
                 now=timezone.now(),
             )
         errors.check(rules.check_other_symptoms_named, state=self.other_symptoms, details=self.other_symptoms_details)
+        errors.check(
+            rules.check_carried_forward,
+            carried_from=self.carried_from,
+            carried_fields=self.carried_fields,
+            observation_date=self.observation_date,
+        )
         if "observation_date" not in errors:
             errors.check(
                 check_not_recorded_yet,

@@ -72,6 +72,9 @@ class CaseReportFormType:
     # The service that saves a new record when more than the record is written (e.g. end of study closes
     # follow-up); called as create(record=..., user=...). None: the form saves it.
     create: Callable | None = None
+    # "Save and next" on the ward (a form whose ``wants_next()`` says the user asked): the next participant
+    # whose form of this kind is due, as f(participants, after=study_id, today=date) -> Participant | None.
+    next_due: Callable | None = None
 
     # The participant page: where its records are shown (None: not shown), and how they are read.
     page_section: PageSection | None = None

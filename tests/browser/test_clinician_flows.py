@@ -153,7 +153,8 @@ def test_screen_enrol_infuse_and_observe(browser, live_server, screenshot):
         "diarrhoea",
         "other_symptoms",
     ):
-        page.select_option(f"#id_{name}", "absent")
+        # One tap on the segment (the radio itself is hidden under its label).
+        page.click(f'label[for="{page.locator(f"input[name={name}][value=absent]").get_attribute("id")}"]')
     # Kept as a draft (not yet in review): the page marks it so.
     page.click("input[type=submit][name=save_draft]")
     page.wait_for_load_state()

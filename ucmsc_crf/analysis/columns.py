@@ -146,6 +146,8 @@ def model_columns(model, *, options: Options, exclude=(), prefix_path: str = "")
 
 # Audit and workflow fields that say nothing about the participant (the review status is kept).
 PLUMBING = {
+    "carried_from",  # carry-forward: kept in the audit trail, not an observation
+    "carried_fields",
     "created_datetime",
     "modified_datetime",
     "voided",

@@ -20,6 +20,7 @@ from patients import services
 from patients.casebook import services as casebook_services
 from patients.casebook.forms import SignatureForm
 from patients.forms import EnrolForm, ScreeningForm
+from patients.models import Participant
 from ucmsc_crf.views.pages import ParticipantMixin
 
 
@@ -140,8 +141,13 @@ class RecordFormView(ParticipantFormPage):
             answers_query=int(query) if query.isdigit() else None,
         )
 
+    next_participant = None
+    round_done = False
+
     def save(self, form) -> str:
         correcting = form.instance.pk is not None
+        if self.crf.next_due is not None and getattr(form, "wants_next", lambda: False)():
+            self.round_done = True  # "Save and next": decided after the save, below
         if correcting or self.crf.create is None:
             form.save()
         else:
@@ -153,7 +159,27 @@ class RecordFormView(ParticipantFormPage):
             done = "saved as a draft" if status == "draft" else "corrected"
         else:
             done = {"draft": "saved as a draft", "submitted": "submitted"}.get(status, "saved")
+        message = f"{self.participant.study_id}: {self.crf.label.lower()} {done}."
+        if self.round_done:
+            self.next_participant = self.crf.next_due(
+                Participant.objects.for_user(self.request.user).active(),
+                after=self.participant.study_id,
+                today=timezone.localdate(),
+            )
+            message += (
+                f" Next: {self.next_participant.study_id}."
+                if self.next_participant
+                else " No other participant's is due today."
+            )
+            return message
         return f"{self.crf.label} {done}."
+
+    def done(self):
+        if self.round_done:
+            if self.next_participant is None:
+                return redirect("participant-list")
+            return redirect(self.crf.url_name("new"), study_id=self.next_participant.study_id)
+        return super().done()
 
     def context(self, form) -> dict:
         editing = form.instance.pk is not None

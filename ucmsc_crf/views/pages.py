@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from outcomes.ward import ward_order
 from patients.casebook.access import hides_allocation, trial_blinded
 from patients.choices import ParticipantStatus
 from patients.models import Arm, Participant, RandomisationSlot
@@ -41,7 +42,8 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
         if self.request.GET.get("arm") and not hides_allocation(self.request.user):
             # A blinded user's ?arm= is ignored: filtering by arm would reveal it.
             queryset = queryset.filter(arm__code=self.request.GET["arm"])
-        return queryset.order_by("study_id")
+        # What is due first (an infusion planned for today or before, then today's observation), then by ID.
+        return ward_order(queryset, timezone.localdate())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

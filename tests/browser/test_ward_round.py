@@ -1,0 +1,70 @@
+"""The ward round in a real browser, on a 390 px phone (issue 18): from the list's badge to the first form,
+today's vital signs typed, yesterday's oxygen and symptoms carried forward (marked) and confirmed with one
+tap, "Save and next" through three participants and back to the list; the audit trail says what was carried;
+no page scrolls sideways."""
+
+import pytest
+from django.utils import timezone
+
+from outcomes.models import DailyObservation
+from tests.browser.test_clinician_flows import log_in
+from tests.clinic.test_ward_round import yesterday_observed
+from tests.factories import SiteFactory, UserFactory, treated_participant
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+VITALS = {
+    "temperature_c": "37.2",
+    "heart_rate": "88",
+    "respiratory_rate": "20",
+    "systolic_bp": "124",
+    "diastolic_bp": "78",
+    "spo2_percent": "95",
+}
+
+
+def test_three_participants_with_carry_forward_and_save_and_next_on_a_phone(browser, live_server, screenshot):
+    site = SiteFactory(code="01", name="Ward 3")
+    coordinator = UserFactory(username="coord", role="Coordinator", sites=[site])
+    nurse = UserFactory(username="nurse", role="Clinician", sites=[site])
+    participants = [treated_participant(user=coordinator, site=site, days_ago=4, arm_code="control") for _ in range(3)]
+    for participant in participants:
+        yesterday_observed(participant, nurse, cough="present")
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}/participants/")
+    with page.expect_navigation():
+        page.locator(f'a[href$="/participants/{participants[0].study_id}/observations/new/"]').tap()
+    for index, participant in enumerate(participants):
+        assert page.url.endswith(f"/participants/{participant.study_id}/observations/new/")
+        # Yesterday's oxygen and symptoms are there, marked; the vital signs are not.
+        assert page.locator("#id_oxygen_support").input_value() == "low_flow"
+        assert page.locator("#id_oxygen_support").get_attribute("data-carried")
+        assert page.locator("#id_temperature_c").input_value() == ""
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        for name, value in VITALS.items():
+            page.fill(f"#id_{name}", value)
+        if index == 1:
+            page.locator('label[for="id_cough_1"]').tap()  # cough: absent today, one tap
+        if index == 0:
+            screenshot(page, "ward-round-phone-form")
+        page.locator("#id_confirm_carried").tap()
+        with page.expect_navigation():
+            page.locator("input[name=save_next]").tap()
+    # After the last one: back to the list, the round done, and no badge left.
+    assert page.url.endswith("/participants/")
+    assert "No other participant" in page.locator("body").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "ward-round-phone-list")
+    today = {o.participant_id: o for o in DailyObservation.objects.filter(observation_date=timezone.localdate())}
+    assert len(today) == 3
+    second = today[participants[1].pk]
+    assert second.cough == "absent" and "cough" not in second.carried_fields.split(",")
+    assert today[participants[0].pk].cough == "present" and "cough" in today[participants[0].pk].carried_fields
+    entry = second.history.first()
+    assert entry.history_user == nurse and "carried forward from" in entry.history_change_reason

@@ -1,0 +1,143 @@
+"""The ward round (issue 18): a new day's observation starts from the day before for what may be carried
+(oxygen support, flow, FiO2, WHO score, symptoms; never the vital signs), each carried value marked, one
+confirmation for the form, and the audit trail saying what was carried; "Save and next" goes straight to the
+next participant whose observation is due today."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from outcomes.models import DailyObservation
+from tests.factories import observation_values, record, treated_participant
+from tests.helpers import error_codes
+
+pytestmark = pytest.mark.django_db
+
+
+def yesterday_observed(participant, user, **values):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    return record(
+        DailyObservation,
+        participant,
+        observation_values(
+            participant,
+            on=yesterday,
+            oxygen_support="low_flow",
+            oxygen_flow_l_min=2,
+            fio2_percent=29,
+            who_score=5,
+            fever="present",
+            **values,
+        ),
+        user=user,
+    )
+
+
+def form_post(form, **changes) -> dict:
+    """What the browser sends: the form's initial values (the carried ones) with today's vital signs typed."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is not None and value is not False:
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    data.update(
+        temperature_c="37.2",
+        heart_rate="88",
+        respiratory_rate="20",
+        systolic_bp="124",
+        diastolic_bp="78",
+        spo2_percent="95",
+        **changes,
+    )
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def participant(coordinator, site_a):
+    return treated_participant(user=coordinator, site=site_a, days_ago=3)
+
+
+def test_the_new_day_starts_from_yesterday_marked_and_asks_one_confirmation(client, clinician, participant):
+    yesterday_observed(participant, clinician)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[participant.study_id])
+    response = client.get(url)
+    form = response.context["form"]
+    assert form.initial["oxygen_support"] == "low_flow" and form.initial["fever"] == "present"
+    assert "temperature_c" not in form.initial and "heart_rate" not in form.initial  # never the vital signs
+    page = response.content.decode()
+    assert "data-carried=" in page and "Carried from" in page and "still true today" in page
+    # Without the confirmation nothing is saved, and the form says why on the box.
+    refused = client.post(url, form_post(form, cough="absent"))
+    assert refused.status_code == 200 and "confirm_carried" in refused.context["form"].errors
+    assert DailyObservation.objects.filter(observation_date=timezone.localdate()).count() == 0
+    client.post(url, form_post(form, cough="absent", confirm_carried="on"))
+    today = DailyObservation.objects.get(observation_date=timezone.localdate())
+    assert today.oxygen_support == "low_flow" and today.cough == "absent"
+    carried = today.carried_fields.split(",")
+    assert "oxygen_support" in carried and "fever" in carried and "cough" not in carried
+    assert today.carried_from == timezone.localdate() - datetime.timedelta(days=1)
+    entry = today.history.first()
+    assert entry.history_user == clinician
+    assert entry.history_change_reason == (
+        f"Entered with {len(carried)} values carried forward from {today.carried_from:%Y-%m-%d}, confirmed"
+    )
+
+
+def test_the_first_day_carries_nothing_and_asks_nothing(client, clinician, participant):
+    client.force_login(clinician)
+    form = client.get(reverse("observations-new", args=[participant.study_id])).context["form"]
+    assert "confirm_carried" not in form.fields and "oxygen_support" not in form.initial
+
+
+def test_only_what_may_be_carried_is_recorded_as_carried(clinician, participant):
+    values = observation_values(participant, on=timezone.localdate())
+    with pytest.raises(ValidationError) as exc:
+        record(
+            DailyObservation,
+            participant,
+            {**values, "carried_from": timezone.localdate() - datetime.timedelta(days=1)} | {"carried_fields": "x"},
+            user=clinician,
+        )
+    assert error_codes(exc, "observation_date") == ["not_carried"]
+
+
+def test_save_and_next_goes_to_the_next_participant_due_and_says_when_the_round_is_done(
+    client, clinician, coordinator, site_a
+):
+    first, second, done = (treated_participant(user=coordinator, site=site_a, days_ago=3) for _ in range(3))
+    record(DailyObservation, done, observation_values(done, on=timezone.localdate()), user=clinician)
+    for participant in (first, second):
+        yesterday_observed(participant, clinician)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[first.study_id])
+    form = client.get(url).context["form"]
+    response = client.post(url, form_post(form, save_next="Save and next", confirm_carried="on"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("observations-new", args=[second.study_id])
+    page = client.get(response["Location"]).content.decode()
+    assert f"{first.study_id}: daily observation submitted. Next: {second.study_id}." in page
+    url = reverse("observations-new", args=[second.study_id])
+    form = client.get(url).context["form"]
+    response = client.post(url, form_post(form, save_next="Save and next", confirm_carried="on"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("participant-list")
+    assert "No other participant&#x27;s is due today." in response.content.decode()
+
+
+def test_the_list_puts_what_is_due_first_and_every_badge_links_to_its_form(client, clinician, coordinator, site_a):
+    # Controls (no infusions), one observed today, one not; and a treated participant's first infusion today.
+    observed = treated_participant(user=coordinator, site=site_a, days_ago=3, arm_code="control")
+    record(DailyObservation, observed, observation_values(observed, on=timezone.localdate()), user=clinician)
+    due = treated_participant(user=coordinator, site=site_a, days_ago=3, arm_code="control")
+    infusion_today = treated_participant(user=coordinator, site=site_a, days_ago=0)  # infusion 1 due today
+    client.force_login(clinician)
+    response = client.get(reverse("participant-list"))
+    order = [p.study_id for p in response.context["participants"]]
+    assert order.index(infusion_today.study_id) < order.index(due.study_id) < order.index(observed.study_id)
+    page = response.content.decode()
+    assert reverse("observations-new", args=[due.study_id]) in page
+    assert reverse("infusions-new", args=[infusion_today.study_id]) in page
+    assert reverse("observations-new", args=[observed.study_id]) not in page
