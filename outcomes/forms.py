@@ -56,8 +56,9 @@ class DailyObservationForm(ParticipantRecordForm):
         for name, _ in SYMPTOMS:
             # Django's RadioSelect offers a blank choice for a required field with choices: not an answer.
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
-        # The ward's first job: the first vital sign, ready for typing.
-        self.fields["temperature_c"].widget.attrs["autofocus"] = True
+        # The ward's first job: the first vital sign, ready for typing (unless correcting a queried field).
+        if self.answering is None:
+            self.fields["temperature_c"].widget.attrs["autofocus"] = True
         self.carried = {}
         self.previous = None
         if not self.instance.pk:

@@ -96,7 +96,10 @@ def test_adding_a_record_after_signing_invalidates_the_signature(client, caseboo
     ae = record(AdverseEvent, casebook, ae_values(casebook), user=clinician)
     signature = CasebookSignature.objects.get()
     assert not signature.valid
-    assert signature.invalidated_reason.startswith(f"Adverse event {ae} added by {clinician.username} after signing")
+    # The record named by its onset and study day, as the query cards name records (not by its number).
+    onset = timezone.localtime(ae.onset_datetime)
+    name = f"Adverse event {onset:%Y-%m-%d %H:%M} (day {casebook.study_day(onset.date())})"
+    assert signature.invalidated_reason.startswith(f"{name} added by {clinician.username} after signing")
 
 
 def test_a_lab_sample_from_the_ward_invalidates_the_signature(client, casebook, clinician):

@@ -11,6 +11,7 @@ from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte
 from outcomes.ward import observation_annotations
+from patients.casebook.naming import record_name
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
 from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
@@ -154,6 +155,8 @@ def _with_corrections(queries: list) -> list:
             crf = registry.for_model(model) if model is not None else None
             query.correction_url = crf.url_name("edit") if crf is not None else ""
             by_model[model].append(query)
+        # The record named as a person says it (its day, its sequence), not by its database number.
+        query.record_name = record_name(query.record) if query.content_type_id and query.record else ""
     for model, items in by_model.items():
         if not hasattr(model, "history"):
             continue

@@ -115,6 +115,8 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.instance.participant = participant
+        # "Correct the record" from an open query (issue 18): the query at the top, its field marked and focused.
+        self.answering = None
         reviewed = isinstance(self.instance, CaseReportForm)
         if self.instance.pk:
             self.fields["change_reason"] = forms.CharField(
@@ -125,6 +127,8 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
             self._add_query_field(answers_query)
         self.helper = FormHelper()
         self.helper.layout = self.get_layout()
+        if self.answering is not None:
+            self._show_query(self.answering)
         if self.instance.pk:
             audit = ["change_reason", self.VERSION_FIELD]
             if "answers_query" in self.fields:
@@ -150,10 +154,11 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
         """Offer the open queries about this record, so a correction names the one it answers."""
         from patients.casebook.queries import DataQuery
 
-        open_queries = DataQuery.objects.open().about(self.instance)
+        open_queries = list(DataQuery.objects.open().about(self.instance).select_related("raised_by"))
         choices = [(q.pk, f"#{q.pk}: {q.text[:60]}") for q in open_queries]
         if not choices:
             return
+        self.answering = next((q for q in open_queries if q.pk == answers_query), None)
         self.fields["answers_query"] = forms.TypedChoiceField(
             label="This change answers data query",
             choices=[("", "None"), *choices],
@@ -163,6 +168,22 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
             initial=answers_query if answers_query in {pk for pk, _ in choices} else None,
             help_text="The audit trail links the change to the query; answer the query afterwards.",
         )
+
+    def _show_query(self, query) -> None:
+        field = self.fields.get(query.field_name)
+        label = escape(field.label) if field is not None else ""
+        self.helper.layout.insert(
+            0,
+            HTML(
+                '<div class="alert alert-warning py-2" role="alert" id="answering-query">'
+                f"<strong>Query from {escape(query.raised_by.get_username())}</strong>"
+                f"{' on <strong>' + label + '</strong>' if label else ''}: {escape(query.text)}</div>"
+            ),
+        )
+        if field is not None:
+            for other in self.fields.values():
+                other.widget.attrs.pop("autofocus", None)
+            field.widget.attrs.update({"data-query": str(query.pk), "autofocus": True})
 
     def get_layout(self):
         raise NotImplementedError

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
+from patients.casebook.naming import record_name
 from patients.casebook.records import (
     ParticipantRecord,
     ParticipantRecordQuerySet,
@@ -59,7 +60,7 @@ def invalidate_signatures(sender, *, record, participant, user, what, reason, **
     for signature in CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None):
         signature.invalidated_datetime = timezone.now()
         signature.invalidated_reason = (
-            f"{record._meta.verbose_name.capitalize()} {record} {what}"
+            f"{record_name(record)} {what}"
             f"{' by ' + user.get_username() if user else ''} after signing{': ' + reason if reason else ''}"
         )[:300]
         record_save(signature, user=user, reason="Invalidated by a later change to the casebook")

@@ -4,6 +4,7 @@ confirmation for the form, and the audit trail saying what was carried; "Save an
 next participant whose observation is due today."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outcomes.models import DailyObservation
+from patients.casebook import services as casebook_services
 from tests.factories import observation_values, record, treated_participant
 from tests.helpers import error_codes
 
@@ -141,3 +143,23 @@ def test_the_list_puts_what_is_due_first_and_every_badge_links_to_its_form(clien
     assert reverse("observations-new", args=[due.study_id]) in page
     assert reverse("infusions-new", args=[infusion_today.study_id]) in page
     assert reverse("observations-new", args=[observed.study_id]) not in page
+
+
+def test_a_query_card_names_its_record_and_correct_the_record_opens_on_the_queried_field(
+    client, clinician, monitor, participant
+):
+    observation = yesterday_observed(participant, clinician)
+    query = casebook_services.query_raise(
+        record=observation, user=monitor, field_name="heart_rate", text="Heart rate 82 at 02:00? Check the chart."
+    )
+    client.force_login(clinician)
+    page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
+    day = participant.study_day(observation.observation_date)
+    assert f"Daily observation {observation.observation_date:%Y-%m-%d} (day {day})" in page
+    assert f"(query #{query.pk})" in page
+    edit = reverse("observations-edit", args=[participant.study_id, observation.pk]) + f"?query={query.pk}"
+    form_page = client.get(edit).content.decode()
+    assert 'id="answering-query"' in form_page and "Check the chart." in form_page
+    field = re.search(r'<input[^>]*id="id_heart_rate"[^>]*>', form_page).group(0)
+    assert f'data-query="{query.pk}"' in field and "autofocus" in field
+    assert "autofocus" not in re.search(r'<input[^>]*id="id_temperature_c"[^>]*>', form_page).group(0)

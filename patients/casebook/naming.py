@@ -1,0 +1,39 @@
+"""How a person names a record of a casebook (issue 18): by its form and what identifies it within the
+casebook (its natural key), never by a database number. "Daily observation 2026-11-24 (day 2)",
+"Infusion 2", "Lab result CRP 2026-11-24 08:00 (day 2)". Query cards and signature notes use it."""
+
+import datetime
+
+from django.utils import timezone
+
+from patients.casebook.registry import registry
+
+
+def _part(record, path: str) -> tuple[str, datetime.date | None]:
+    value = record
+    for step in path.split("__"):
+        value = getattr(value, step, None) if value is not None else None
+    if isinstance(value, datetime.datetime):
+        local = timezone.localtime(value)
+        return f"{local:%Y-%m-%d %H:%M}", local.date()
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}", value
+    if hasattr(record, f"get_{path}_display"):
+        return str(getattr(record, f"get_{path}_display")()), None
+    return ("" if value is None else str(value)), None
+
+
+def record_name(record) -> str:
+    model = type(record)
+    crf = registry.for_model(model)
+    label = crf.label if crf is not None else str(model._meta.verbose_name).capitalize()
+    parts, day = [], None
+    for path in getattr(model, "natural_key_fields", ()):
+        text, on = _part(record, path)
+        if text:
+            parts.append(text)
+        day = day or on
+    name = " ".join([label, *parts])
+    participant = getattr(record, "participant", None)
+    study_day = participant.study_day(day) if participant is not None and day is not None else None
+    return f"{name} (day {study_day})" if study_day is not None else name
