@@ -188,9 +188,14 @@ def expect_clinic(name, role, which, perms):
         "participant-screen": "patients.add_participant",
         "analysis-export": "patients.export_data",
         "report": "patients.view_report",
+        "casebook-review-list": "patients.verify_data",
     }
     if name in gates:
         return "200" if perms(gates[name]) else "403"
+    if name == "casebook-review":  # the monitor's page: the permission first, then the participant
+        if not perms("patients.verify_data"):
+            return "403"
+        return "200" if which == "own" or perms("patients.view_all_sites") else "404"
     if name == "casebook-sign":  # the permission is checked before the participant is looked up
         return "403" if not perms("patients.sign_casebook") else ("200" if which == "own" else "404")
     if which == "other" and not perms("patients.view_all_sites"):

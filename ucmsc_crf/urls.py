@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from patients.casebook.registry import registry
-from ucmsc_crf.views import downloads, entry, matrix, pages, unblinding, visits
+from ucmsc_crf.views import downloads, entry, matrix, pages, review, unblinding, visits
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
@@ -17,6 +17,7 @@ participant_urls = [
     path("sign/", entry.SignView.as_view(), name="casebook-sign"),
     path("unblinding/", unblinding.UnblindingView.as_view(), name="participant-unblinding"),
     path("visits/<slug:visit>/missed/", visits.MissedVisitView.as_view(), name="visit-missed"),
+    path("review/", review.CasebookReviewView.as_view(), name="casebook-review"),
 ]
 # Every case report form with a ward form gets its new / edit / void pages (patients/casebook/registry.py).
 for crf in registry.with_ward_form():
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("participants/", pages.ParticipantListView.as_view(), name="participant-list"),
     path("matrix/", matrix.SubjectMatrixView.as_view(), name="subject-matrix"),
+    path("review/", review.CasebookListView.as_view(), name="casebook-review-list"),
     path("export/analysis.zip", downloads.analysis_export, name="analysis-export"),
     path("report/", downloads.report, name="report"),
     path("participants/screen/", entry.ScreeningView.as_view(), name="participant-screen"),

@@ -1,0 +1,147 @@
+"""The monitor's visit, casebook by casebook (issue 18): what a casebook holds for review, and the list of
+casebooks with what awaits the monitor. The review steps themselves are the one service every path uses
+(patients.casebook.services.record_review); this module only gathers and names.
+
+- ``casebook_review(participant)``: every record of every case report form under review, grouped by form,
+  each named as a person says it, with its status, open queries, the visit it falls in, and, for a record
+  verified before and changed since, what changed (from the audit trail).
+- ``casebook_counts(participants)``: per participant, records awaiting verification, open queries and the
+  last verification; one query per form kind whatever the number of participants.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from outcomes.endpoints import endpoint_visits
+from outcomes.visits import visit_windows
+from patients.casebook.naming import record_name
+from patients.casebook.queries import DataQuery, queryable_fields
+from patients.casebook.registry import registry
+from patients.casebook.reviewed import CaseReportForm
+from patients.choices import QueryStatus, ReviewStatus
+
+
+def reviewed_forms() -> list:
+    """The registered forms whose records go through review (draft, submitted, verified, locked)."""
+    return [crf for crf in registry.all() if issubclass(crf.model, CaseReportForm)]
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class ReviewRecord:
+    record: object
+    name: str
+    visit: str
+    open_queries: int
+    changes: list[Change] = field(default_factory=list)  # since it was last verified
+
+    @property
+    def verifiable(self) -> bool:
+        return self.record.review_status == ReviewStatus.SUBMITTED and not self.open_queries
+
+
+@dataclass
+class ReviewGroup:
+    crf: object
+    records: list[ReviewRecord]
+    fields: list[tuple[str, str]]  # what a query may be about, by label
+
+
+def _visit_of(on, windows, labels) -> str:
+    if on is None:
+        return ""
+    if hasattr(on, "tzinfo"):
+        on = timezone.localtime(on).date()
+    return next((labels[code] for code, window in windows.items() if on in window), "")
+
+
+def _changes_since_verified(record) -> list[Change]:
+    """What the audit trail shows changed since the record was last verified (none if it never was)."""
+    entries = list(record.history.order_by("-history_id")[:50])
+    verified = next((e for e in entries if e.review_status == ReviewStatus.VERIFIED), None)
+    if verified is None or not entries or entries[0].history_id == verified.history_id:
+        return []
+    labels = dict(queryable_fields(type(record)))
+    delta = entries[0].diff_against(verified, included_fields=list(labels))
+    return [Change(labels[c.field], str(c.old), str(c.new)) for c in delta.changes]
+
+
+def casebook_review(participant) -> list[ReviewGroup]:
+    visits = endpoint_visits()
+    windows = visit_windows([participant.pk], visits).get(participant.pk, {})
+    labels = {visit.code: visit.label for visit in visits}
+    open_counts = defaultdict(int)
+    for content_type_id, object_id in (
+        DataQuery.objects.open().filter(participant=participant).values_list("content_type_id", "object_id")
+    ):
+        open_counts[(content_type_id, object_id)] += 1
+    groups = []
+    for crf in reviewed_forms():
+        content_type = ContentType.objects.get_for_model(crf.model)
+        records = list(
+            crf.model.objects.active()
+            .filter(participant=participant)
+            .select_related("participant", *crf.page_select_related)
+            .order_by(*(crf.analysis_order or ("pk",)))
+        )
+        if not records:
+            continue
+        rows = []
+        for record in records:
+            on = getattr(record, crf.study_day_from) if crf.study_day_from else None
+            row = ReviewRecord(
+                record,
+                record_name(record),
+                _visit_of(on, windows, labels),
+                open_counts[(content_type.pk, record.pk)],
+            )
+            if record.review_status == ReviewStatus.SUBMITTED:
+                row.changes = _changes_since_verified(record)
+            rows.append(row)
+        groups.append(ReviewGroup(crf, rows, queryable_fields(crf.model)))
+    return groups
+
+
+@dataclass
+class CasebookCounts:
+    awaiting: int = 0
+    open_queries: int = 0
+    last_verified: object = None
+
+
+def casebook_counts(participant_ids) -> dict[int, CasebookCounts]:
+    ids = list(participant_ids)
+    counts = {pk: CasebookCounts() for pk in ids}
+    for crf in reviewed_forms():
+        rows = (
+            crf.model.objects.active()
+            .filter(participant_id__in=ids)
+            .values("participant_id")
+            .annotate(
+                awaiting=Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED)),
+                last=Max("verified_datetime"),
+            )
+        )
+        for row in rows:
+            each = counts[row["participant_id"]]
+            each.awaiting += row["awaiting"]
+            if row["last"] and (each.last_verified is None or row["last"] > each.last_verified):
+                each.last_verified = row["last"]
+    for row in (
+        DataQuery.objects.active()
+        .filter(participant_id__in=ids, status=QueryStatus.OPEN)
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["participant_id"]].open_queries = row["n"]
+    return counts
