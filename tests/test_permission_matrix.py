@@ -210,6 +210,10 @@ def expect_clinic(name, role, which, perms):
         return "200" if perms("patients.change_participant") else "403"
     if name == "lab-sample-new":
         return "200" if perms("outcomes.add_labresult") else "403"
+    if name == "casebook-print":
+        return "200" if perms("patients.view_participant") else "403"
+    if name == "observation-print":
+        return "200" if perms("outcomes.add_dailyobservation") else "403"
     if name == "visit-missed":  # recorded as a protocol deviation
         return "200" if perms("dosing.add_protocoldeviation") else "403"
     kind, action = name.rsplit("-", 1)

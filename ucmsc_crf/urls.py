@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from patients.casebook.registry import registry
-from ucmsc_crf.views import downloads, entry, matrix, pages, review, unblinding, visits
+from ucmsc_crf.views import downloads, entry, matrix, pages, printing, review, unblinding, visits
 
 admin.site.site_header = "UC-MSC eCRF"
 admin.site.site_title = "UC-MSC eCRF"
@@ -18,6 +18,8 @@ participant_urls = [
     path("unblinding/", unblinding.UnblindingView.as_view(), name="participant-unblinding"),
     path("visits/<slug:visit>/missed/", visits.MissedVisitView.as_view(), name="visit-missed"),
     path("review/", review.CasebookReviewView.as_view(), name="casebook-review"),
+    path("print/", printing.PrintCasebookView.as_view(), name="casebook-print"),
+    path("print/observation/", printing.BlankObservationView.as_view(), name="observation-print"),
 ]
 # Every case report form with a ward form gets its new / edit / void pages (patients/casebook/registry.py).
 for crf in registry.with_ward_form():
