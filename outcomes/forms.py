@@ -114,6 +114,8 @@ class DailyObservationForm(ParticipantRecordForm):
 
     def apply_entry_choices(self) -> None:
         super().apply_entry_choices()
+        if self.instance.pk:
+            return  # a correction keeps what was carried when the record was entered (its audit says so)
         kept = unchanged(self.carried, self.cleaned_data) if self.carried else []
         self.instance.carried_from = self.previous.observation_date if kept else None
         self.instance.carried_fields = ",".join(kept)

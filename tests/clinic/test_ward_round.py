@@ -46,14 +46,16 @@ def form_post(form, **changes) -> dict:
         if value is not None and value is not False:
             data[name] = value.isoformat() if hasattr(value, "isoformat") else value
     data.update(
-        temperature_c="37.2",
-        heart_rate="88",
-        respiratory_rate="20",
-        systolic_bp="124",
-        diastolic_bp="78",
-        spo2_percent="95",
-        **changes,
+        {
+            "temperature_c": "37.2",
+            "heart_rate": "88",
+            "respiratory_rate": "20",
+            "systolic_bp": "124",
+            "diastolic_bp": "78",
+            "spo2_percent": "95",
+        }
     )
+    data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -163,3 +165,18 @@ def test_a_query_card_names_its_record_and_correct_the_record_opens_on_the_queri
     field = re.search(r'<input[^>]*id="id_heart_rate"[^>]*>', form_page).group(0)
     assert f'data-query="{query.pk}"' in field and "autofocus" in field
     assert "autofocus" not in re.search(r'<input[^>]*id="id_temperature_c"[^>]*>', form_page).group(0)
+
+
+def test_a_correction_keeps_what_was_carried(client, clinician, participant):
+    yesterday_observed(participant, clinician)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[participant.study_id])
+    client.post(url, form_post(client.get(url).context["form"], confirm_carried="on"))
+    today = DailyObservation.objects.get(observation_date=timezone.localdate())
+    carried = (today.carried_from, today.carried_fields)
+    edit = reverse("observations-edit", args=[participant.study_id, today.pk])
+    form = client.get(edit).context["form"]
+    data = form_post(form, heart_rate="101", change_reason="Recounted", loaded_version=str(today.version))
+    assert client.post(edit, data).status_code == 302
+    today.refresh_from_db()
+    assert today.heart_rate == 101 and (today.carried_from, today.carried_fields) == carried
