@@ -67,9 +67,10 @@ class DailyObservationForm(ParticipantRecordForm):
 
     def _carry_forward(self):
         """Start from the previous day's values the protocol lets stay the same, each marked, with one
-        confirmation for them all."""
-        day = self._observation_date()
-        self.previous = previous_observation(self.instance.participant, day) if day else None
+        confirmation for them all. A submitted form carries from the day its page said (the hidden
+        ``carried_from``), whatever date the user then gave; a client that sent no such day carried nothing
+        (every value is its own), so there is nothing to confirm."""
+        self.previous = self._carried_source()
         if self.previous is None:
             return
         self.carried = carried_values(self.previous)
@@ -90,23 +91,34 @@ class DailyObservationForm(ParticipantRecordForm):
             Fieldset("Carried forward", "confirm_carried", "carried_from", css_class="carried-confirm")
         )
 
-    def _observation_date(self):
-        if self.is_bound:
-            try:
-                return self.fields["observation_date"].clean(self.data.get(self.add_prefix("observation_date")))
-            except forms.ValidationError:
-                return None
-        value = self.initial.get("observation_date") or self.fields["observation_date"].initial
-        return value if isinstance(value, datetime.date) else timezone.localdate()
+    def _carried_source(self):
+        participant = self.instance.participant
+        if not self.is_bound:
+            day = self.initial.get("observation_date") or timezone.localdate()
+            return previous_observation(participant, day) if isinstance(day, datetime.date) else None
+        sent = self.data.get(self.add_prefix("carried_from"))
+        if not sent:
+            return None
+        try:
+            day = forms.DateField().clean(sent)
+        except forms.ValidationError:
+            return None
+        found = DailyObservation.objects.active().filter(participant=participant, observation_date=day).first()
+        if found is None:
+            # The day the page carried from was voided meanwhile: its values are not a record's any more.
+            self.stale = day
+        return found
+
+    stale = None
 
     def clean(self):
         cleaned = super().clean()
-        if self.previous is not None and cleaned.get("carried_from") != self.previous.observation_date:
-            # Another observation was entered between opening and saving: the values shown are not the latest.
+        if self.stale is not None:
             self.add_error(
                 None,
                 forms.ValidationError(
-                    "The previous day's observation changed since this form was opened: reload it.",
+                    f"The observation of {self.stale:%Y-%m-%d} this form carried values from was voided since it "
+                    "was opened: reload the form.",
                     code="carried_stale",
                 ),
             )

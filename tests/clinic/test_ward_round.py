@@ -180,3 +180,20 @@ def test_a_correction_keeps_what_was_carried(client, clinician, participant):
     assert client.post(edit, data).status_code == 302
     today.refresh_from_db()
     assert today.heart_rate == 101 and (today.carried_from, today.carried_fields) == carried
+
+
+def test_a_form_that_sent_no_carried_day_carried_nothing_and_a_voided_source_is_refused(
+    client, clinician, coordinator, participant
+):
+    source = yesterday_observed(participant, clinician)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[participant.study_id])
+    form = client.get(url).context["form"]
+    # A client that typed every value (no carried day sent): nothing to confirm, nothing recorded as carried.
+    typed = {k: v for k, v in form_post(form).items() if k not in ("carried_from", "confirm_carried")}
+    source.void(reason="Entered for the wrong participant", user=coordinator)
+    refused = client.post(url, form_post(form, confirm_carried="on"))
+    assert refused.status_code == 200 and "was voided since it was opened" in refused.content.decode()
+    assert client.post(url, typed).status_code == 302
+    today = DailyObservation.objects.get(observation_date=timezone.localdate())
+    assert today.carried_from is None and today.carried_fields == ""
