@@ -65,18 +65,19 @@ def _visit_of(on, windows, labels) -> str:
     return next((labels[code] for code, window in windows.items() if on in window), "")
 
 
-def _changes_since_verified(record) -> list[Change]:
+def _changes_since_verified(record, hidden=frozenset()) -> list[Change]:
     """What the audit trail shows changed since the record was last verified (none if it never was)."""
     entries = list(record.history.order_by("-history_id")[:50])
     verified = next((e for e in entries if e.review_status == ReviewStatus.VERIFIED), None)
     if verified is None or not entries or entries[0].history_id == verified.history_id:
         return []
-    labels = dict(queryable_fields(type(record)))
+    labels = {k: v for k, v in queryable_fields(type(record)) if k not in hidden}
     delta = entries[0].diff_against(verified, included_fields=list(labels))
     return [Change(labels[c.field], str(c.old), str(c.new)) for c in delta.changes]
 
 
-def casebook_review(participant) -> list[ReviewGroup]:
+def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
+    """``hidden``: fields a blinded reader must not see (what a kit held), left out of diffs and queries."""
     visits = endpoint_visits()
     windows = visit_windows([participant.pk], visits).get(participant.pk, {})
     labels = {visit.code: visit.label for visit in visits}
@@ -106,9 +107,9 @@ def casebook_review(participant) -> list[ReviewGroup]:
                 open_counts[(content_type.pk, record.pk)],
             )
             if record.review_status == ReviewStatus.SUBMITTED:
-                row.changes = _changes_since_verified(record)
+                row.changes = _changes_since_verified(record, hidden)
             rows.append(row)
-        groups.append(ReviewGroup(crf, rows, queryable_fields(crf.model)))
+        groups.append(ReviewGroup(crf, rows, [f for f in queryable_fields(crf.model) if f[0] not in hidden]))
     return groups
 
 
