@@ -4,7 +4,7 @@ import datetime
 
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,6 +21,9 @@ class DailyObservationForm(ParticipantRecordForm):
     submit_label = "Save observation"
     # "Save and next": saved, then on to the next participant whose observation is due today.
     NEXT_BUTTON = "save_next"
+    # "Copy the vital signs" (a link to the new page with this set): yesterday's vital signs carried too.
+    CARRY_VITALS = "carry_vitals"
+    query_initial = (CARRY_VITALS,)
 
     class Meta:
         model = DailyObservation
@@ -73,7 +76,8 @@ class DailyObservationForm(ParticipantRecordForm):
         self.previous = self._carried_source()
         if self.previous is None:
             return
-        self.carried = carried_values(self.previous)
+        vital_signs = self._wants_vital_signs()
+        self.carried = carried_values(self.previous, vital_signs=vital_signs)
         since = f"{self.previous.observation_date:%d %b}"
         for name, value in self.carried.items():
             if not self.is_bound:
@@ -87,9 +91,31 @@ class DailyObservationForm(ParticipantRecordForm):
             help_text="One check for the whole form: change any that are not.",
         )
         self.fields["carried_from"] = forms.DateField(widget=forms.HiddenInput, initial=self.previous.observation_date)
-        self.helper.layout.append(
-            Fieldset("Carried forward", "confirm_carried", "carried_from", css_class="carried-confirm")
+        self.fields[self.CARRY_VITALS] = forms.BooleanField(
+            required=False, widget=forms.HiddenInput, initial=vital_signs
         )
+        self.helper.layout.append(
+            Fieldset(
+                "Carried forward", "confirm_carried", "carried_from", self.CARRY_VITALS, css_class="carried-confirm"
+            )
+        )
+        if not vital_signs:
+            vitals = next(part for part in self.helper.layout.fields if getattr(part, "legend", "") == "Vital signs")
+            vitals.fields.append(
+                HTML(
+                    f'<p class="mb-2"><a class="btn btn-sm btn-outline-secondary" id="copy-vital-signs" '
+                    f'href="?{self.CARRY_VITALS}=1">Copy the vital signs of {since}</a></p>'
+                )
+            )
+
+    def _wants_vital_signs(self) -> bool:
+        """Whether the user asked for the previous day's vital signs: on the page (the link sets the initial
+        value) and then in what it posts (the hidden field)."""
+        if self.is_bound:
+            asked = self.data.get(self.add_prefix(self.CARRY_VITALS))
+        else:
+            asked = self.initial.get(self.CARRY_VITALS)
+        return str(asked).lower() in {"1", "true", "on"}
 
     def _carried_source(self):
         participant = self.instance.participant

@@ -111,6 +111,10 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
     SUBMIT_BUTTON = "submit_record"
     DRAFT_BUTTON = "save_draft"
 
+    # Query-string parameters a new record's page hands to its form as initial values (a link's request, e.g.
+    # "copy the vital signs"); the view passes only these.
+    query_initial: tuple[str, ...] = ()
+
     def __init__(self, *args, participant, user=None, answers_query=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

@@ -1,5 +1,5 @@
 """The ward round (issue 18): a new day's observation starts from the day before for what may be carried
-(oxygen support, flow, FiO2, WHO score, symptoms; never the vital signs), each carried value marked, one
+(oxygen support, flow, FiO2, WHO score, symptoms; the vital signs only when asked), each carried value marked, one
 confirmation for the form, and the audit trail saying what was carried; "Save and next" goes straight to the
 next participant whose observation is due today."""
 
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outcomes.models import DailyObservation
+from outcomes.rules import VITAL_SIGNS
 from patients.casebook import services as casebook_services
 from tests.factories import observation_values, record, treated_participant
 from tests.helpers import error_codes
@@ -197,3 +198,37 @@ def test_a_form_that_sent_no_carried_day_carried_nothing_and_a_voided_source_is_
     assert client.post(url, typed).status_code == 302
     today = DailyObservation.objects.get(observation_date=timezone.localdate())
     assert today.carried_from is None and today.carried_fields == ""
+
+
+def test_the_vital_signs_are_carried_only_when_asked_and_then_marked_and_recorded(client, clinician, participant):
+    previous = yesterday_observed(participant, clinician)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[participant.study_id])
+    page = client.get(url).content.decode()
+    assert 'href="?carry_vitals=1"' in page and f"Copy the vital signs of {previous.observation_date:%d %b}" in page
+    response = client.get(url + "?carry_vitals=1")
+    form = response.context["form"]
+    assert form.initial["heart_rate"] == previous.heart_rate and form.initial["temperature_c"] == previous.temperature_c
+    heart_rate = re.search(r'<input[^>]*id="id_heart_rate"[^>]*>', response.content.decode()).group(0)
+    assert "data-carried=" in heart_rate and 'id="copy-vital-signs"' not in response.content.decode()
+    # The browser posts what the page shows: the carried vital signs, one of them changed.
+    data = {k: v for k, v in form_post(form).items() if k not in VITAL_SIGNS}
+    data.update({name: str(form.initial[name]) for name in VITAL_SIGNS}, heart_rate="101", confirm_carried="on")
+    assert client.post(url, data).status_code == 302
+    today = DailyObservation.objects.get(observation_date=timezone.localdate())
+    carried = today.carried_fields.split(",")
+    assert today.heart_rate == 101 and today.temperature_c == previous.temperature_c
+    assert "temperature_c" in carried and "spo2_percent" in carried and "heart_rate" not in carried
+    assert "oxygen_support" in carried
+
+
+def test_a_page_that_did_not_ask_for_the_vital_signs_never_records_them_as_carried(client, clinician, participant):
+    previous = yesterday_observed(participant, clinician)
+    client.force_login(clinician)
+    url = reverse("observations-new", args=[participant.study_id])
+    form = client.get(url).context["form"]
+    # The same numbers typed as yesterday's are typed, not carried.
+    same = {name: str(getattr(previous, name)) for name in VITAL_SIGNS}
+    assert client.post(url, form_post(form, confirm_carried="on", **same)).status_code == 302
+    today = DailyObservation.objects.get(observation_date=timezone.localdate())
+    assert not set(today.carried_fields.split(",")) & set(VITAL_SIGNS)

@@ -134,12 +134,20 @@ class RecordFormView(ParticipantFormPage):
         return self.crf.form(
             data,
             instance=instance,
-            initial=None if instance else self.crf.new_initial(self.participant),
+            initial=None if instance else self.new_initial(),
             participant=self.participant,
             user=self.request.user,
             # "Correct the record" from an open query: the form offers that query as the one answered.
             answers_query=int(query) if query.isdigit() else None,
         )
+
+    def new_initial(self) -> dict:
+        asked = {
+            name: self.request.GET[name]
+            for name in getattr(self.crf.form, "query_initial", ())
+            if name in self.request.GET
+        }
+        return {**self.crf.new_initial(self.participant), **asked}
 
     next_participant = None
     round_done = False
