@@ -15,9 +15,13 @@ pytestmark = pytest.mark.django_db
 
 def test_the_blank_form_asks_what_the_ward_form_asks(client, clinician, coordinator, site_a):
     participant = treated_participant(user=coordinator, site=site_a, days_ago=3)
+    # A day observed before: the ward form then carries values forward, which paper does not.
+    on = participant.day0_date
+    record(DailyObservation, participant, observation_values(participant, on=on), user=clinician)
     client.force_login(clinician)
     page = client.get(reverse("observation-print", args=[participant.study_id])).content.decode()
     assert participant.study_id in page and "css/print.css" in page
+    assert ">None<" not in page and "still true today" not in page and "Copy the vital signs" not in page
     for label in ("Temperature (°C)", "Oxygen support", "Shortness of breath", "Not assessed", "Entered by"):
         assert label in page
 

@@ -35,7 +35,8 @@ class BlankObservationView(ParticipantMixin, View):
         form = DailyObservationForm(participant=self.participant, user=request.user)
         questions = []
         for name, field in form.fields.items():
-            if name in ("observation_date", "confirm_carried", "carried_from", "loaded_version"):
+            # The record's own questions only: not the ward form's carry-forward controls or hidden fields.
+            if name == "observation_date" or field.widget.is_hidden or name not in DailyObservationForm.Meta.fields:
                 continue
             choices = [label for value, label in getattr(field, "choices", []) if value != ""]
             questions.append((str(field.label), choices, field.widget.attrs.get("inputmode", "")))
