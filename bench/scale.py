@@ -1,0 +1,170 @@
+"""Scale benchmark (issue 19): the app's pages and reports at two trial sizes, each timed against the login
+page measured in the same run. Not a test: a measurement.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ucmsc_scale .venv/bin/python bench/scale.py \
+        [--sizes 1000,10000] [--repeat 3] [--keep]
+
+The database named by DATABASE_URL is scratch: dropped and created afresh (its name must contain "scale"),
+migrated, then grown in steps to each size with the bulk generator (tests/world.py: 10 sites, a realistic
+casebook per participant, one history row per record). At each size it requests every page below through
+Django's test client in this process, with production settings (DEBUG off, cached templates), as the user
+who would open it, ``--repeat`` times after one warm-up, and prints the median time, the number of SQL
+queries, and the ratios: to the login page (a page that reads nothing from the database) and, for the last
+size, to the first. Exits 1 if a page answers anything but 200.
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="participants at each step (default 1000,10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed requests per page and size (default 3)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    return parser.parse_args()
+
+
+def scratch_database(url: str) -> str:
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit("DATABASE_URL must name a PostgreSQL database (postgres://...).")
+    name = parts.path.lstrip("/")
+    if "scale" not in name:
+        sys.exit(f"Refusing to drop {name!r}: the scale benchmark's scratch database must have 'scale' in its name.")
+    server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name
+
+
+def production_settings() -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "ucmsc_crf.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SESSION_COOKIE_SECURE": "0",
+            "DJANGO_CSRF_COOKIE_SECURE": "0",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            # Manifest static files, as in production: collected into a scratch directory first.
+            "DJANGO_STATIC_ROOT": tempfile.mkdtemp(prefix="ucmsc-scale-static-"),
+        }
+    )
+
+
+def pages(participant) -> list[tuple[str, str, str]]:
+    """(what, who, url): every page issue 19 names, as the user who opens it."""
+    from django.urls import reverse
+
+    return [
+        ("login page (anchor)", "", reverse("login")),
+        ("participant list", "coordinator", reverse("participant-list")),
+        ("subject matrix", "coordinator", reverse("subject-matrix")),
+        ("participant page", "coordinator", reverse("participant-detail", args=[participant.study_id])),
+        ("trial summary report", "coordinator", reverse("report")),
+        ("admin: participants", "admin", reverse("admin:patients_participant_changelist")),
+        ("admin: daily observations", "admin", reverse("admin:outcomes_dailyobservation_changelist")),
+        ("admin: lab results", "admin", reverse("admin:outcomes_labresult_changelist")),
+    ]
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm-up: caches, the first compile of templates
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times), len(queries)
+
+
+def main() -> int:
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    name = scratch_database(url)
+    production_settings()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from patients.models import Participant
+    from tests.factories import UserFactory
+    from tests.world import generate
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[int, dict[str, tuple[float, int]]] = {}
+    sites = 10
+    admin = UserFactory(username="scale-admin", is_superuser=True, is_staff=True)
+    coordinator = None
+    grown = 0
+    for size in sizes:
+        start = time.perf_counter()
+        world = generate(size - grown, sites=sites)
+        elapsed = time.perf_counter() - start
+        print(
+            f"generated {size - grown} participants ({world.total_rows} rows, with as many history rows) "
+            f"in {elapsed:.1f} s: {world.total_rows / elapsed:,.0f} rows/s",
+            flush=True,
+        )
+        sites, grown = world.sites, size
+        if coordinator is None:
+            coordinator = UserFactory(username="scale-coordinator", role="Coordinator", sites=world.sites)
+        # The same participant at every size: the first whose stay has ended, a full casebook.
+        participant = Participant.objects.filter(status="completed").order_by("pk").first()
+        clients = {"": Client()}
+        for who, user in (("coordinator", coordinator), ("admin", admin)):
+            clients[who] = Client()
+            clients[who].force_login(user)
+        results[size] = {what: measure(clients[who], page, args.repeat) for what, who, page in pages(participant)}
+    first, last = sizes[0], sizes[-1]
+    header = ["page"] + [f"{s:,}: ms (queries)" for s in sizes] + [f"x login at {last:,}"]
+    if len(sizes) > 1:
+        header.append(f"{last:,} / {first:,}")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for what in results[first]:
+        cells = [what] + [f"{results[s][what][0] * 1000:.1f} ({results[s][what][1]})" for s in sizes]
+        cells.append(f"{results[last][what][0] / results[last]['login page (anchor)'][0]:.1f}")
+        if len(sizes) > 1:
+            cells.append(f"{results[last][what][0] / results[first][what][0]:.2f}")
+        print("| " + " | ".join(cells) + " |")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        from load_world import drop_database
+
+        drop_database(url, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
