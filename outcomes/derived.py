@@ -7,14 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from dosing.models import Infusion
 from outcomes.choices import OxygenSupport, SymptomState
 from outcomes.models import SYMPTOMS, AdverseEvent, DailyObservation, LabResult
 from patients.choices import EndOfStudyReason
-from patients.models import EndOfStudy, Participant
+from patients.models import EndOfStudy
 
 VENTILATION = (OxygenSupport.IMV, OxygenSupport.ECMO)
 
@@ -46,10 +45,13 @@ class ParticipantOutcome:
         return self.days_with_symptom.get(name, 0) > 0
 
 
-def outcomes_for(participant_ids) -> dict[int, ParticipantOutcome]:
+def outcomes_for(participant_ids, *, scope=None) -> dict[int, ParticipantOutcome]:
+    """``scope``: the same participants as a queryset of their pks (a subquery), which the database filters by
+    faster than by a list of thousands of ids (the report at scale, issue 19)."""
     ids = list(participant_ids)
+    within = {"participant__in": scope} if scope is not None else {"participant_id__in": ids}
     result = {pid: ParticipantOutcome(participant_id=pid) for pid in ids}
-    observations = DailyObservation.objects.active().filter(participant_id__in=ids)
+    observations = DailyObservation.objects.active().filter(**within).order_by()
 
     for row in observations.values("participant_id", "oxygen_support").annotate(days=Count("id")):
         result[row["participant_id"]].days_by_support[row["oxygen_support"]] = row["days"]
@@ -67,29 +69,32 @@ def outcomes_for(participant_ids) -> dict[int, ParticipantOutcome]:
             outcome.days_with_symptom[name] = row[f"{name}__present"]
             outcome.days_symptom_assessed[name] = row[f"{name}__assessed"]
 
-    discharges = dict(
+    # Titres at discharge: the last result dated (locally) on or before the discharge date, found by the
+    # database for every discharged participant in the one query.
+    discharged = (
         EndOfStudy.objects.active()
-        .filter(participant_id__in=ids, end_reason=EndOfStudyReason.DISCHARGED)
-        .values_list("participant_id", "end_date")
+        .filter(**within, end_reason=EndOfStudyReason.DISCHARGED)
+        .annotate(igm=_titre_at_discharge("igm"), igg=_titre_at_discharge("igg"))
+        .values_list("participant_id", "end_date", "participant__admission_date", "igm", "igg")
     )
-    admissions = dict(Participant.objects.filter(pk__in=list(discharges)).values_list("pk", "admission_date"))
-    for pid, end_date in discharges.items():
-        result[pid].length_of_stay_days = (end_date - admissions[pid]).days
-
-    # Titres at discharge: the last result on or before the discharge date.
-    seen = set()
-    serology = (
-        LabResult.objects.active()
-        .filter(participant_id__in=list(discharges), analyte__code__in=("igm", "igg"))
-        .order_by("participant_id", "analyte__code", "-sample_datetime")
-        .values_list("participant_id", "analyte__code", "sample_datetime", "value")
-    )
-    for pid, code, sampled, value in serology:
-        if (pid, code) in seen or timezone.localdate(sampled) > discharges[pid]:
-            continue
-        seen.add((pid, code))
-        setattr(result[pid], f"{code}_at_discharge", value)
+    for pid, end_date, admitted, igm, igg in discharged:
+        outcome = result[pid]
+        outcome.length_of_stay_days = (end_date - admitted).days
+        outcome.igm_at_discharge, outcome.igg_at_discharge = igm, igg
     return result
+
+
+def _titre_at_discharge(code: str) -> Subquery:
+    return Subquery(
+        LabResult.objects.active()
+        .filter(
+            participant_id=OuterRef("participant_id"),
+            analyte__code=code,
+            sample_datetime__date__lte=OuterRef("end_date"),
+        )
+        .order_by("-sample_datetime")
+        .values("value")[:1]
+    )
 
 
 def participant_outcome(participant) -> ParticipantOutcome:
@@ -109,13 +114,18 @@ class SafetyRow:
     events: list[str]
 
 
-def safety_table(participant_ids) -> list[SafetyRow]:
+def safety_table(participant_ids, *, scope=None, with_events_only=False) -> list[SafetyRow]:
+    """Every infusion of the participants, or (``with_events_only``, the report page) those with an associated
+    event. ``scope`` as for ``outcomes_for``."""
+    within = {"participant__in": scope} if scope is not None else {"participant_id__in": list(participant_ids)}
     infusions = (
         Infusion.objects.active()
-        .filter(participant_id__in=list(participant_ids))
+        .filter(**within)
         .select_related("participant")
         .order_by("participant__study_id", "sequence_number")
     )
+    if with_events_only:
+        infusions = infusions.filter(pk__in=AdverseEvent.objects.active().values("infusion_id"))
     events = defaultdict(list)
     for event in (
         AdverseEvent.objects.active()

@@ -57,13 +57,14 @@ class EndpointRow:
         return "<0.001" if self.p < 0.001 else f"{self.p:.3f}"
 
 
-def endpoint_table(groups: list[list]) -> list[EndpointRow]:
-    """``groups``: the enrolled participants of each column (arms in the report's order, or one pooled)."""
+def endpoint_table(groups: list[list], *, scope=None) -> list[EndpointRow]:
+    """``groups``: the enrolled participants of each column (arms in the report's order, or one pooled);
+    ``scope``: all of them as a queryset of pks, if the caller has one (outcomes/endpoints.endpoint_values)."""
     visits = endpoint_visits()
     everyone = [p for group in groups for p in group]
     if not visits or not everyone:
         return []
-    values = endpoint_values(everyone, visits)
+    values = endpoint_values(everyone, visits, scope=scope)
     rows = []
     for endpoint in ENDPOINTS:
         for visit in visits:

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
+from django.db.models import Count, DurationField, ExpressionWrapper, F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dosing.choices import DeviationCategory, PlannedInfusionStatus
@@ -37,6 +39,21 @@ TRAJECTORY_ANALYTES = (
     "il18",
     "il8",
     "mip1",
+)
+
+
+# What the report reads of each enrolled participant.
+SUMMARY_FIELDS = (
+    "study_id",
+    "status",
+    "arm",
+    "sex",
+    "severity",
+    "date_of_birth",
+    "screening_datetime",
+    "day0_date",
+    "symptom_onset_date",
+    *COMORBIDITY_FIELDS,
 )
 
 
@@ -100,43 +117,76 @@ def continuous_row(label, values_by_arm: list[list]) -> Row:
     return Row(label, [median_cell(v) for v in values_by_arm], mann_whitney_p(values_by_arm), "Mann-Whitney U")
 
 
-def trial_summary(participants, *, by_arm: bool = True) -> Summary:
+def trial_summary(participants, *, by_arm: bool = True, all_infusions: bool = True) -> Summary:
     """The summary of ``participants`` (a queryset already scoped to the user's sites). With
     ``by_arm=False`` (a blinded trial, for a user who must stay blind) everyone is one group, and there
-    are no p-values."""
+    are no p-values. ``all_infusions=False`` (the page) lists in the safety table only the infusions with an
+    associated event; the download lists every one.
+
+    At scale (issue 19) each part is one aggregate query over the scope, filtered by a subquery rather than a
+    list of ids, and one pass in Python over what comes back; the statistics are computed once per row."""
     participants = participants.active()
-    enrolled = list(participants.filter(status__in=ENROLLED_STATUSES).select_related("arm").order_by("study_id"))
+    scope = participants.filter(status__in=ENROLLED_STATUSES)
+    # Only what the tables read (a fraction of a participant's fields: thousands of them are built).
+    enrolled = list(scope.only(*SUMMARY_FIELDS).order_by("study_id"))
     if by_arm:
         arm_ids = {p.arm_id for p in enrolled}
         # The product arm first (as the paper's columns), then by code.
         arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (a.treatment != Treatment.ACTIVE, a.code))
         members = {a.pk: [p for p in enrolled if p.arm_id == a.pk] for a in arms}
+        column = {a.pk: index for index, a in enumerate(arms)}
     else:
         arms = [Arm(code="all", name="All participants")]  # never saved: a column heading
         members = {None: enrolled}
-    by_arm = members
-    groups = [by_arm[a.pk] for a in arms]
+        column = _Pooled()
+    groups = [members[a.pk] for a in arms]
     ids = [p.pk for p in enrolled]
-    outcomes = outcomes_for(ids)
+    within = scope.values("pk")  # the enrolled, as a subquery
+    outcomes = outcomes_for(ids, scope=within)
     return Summary(
         arms=arms,
-        flow=_flow(participants, arms, by_arm),
+        flow=_flow(participants, arms, members),
         sections=[
             _baseline(groups),
-            _exposure(arms, groups),
-            _safety(groups),
+            _exposure(within, column, len(arms)),
+            _safety(groups, within, column),
             _discharge(groups, outcomes),
         ],
-        safety_rows=safety_table(ids),
-        trajectories=_trajectories(arms, by_arm),
-        oxygen=_oxygen(arms, by_arm),
+        safety_rows=safety_table(ids, scope=within, with_events_only=not all_infusions),
+        trajectories=_trajectories(arms, within, column),
+        oxygen=_oxygen(arms, within, column),
         computed=timezone.now(),
-        endpoints=endpoint_table(groups),
+        endpoints=endpoint_table(groups, scope=within),
     )
 
 
+class _Pooled(dict):
+    """Every arm in the one pooled column (a blinded reader's report)."""
+
+    def __missing__(self, key):
+        return 0
+
+
+def _per_column(rows, column, width: int) -> list[list]:
+    """Rows of (arm id, *values) into one list per report column (of the values, or the value if one)."""
+    out = [[] for _ in range(width)]
+    for arm_id, *values in rows:
+        out[column[arm_id]].append(values[0] if len(values) == 1 else tuple(values))
+    return out
+
+
+def _counts_per_column(queryset, key: str, column, width: int) -> list[Counter]:
+    """Counts of ``key``'s values per report column, counted by the database."""
+    out = [Counter() for _ in range(width)]
+    for row in queryset.order_by().values("participant__arm_id", key).annotate(n=Count("pk")):
+        out[column[row["participant__arm_id"]]][row[key]] += row["n"]
+    return out
+
+
 def _flow(participants, arms, by_arm) -> dict:
-    statuses = Counter(participants.values_list("status", flat=True))
+    statuses = Counter()
+    for row in participants.order_by().values("status").annotate(n=Count("pk")):
+        statuses[row["status"]] = row["n"]
     screened = sum(statuses.values())
     failures = statuses[ParticipantStatus.SCREEN_FAILURE]
     return {
@@ -181,20 +231,24 @@ def _known_yes(answer) -> bool | None:
     return None if answer in (YesNoUnknown.UNKNOWN, "", None) else answer == YesNoUnknown.YES
 
 
-def _exposure(arms, groups) -> Section:
-    ids = [[p.pk for p in g] for g in groups]
-    planned = [
-        Counter(PlannedInfusion.objects.active().filter(participant_id__in=i).values_list("status", flat=True))
-        for i in ids
-    ]
-    infusions = [list(Infusion.objects.active().filter(participant_id__in=i)) for i in ids]
-    deviations = [
-        Counter(ProtocolDeviation.objects.active().filter(participant_id__in=i).values_list("category", flat=True))
-        for i in ids
-    ]
+def _exposure(within, column, width: int) -> Section:
+    planned = _counts_per_column(
+        PlannedInfusion.objects.active().filter(participant__in=within), "status", column, width
+    )
+    given = _per_column(
+        Infusion.objects.active()
+        .filter(participant__in=within)
+        .order_by()
+        .values_list("participant__arm_id", "cells_administered_millions", "viability_percent"),
+        column,
+        width,
+    )
+    deviations = _counts_per_column(
+        ProtocolDeviation.objects.active().filter(participant__in=within), "category", column, width
+    )
     rows = [
         Row("Infusions planned", [Cell(n=sum(c.values())) for c in planned]),
-        Row("Infusions given", [Cell(n=len(i)) for i in infusions]),
+        Row("Infusions given", [Cell(n=len(i)) for i in given]),
         Row(
             "Infusions missed or cancelled",
             [Cell(n=c[PlannedInfusionStatus.MISSED] + c[PlannedInfusionStatus.CANCELLED]) for c in planned],
@@ -202,14 +256,11 @@ def _exposure(arms, groups) -> Section:
         Row(
             "Cells per infusion, x 10^6, median (IQR)",
             # Recorded on the ward in an open-label trial only (a blinded trial's pharmacy holds them).
-            [
-                median_cell([x.cells_administered_millions for x in i if x.cells_administered_millions])
-                for i in infusions
-            ],
+            [median_cell([cells for cells, _ in i if cells]) for i in given],
         ),
         Row(
             "Viability at release, %, median (IQR)",
-            [median_cell([x.viability_percent for x in i if x.viability_percent is not None]) for i in infusions],
+            [median_cell([viability for _, viability in i if viability is not None]) for i in given],
         ),
     ]
     rows += [
@@ -219,30 +270,36 @@ def _exposure(arms, groups) -> Section:
     return Section("Exposure", rows)
 
 
-def _safety(groups) -> Section:
-    ids = [[p.pk for p in g] for g in groups]
-    events = [list(AdverseEvent.objects.active().filter(participant_id__in=i)) for i in ids]
+def _safety(groups, within, column) -> Section:
+    # (participant, serious, grade, relation) per event, per column.
+    events = _per_column(
+        AdverseEvent.objects.active()
+        .filter(participant__in=within)
+        .order_by()
+        .values_list("participant__arm_id", "participant_id", "serious", "grade", "relation"),
+        column,
+        len(groups),
+    )
+    # Who had one: sets, so each participant is one lookup (not a scan of every event).
+    with_event = [{pid for pid, *_ in ev} for ev in events]
+    with_serious = [{pid for pid, serious, *_ in ev if serious} for ev in events]
     rows = [
         Row("Adverse events", [Cell(n=len(e)) for e in events]),
         count_row(
             "Participants with an adverse event",
-            [[any(e.participant_id == p.pk for e in ev) for p in g] for g, ev in zip(groups, events, strict=True)],
+            [[p.pk in had for p in g] for g, had in zip(groups, with_event, strict=True)],
         ),
         count_row(
             "Participants with a serious adverse event",
-            [
-                [any(e.participant_id == p.pk and e.serious for e in ev) for p in g]
-                for g, ev in zip(groups, events, strict=True)
-            ],
+            [[p.pk in had for p in g] for g, had in zip(groups, with_serious, strict=True)],
         ),
-        Row("Serious adverse events", [Cell(n=sum(e.serious for e in ev)) for ev in events]),
+        Row("Serious adverse events", [Cell(n=sum(e[1] for e in ev)) for ev in events]),
     ]
     rows += [
-        Row(f"Grade {label}", [Cell(n=sum(e.grade == code for e in ev)) for ev in events])
-        for code, label in Grade.choices
+        Row(f"Grade {label}", [Cell(n=sum(e[2] == code for e in ev)) for ev in events]) for code, label in Grade.choices
     ]
     rows += [
-        Row(f"Relation: {label.lower()}", [Cell(n=sum(e.relation == code for e in ev)) for ev in events])
+        Row(f"Relation: {label.lower()}", [Cell(n=sum(e[3] == code for e in ev)) for ev in events])
         for code, label in Relation.choices
     ]
     return Section("Safety (adverse events)", rows)
@@ -315,26 +372,31 @@ def _discharge(groups, outcomes) -> Section:
     )
 
 
-def _trajectories(arms, by_arm) -> list[Trajectory]:
+def _study_day(date_expression, day0="participant__day0_date"):
+    """The study day of a date, computed by the database (date minus day 0, as a duration)."""
+    return ExpressionWrapper(date_expression - F(day0), output_field=DurationField())
+
+
+def _trajectories(arms, within, column) -> list[Trajectory]:
     analytes = list(Analyte.objects.filter(code__in=TRAJECTORY_ANALYTES).order_by("display_order"))
-    arm_of = {p.pk: arm.code for arm in arms for p in by_arm[arm.pk]}
-    day0 = {p.pk: p.day0_date for arm in arms for p in by_arm[arm.pk]}
-    values = defaultdict(list)  # (analyte, arm, day) -> values
+    values = defaultdict(list)  # (analyte, column, day) -> values
     results = (
         LabResult.objects.active()
-        .filter(participant_id__in=list(arm_of), analyte__in=analytes)
-        .values_list("participant_id", "analyte_id", "sample_datetime", "value")
+        .filter(participant__in=within, analyte__in=analytes)
+        .order_by()
+        # The sample's local date (the database converts to the current time zone), minus day 0.
+        .annotate(day=_study_day(TruncDate("sample_datetime")))
+        .values_list("analyte_id", "participant__arm_id", "day", "value")
     )
-    for pid, analyte_id, sampled, value in results.iterator(chunk_size=2000):
-        day = (timezone.localdate(sampled) - day0[pid]).days
-        values[(analyte_id, arm_of[pid], day)].append(value)
+    for analyte_id, arm_id, day, value in results.iterator(chunk_size=5000):
+        values[(analyte_id, column[arm_id], day.days)].append(value)
     trajectories = []
     for analyte in analytes:
         trajectory = Trajectory(analyte)
-        for arm in arms:
+        for index, arm in enumerate(arms):
             points = []
-            for (analyte_id, arm_code, day), found in sorted(values.items(), key=lambda item: item[0][2]):
-                if analyte_id == analyte.pk and arm_code == arm.code:
+            for (analyte_id, at, day), found in sorted(values.items(), key=lambda item: item[0][2]):
+                if analyte_id == analyte.pk and at == index:
                     mid, q1, q3 = quartiles(found)
                     points.append((day, mid, q1, q3, len(found)))
             trajectory.series[arm.code] = points
@@ -343,22 +405,22 @@ def _trajectories(arms, by_arm) -> list[Trajectory]:
     return trajectories
 
 
-def _oxygen(arms, by_arm) -> dict:
-    """Per arm and study day, how many participants were on each support level."""
-    arm_of = {p.pk: arm.code for arm in arms for p in by_arm[arm.pk]}
+def _oxygen(arms, within, column) -> dict:
+    """Per arm and study day, how many participants were on each support level: counted by the database."""
+    counts = defaultdict(Counter)
     rows = (
         DailyObservation.objects.active()
-        .filter(participant_id__in=list(arm_of))
-        .values_list("participant_id", "participant__day0_date", "observation_date", "oxygen_support")
+        .filter(participant__in=within)
+        .order_by()
+        .annotate(day=_study_day(F("observation_date")))
+        .values("participant__arm_id", "day", "oxygen_support")
+        .annotate(n=Count("pk"))
     )
-    counts = defaultdict(Counter)
-    for pid, day0, observed, support in rows.iterator(chunk_size=2000):
-        counts[(arm_of[pid], (observed - day0).days)][support] += 1
+    for row in rows:
+        counts[(column[row["participant__arm_id"]], row["day"].days)][row["oxygen_support"]] += row["n"]
     return {
-        arm.code: [
-            (day, dict(c)) for (code, day), c in sorted(counts.items(), key=lambda i: i[0][1]) if code == arm.code
-        ]
-        for arm in arms
+        arm.code: [(day, dict(c)) for (at, day), c in sorted(counts.items(), key=lambda i: i[0][1]) if at == index]
+        for index, arm in enumerate(arms)
     }
 
 

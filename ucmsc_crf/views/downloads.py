@@ -43,8 +43,13 @@ def report(request):
     """The trial summary of the user's sites: a page, or ?format=csv / xlsx for the same table."""
     if not request.user.has_perm("patients.view_report"):
         raise PermissionDenied
-    summary = trial_summary(Participant.objects.for_user(request.user), by_arm=sees_arms(request.user))
     file_format = request.GET.get("format")
+    summary = trial_summary(
+        Participant.objects.for_user(request.user),
+        by_arm=sees_arms(request.user),
+        # The page lists only the infusions with an associated event; the download every one.
+        all_infusions=file_format in ("csv", "xlsx"),
+    )
     if file_format in ("csv", "xlsx"):
         rows = [[spreadsheet_safe(cell) for cell in row] for row in as_table(summary)]
         data = tablib.Dataset(*rows[1:], headers=rows[0])
