@@ -11,7 +11,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from dosing.models import Infusion
 from outcomes.choices import OxygenSupport, SymptomState
-from outcomes.models import SYMPTOMS, AdverseEvent, DailyObservation, LabResult
+from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, DailyObservation, LabResult
 from patients.choices import EndOfStudyReason
 from patients.models import EndOfStudy
 
@@ -53,28 +53,33 @@ def outcomes_for(participant_ids, *, scope=None) -> dict[int, ParticipantOutcome
     result = {pid: ParticipantOutcome(participant_id=pid) for pid in ids}
     observations = DailyObservation.objects.active().filter(**within).order_by()
 
-    for row in observations.values("participant_id", "oxygen_support").annotate(days=Count("id")):
-        result[row["participant_id"]].days_by_support[row["oxygen_support"]] = row["days"]
     symptom_counts = {}
     for name, _ in SYMPTOMS:
         symptom_counts[f"{name}__present"] = Count("id", filter=Q(**{name: SymptomState.PRESENT}))
         symptom_counts[f"{name}__assessed"] = Count("id", filter=~Q(**{name: SymptomState.NOT_ASSESSED}))
-    for row in observations.values("participant_id").annotate(
+    # One pass over the observations: per participant and support level, summed over the levels here.
+    rows = observations.values("participant_id", "oxygen_support").annotate(
         days=Count("id"), highest=Max("who_score"), **symptom_counts
-    ):
+    )
+    for row in rows:
         outcome = result[row["participant_id"]]
-        outcome.observed_days = row["days"]
-        outcome.highest_who_score = row["highest"]
+        outcome.days_by_support[row["oxygen_support"]] = row["days"]
+        outcome.observed_days += row["days"]
+        if row["highest"] is not None and (outcome.highest_who_score or 0) < row["highest"]:
+            outcome.highest_who_score = row["highest"]
         for name, _ in SYMPTOMS:
-            outcome.days_with_symptom[name] = row[f"{name}__present"]
-            outcome.days_symptom_assessed[name] = row[f"{name}__assessed"]
+            with_symptom, assessed = outcome.days_with_symptom, outcome.days_symptom_assessed
+            with_symptom[name] = with_symptom.get(name, 0) + row[f"{name}__present"]
+            assessed[name] = assessed.get(name, 0) + row[f"{name}__assessed"]
 
     # Titres at discharge: the last result dated (locally) on or before the discharge date, found by the
     # database for every discharged participant in the one query.
+    serology = dict(Analyte.objects.filter(code__in=("igm", "igg")).values_list("code", "pk"))
+    serology = {code: serology.get(code) for code in ("igm", "igg")}
     discharged = (
         EndOfStudy.objects.active()
         .filter(**within, end_reason=EndOfStudyReason.DISCHARGED)
-        .annotate(igm=_titre_at_discharge("igm"), igg=_titre_at_discharge("igg"))
+        .annotate(**{f"{code}": _titre_at_discharge(pk) for code, pk in serology.items()})
         .values_list("participant_id", "end_date", "participant__admission_date", "igm", "igg")
     )
     for pid, end_date, admitted, igm, igg in discharged:
@@ -84,12 +89,14 @@ def outcomes_for(participant_ids, *, scope=None) -> dict[int, ParticipantOutcome
     return result
 
 
-def _titre_at_discharge(code: str) -> Subquery:
+def _titre_at_discharge(analyte_id: int | None) -> Subquery:
+    # By the analyte's id, not its code: the database then walks the participant's results of that analyte
+    # only (an index), not every result joined to the catalogue.
     return Subquery(
         LabResult.objects.active()
         .filter(
             participant_id=OuterRef("participant_id"),
-            analyte__code=code,
+            analyte_id=analyte_id,
             sample_datetime__date__lte=OuterRef("end_date"),
         )
         .order_by("-sample_datetime")

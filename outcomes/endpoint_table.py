@@ -64,7 +64,7 @@ def endpoint_table(groups: list[list], *, scope=None) -> list[EndpointRow]:
     everyone = [p for group in groups for p in group]
     if not visits or not everyone:
         return []
-    values = endpoint_values(everyone, visits, scope=scope)
+    values = endpoint_values(everyone, visits, scope=scope, measured_only=True)
     rows = []
     for endpoint in ENDPOINTS:
         for visit in visits:

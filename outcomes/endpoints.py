@@ -75,10 +75,13 @@ def _nearest(measurements, target: datetime.date):
     return None if best is None else best[1]
 
 
-def endpoint_values(participants, visits=None, *, scope=None) -> dict[int, dict[str, EndpointValues]]:
+def endpoint_values(
+    participants, visits=None, *, scope=None, measured_only=False
+) -> dict[int, dict[str, EndpointValues]]:
     """Per participant (a list of enrolled Participant objects with day0_date) and endpoint code: the
     baseline and the value at each visit. ``scope``: the same participants as a queryset of their pks (a
-    subquery), which the database filters by faster than by a list of thousands of ids."""
+    subquery), which the database filters by faster than by a list of thousands of ids. ``measured_only``:
+    leave out the participants with no measurement at all (what a summary of them would leave out anyway)."""
     visits = endpoint_visits() if visits is None else visits
     participants = [p for p in participants if p.day0_date is not None]
     ids = [p.pk for p in participants]
@@ -105,10 +108,11 @@ def endpoint_values(participants, visits=None, *, scope=None) -> dict[int, dict[
     # Windows only for those measured at all: the rest have nothing to assign (most, before follow-up).
     with_data = {pk for found_here in measured.values() for pk, _ in found_here}
     windows = visit_windows(sorted(with_data), visits) if with_data else {}
-    result: dict[int, dict[str, EndpointValues]] = {pk: {} for pk in ids}
+    listed = [pk for pk in ids if pk in with_data] if measured_only else ids
+    result: dict[int, dict[str, EndpointValues]] = {pk: {} for pk in listed}
     for model, endpoints in by_model.items():
         found_here = measured[model]
-        for pk in ids:
+        for pk in listed:
             for endpoint in endpoints:
                 if pk not in with_data:
                     result[pk][endpoint.code] = EndpointValues()
