@@ -4,7 +4,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from dosing.choices import PlannedInfusionStatus
@@ -12,6 +12,7 @@ from dosing.models import PlannedInfusion
 from outcomes.models import Analyte
 from outcomes.ward import observation_annotations
 from patients.casebook.naming import record_name
+from patients.casebook.queries import DataQuery
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
 from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
@@ -19,18 +20,22 @@ from patients.models import Participant
 
 def participant_list(queryset):
     """The list's rows: each participant with what is due today (infusion due / overdue, today's
-    observation not yet entered). Three queries for a page of any size."""
+    observation not yet entered). A fixed number of queries for a page of any size."""
     today = timezone.localdate()
     # The list's queryset may carry them already (outcomes.ward.ward_order sorts by them).
     due = {k: v for k, v in observation_annotations(today).items() if k not in queryset.query.annotations}
-    participants = list(
-        queryset.select_related("site", "arm").annotate(
-            **due,
-            open_queries=Count(
-                "data_queries", filter=Q(data_queries__status=QueryStatus.OPEN, data_queries__voided=False)
-            ),
-        )
+    # Sites and arms fetched for the page's rows (prefetch), and open queries counted for them, after the
+    # database has sorted and cut the page: a join or GROUP BY here would run over every participant (issue 19).
+    participants = list(queryset.prefetch_related("site", "arm").annotate(**due))
+    open_queries = dict(
+        DataQuery.objects.filter(participant__in=participants, status=QueryStatus.OPEN, voided=False)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values_list("participant", "n")
     )
+    for participant in participants:
+        participant.open_queries = open_queries.get(participant.pk, 0)
     planned = defaultdict(list)
     for item in (
         PlannedInfusion.objects.active()
