@@ -24,6 +24,9 @@ class ClinicalRecordAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
 
     form = ClinicalRecordAdminForm
     history_list_display = ["history_change_reason"]
+    # The page's own count only ("Show all" instead of "n total"): a second COUNT(*) over a whole table of
+    # records on every list page grows with the trial (issue 19).
+    show_full_result_count = False
     change_form_template = "admin/clinical_record/change_form.html"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
