@@ -26,7 +26,7 @@ def test_missing_observation_is_raised_once_and_closed_when_entered(coordinator,
             observation_values(participant, on=participant.day0_date + offset * DAY),
             user=clinician,
         )
-    assert run_data_checks() == {"findings": 1, "raised": 1, "closed": 0}
+    assert run_data_checks() == {"findings": 1, "raised": 1, "closed": 0, "locked": 0}
     query = DataQuery.objects.get()
     assert query.check_code == f"missing_observation:{participant.day0_date + DAY}"
     assert "study day 1" in query.text and query.raised_by is None
@@ -35,7 +35,7 @@ def test_missing_observation_is_raised_once_and_closed_when_entered(coordinator,
     record(
         DailyObservation, participant, observation_values(participant, on=participant.day0_date + DAY), user=clinician
     )
-    assert run_data_checks() == {"findings": 0, "raised": 0, "closed": 1}
+    assert run_data_checks() == {"findings": 0, "raised": 0, "closed": 1, "locked": 0}
     query.refresh_from_db()
     assert query.status == "closed" and "no longer show" in query.history.latest().history_change_reason
 
@@ -45,7 +45,7 @@ def test_a_finding_closed_by_a_reviewer_is_not_raised_again(coordinator, clinici
     run_data_checks()
     query = DataQuery.objects.get()
     casebook_services.query_close(query=query, user=coordinator, note="Patient in theatre all day: accepted")
-    assert run_data_checks() == {"findings": 1, "raised": 0, "closed": 0}
+    assert run_data_checks() == {"findings": 1, "raised": 0, "closed": 0, "locked": 0}
     assert participant.data_queries.count() == 1
 
 
@@ -114,3 +114,24 @@ def test_an_overdue_visit_is_raised_once_and_closed_when_its_form_is_entered(coo
     run_data_checks()
     query.refresh_from_db()
     assert query.status == "closed"
+
+
+def test_many_findings_are_raised_in_bulk_each_with_its_audit_entry_and_a_locked_casebook_gets_none(
+    coordinator, clinician, site_a, django_assert_max_num_queries
+):
+    # Three participants with no observation for their first days: nine findings, and one casebook locked.
+    participants = [treated_participant(user=coordinator, site=site_a, days_ago=3) for _ in range(3)]
+    locked = participants[2]
+    casebook_services.casebook_lock(
+        participant=locked, user=coordinator, reason="Database lock for the interim analysis", override_reason="Test"
+    )
+    with django_assert_max_num_queries(40):  # a fixed number, not one save per finding
+        result = run_data_checks()
+    assert result == {"findings": 9, "raised": 6, "closed": 0, "locked": 3}
+    assert not locked.data_queries.exists()
+    raised = DataQuery.objects.all()
+    assert raised.count() == 6 and DataQuery.history.filter(history_type="+").count() == 6
+    entry = DataQuery.history.first()
+    assert entry.history_change_reason == "Query raised" and entry.history_user is None
+    assert "study day 0" in DataQuery.objects.filter(participant=participants[0]).order_by("check_code")[0].text
+    assert run_data_checks()["raised"] == 0  # and never twice

@@ -16,10 +16,10 @@ from django.utils import timezone
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
 from outcomes.visits import FormState, VisitState, visit_statuses
 from patients.casebook import services as casebook_services
-from patients.casebook.lock import take_casebook_turns
+from patients.casebook.lock import casebooks_held
 from patients.casebook.queries import DataQuery
 from patients.choices import ENROLLED_STATUSES, QueryStatus
-from patients.models import Participant
+from patients.models import EndOfStudy, Participant, Withdrawal
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,24 @@ class Finding:
 
 
 def missing_observations(today: datetime.date):
-    participants = list(Participant.objects.active().filter(status__in=ENROLLED_STATUSES).exclude(day0_date=None))
+    scope = Participant.objects.active().filter(status__in=ENROLLED_STATUSES).exclude(day0_date=None)
+    participants = list(scope)
+    within = scope.values("pk")  # a subquery, not a list of thousands of ids
     observed = set(
         DailyObservation.objects.active()
-        .filter(participant__in=participants)
+        .filter(participant__in=within)
         .values_list("participant_id", "observation_date")
     )
+    # Each stay's end (Participant.hospital_stay_end_date: the earliest end of study or withdrawal), for
+    # everyone in two queries rather than two each.
+    stay_ended: dict[int, datetime.date] = {}
+    for pk, on in [
+        *EndOfStudy.objects.active().filter(participant__in=within).values_list("participant_id", "end_date"),
+        *Withdrawal.objects.active().filter(participant__in=within).values_list("participant_id", "withdrawal_date"),
+    ]:
+        stay_ended[pk] = min(on, stay_ended.get(pk, on))
     for participant in participants:
-        last = min(participant.hospital_stay_end_date() or today, today - datetime.timedelta(days=1))
+        last = min(stay_ended.get(participant.pk) or today, today - datetime.timedelta(days=1))
         day = participant.day0_date
         while day <= last:
             if (participant.pk, day) not in observed:
@@ -111,26 +121,38 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
     }
     # Every casebook the run will touch, at once and in participant order (the order a bulk review action
     # takes them in), not one by one in the findings' order: no cycle with a bulk action can form.
-    take_casebook_turns(
+    held = casebooks_held(
         [casebook.pk for finding in findings if (casebook := finding.record.locking_participant()) is not None]
         + [query.participant_id for query in existing.values() if query.status == QueryStatus.OPEN]
     )
+    with held:
+        return _raise_and_close(findings, existing)
+
+
+def _raise_and_close(findings, existing) -> dict[str, int]:
     current = set()
-    raised = 0
+    new, new_keys = [], set()
     for finding in findings:
         content_type = ContentType.objects.get_for_model(finding.record)
         key = (content_type.pk, finding.record.pk, finding.check_code)
         current.add(key)
-        if key in existing:
+        if key in existing or key in new_keys:
             continue  # raised before (open, or closed by a reviewer): never twice
-        casebook_services.query_raise(
-            record=finding.record,
-            user=None,
-            field_name=finding.field_name,
-            text=finding.text,
-            check_code=finding.check_code,
+        new_keys.add(key)
+        record = finding.record
+        new.append(
+            DataQuery(
+                participant=record if isinstance(record, Participant) else record.participant,
+                record=record,
+                field_name=finding.field_name,
+                text=finding.text,
+                check_code=finding.check_code,
+                raised_by=None,
+            )
         )
-        raised += 1
+    # In bulk: thousands of findings on a first run (issue 19).
+    unraised = casebook_services.automatic_queries_raise(new)
+    raised = len(new) - len(unraised)
     closed = 0
     for key, query in existing.items():
         if key not in current and query.status == QueryStatus.OPEN and not query.participant.casebook_locked:
@@ -138,4 +160,4 @@ def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 query=query, user=None, note="The data no longer show the problem", automatic=True
             )
             closed += 1
-    return {"findings": len(findings), "raised": raised, "closed": closed}
+    return {"findings": len(findings), "raised": raised, "closed": closed, "locked": len(unraised)}

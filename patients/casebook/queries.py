@@ -142,7 +142,7 @@ class DataQuery(ParticipantRecord):
                     )
                 }
             )
-        record = model.objects.filter(pk=self.object_id).first() if self.object_id is not None else None
+        record = self._loaded_record(model)
         owner = (
             None if record is None else (record.pk if model._meta.label_lower == PARTICIPANT else record.participant_id)
         )
@@ -160,6 +160,16 @@ class DataQuery(ParticipantRecord):
                     )
                 }
             )
+
+    def _loaded_record(self, model):
+        """The record the query is on, from the database, unless the query was built from the record itself
+        (``DataQuery(record=...)``: the nightly checks' thousands, issue 19), which is then used as it is."""
+        if self.object_id is None:
+            return None
+        cached = type(self).record.get_cached_value(self, default=None)
+        if isinstance(cached, model) and cached.pk == self.object_id:
+            return cached
+        return model.objects.filter(pk=self.object_id).first()
 
     @property
     def age_days(self) -> int:

@@ -28,7 +28,7 @@ from patients.casebook.exceptions import (
     HardDeleteRefused,
     RecordChanged,
 )
-from patients.casebook.lock import casebook_lock_message, take_casebook_turns
+from patients.casebook.lock import casebook_lock_message, held_turn, take_casebook_turns
 from patients.casebook.saving import record_save
 from patients.casebook.sites import site_ids_for
 from patients.choices import ReviewStatus
@@ -202,7 +202,7 @@ class ClinicalRecord(models.Model):
         at the participant are not held up. Outside a transaction there is nothing to hold it for, and
         SQLite (one writer at a time anyway) ignores it."""
         participant = self.locking_participant()
-        if participant is not None and participant.pk is not None:
+        if participant is not None and participant.pk is not None and not held_turn(participant.pk):
             take_casebook_turns([participant.pk])
 
     def clean(self):

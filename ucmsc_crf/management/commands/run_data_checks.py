@@ -8,6 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = run_data_checks()
+        locked = f" {result['locked']} not raised: casebook locked." if result["locked"] else ""
         self.stdout.write(
             f"{result['findings']} findings; {result['raised']} queries raised, {result['closed']} closed as fixed."
+            + locked
         )
