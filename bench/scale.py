@@ -102,6 +102,32 @@ def measure(client, url: str, repeat: int) -> tuple[float, int]:
     return statistics.median(times), len(queries)
 
 
+class _Undo(Exception):
+    pass
+
+
+def data_checks() -> tuple[float, float, int, int]:
+    """The nightly data checks' first run and a rerun at this size, in a transaction rolled back afterwards
+    (so every size's first run is a first run): seconds each, findings, queries raised."""
+    from django.db import transaction
+
+    from ucmsc_crf.data_checks import run_data_checks
+
+    try:
+        with transaction.atomic():
+            start = time.perf_counter()
+            first = run_data_checks()
+            middle = time.perf_counter()
+            again = run_data_checks()
+            end = time.perf_counter()
+            if again["raised"]:
+                raise SystemExit(f"the rerun raised {again['raised']} queries again")
+            raise _Undo
+    except _Undo:
+        pass
+    return middle - start, end - middle, first["findings"], first["raised"]
+
+
 def main() -> int:
     args = parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -111,6 +137,7 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
 
     from patients.models import Participant
@@ -121,6 +148,7 @@ def main() -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[int, dict[str, tuple[float, int]]] = {}
+    checks: dict[int, tuple] = {}
     sites = 10
     admin = UserFactory(username="scale-admin", is_superuser=True, is_staff=True)
     coordinator = None
@@ -135,6 +163,9 @@ def main() -> int:
             flush=True,
         )
         sites, grown = world.sites, size
+        # Bulk-loaded tables have no planner statistics until autovacuum gets to them: a live trial's have.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         if coordinator is None:
             coordinator = UserFactory(username="scale-coordinator", role="Coordinator", sites=world.sites)
         # The same participant at every size: the first whose stay has ended, a full casebook.
@@ -144,6 +175,12 @@ def main() -> int:
             clients[who] = Client()
             clients[who].force_login(user)
         results[size] = {what: measure(clients[who], page, args.repeat) for what, who, page in pages(participant)}
+        checks[size] = data_checks()
+        print(
+            f"data checks at {size:,}: first run {checks[size][0]:.1f} s ({checks[size][2]:,} findings, "
+            f"{checks[size][3]:,} queries raised), rerun {checks[size][1]:.1f} s",
+            flush=True,
+        )
     first, last = sizes[0], sizes[-1]
     header = ["page"] + [f"{s:,}: ms (queries)" for s in sizes] + [f"x login at {last:,}"]
     if len(sizes) > 1:
@@ -156,6 +193,9 @@ def main() -> int:
         if len(sizes) > 1:
             cells.append(f"{results[last][what][0] / results[first][what][0]:.2f}")
         print("| " + " | ".join(cells) + " |")
+    for size in sizes:
+        first, again, findings, raised = checks[size]
+        print(f"| data checks, first run ({findings:,} findings) | {size:,}: {first:.1f} s | rerun {again:.1f} s |")
     if not args.keep:
         from django.db import connections
 
