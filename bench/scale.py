@@ -36,7 +36,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def scratch_database(url: str) -> str:
+def scratch_database(url: str, word: str = "scale") -> str:
     import psycopg
     from psycopg import sql
 
@@ -44,8 +44,8 @@ def scratch_database(url: str) -> str:
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         sys.exit("DATABASE_URL must name a PostgreSQL database (postgres://...).")
     name = parts.path.lstrip("/")
-    if "scale" not in name:
-        sys.exit(f"Refusing to drop {name!r}: the scale benchmark's scratch database must have 'scale' in its name.")
+    if word not in name:
+        sys.exit(f"Refusing to drop {name!r}: the benchmark's scratch database must have {word!r} in its name.")
     server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

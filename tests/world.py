@@ -36,6 +36,8 @@ class World:
     sites: list = field(default_factory=list)
     participants: int = 0
     rows: dict = field(default_factory=dict)  # model label -> rows written
+    # Records of the withheld models, built but not written (an import's rows: bench/import_bench.py).
+    withheld: dict = field(default_factory=dict)  # model -> [unsaved instances]
 
     @property
     def total_rows(self) -> int:
@@ -50,11 +52,14 @@ class _Writer:
     """Bulk inserts with one "+" history row per record (django-simple-history's bulk_history_create), in
     batches, so memory stays flat in the number of participants."""
 
-    def __init__(self, world: World, user):
-        self.world, self.user = world, user
+    def __init__(self, world: World, user, withhold=()):
+        self.world, self.user, self.withhold = world, user, tuple(withhold)
         self.pending: dict = {}
 
     def add(self, obj) -> None:
+        if type(obj) in self.withhold:
+            self.world.withheld.setdefault(type(obj), []).append(obj)
+            return
         batch = self.pending.setdefault(type(obj), [])
         batch.append(obj)
         if len(batch) >= BATCH:
@@ -74,9 +79,12 @@ class _Writer:
             self.world.rows[kind._meta.label] = self.world.rows.get(kind._meta.label, 0) + len(objs)
 
 
-def generate(participants: int, *, sites: int | list = 10, seed: int = 19, site_prefix: str = "G") -> World:
+def generate(
+    participants: int, *, sites: int | list = 10, seed: int = 19, site_prefix: str = "G", withhold=()
+) -> World:
     """Write ``participants`` over ``sites`` new sites coded ``{site_prefix}01``... (or over the given list of
-    sites, after the participants they hold: a trial grown in steps); return what was written."""
+    sites, after the participants they hold: a trial grown in steps); return what was written. Records of the
+    ``withhold`` models are built but not written (``World.withheld``): what an import would bring."""
     rng = random.Random(seed)
     today = timezone.localdate()
     user, _ = get_user_model().objects.get_or_create(username="generator", defaults={"is_active": False})
@@ -92,7 +100,7 @@ def generate(participants: int, *, sites: int | list = 10, seed: int = 19, site_
             ]
         else:
             world.sites = list(Site.objects.filter(pk__in=[site.pk for site in sites]).order_by("code"))
-        writer = _Writer(world, user)
+        writer = _Writer(world, user, withhold)
         people = _participants(participants, world.sites, rng, today, user)
         Participant.objects.bulk_create(people, batch_size=BATCH)
         world.participants = len(people)
