@@ -10,10 +10,12 @@ Clinical data is never lost and never silently changed:
 """
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import FieldError, ValidationError
+from django.db import models, router
 from django.db.models import Q
 from django.dispatch import Signal, receiver
 from django.utils import timezone
@@ -179,6 +181,43 @@ class ClinicalRecord(models.Model):
         self.take_casebook_write_turn()
         self._date_times_as_instants()
         super().full_clean(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        """Django checks each CheckConstraint by a query of its own, in a savepoint: eighteen of them, 54
+        statements, for every daily observation saved or imported (issue 19). When they all hold, the usual
+        case, one query says so (their conjunction: false exactly when one of them is false, as each is
+        checked NULL-passes); when one fails, Django's own one-by-one validation runs and names each failing
+        one with its message and code. Unique constraints are checked as Django checks them."""
+        if self._check_constraints_hold(exclude):
+            self._skipping_checks = True
+            try:
+                super().validate_constraints(exclude=exclude)
+            finally:
+                self._skipping_checks = False
+        else:
+            super().validate_constraints(exclude=exclude)
+
+    def get_constraints(self):
+        constraints = super().get_constraints()
+        if getattr(self, "_skipping_checks", False):
+            return [
+                (model, [c for c in found if not isinstance(c, models.CheckConstraint)]) for model, found in constraints
+            ]
+        return constraints
+
+    def _check_constraints_hold(self, exclude) -> bool:
+        using = router.db_for_write(type(self), instance=self)
+        for model, found in super().get_constraints():
+            conditions = [Q(c.condition) for c in found if isinstance(c, models.CheckConstraint)]
+            if not conditions:
+                continue
+            against = self._get_field_expression_map(meta=model._meta, exclude=exclude)
+            try:
+                if not functools.reduce(operator.and_, conditions).check(against, using=using):
+                    return False
+            except FieldError:
+                return False  # one names a field left out: Django's own validation skips just that one
+        return True
 
     def _date_times_as_instants(self) -> None:
         """Every date-time in UTC before the rules compare them. Python compares two datetimes that share a
