@@ -8,11 +8,14 @@
   record sends it back to submitted, and a locked record refuses the row (the model decides both).
 """
 
+import contextlib
+
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, transaction
 from django.utils.module_loading import import_string
 from import_export import fields, resources, widgets
 
+from patients.casebook.lock import casebooks_held
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import prepare_save
 from patients.casebook.sites import site_ids_for
@@ -23,17 +26,24 @@ from patients.spreadsheet import spreadsheet_unescape
 
 
 class ScopedParticipantWidget(widgets.ForeignKeyWidget):
-    """Study ID -> participant, among the importing user's sites (none without a user)."""
+    """Study ID -> participant, among the importing user's sites (none without a user). During an import the
+    file's participants are looked up once (``found``, set by ClinicalRecordResource), not once per row."""
 
     def __init__(self, **kwargs):
         super().__init__(Participant, field="study_id", **kwargs)
         self.user = None
+        self.found: dict | None = None
 
     def get_queryset(self, value, row, *args, **kwargs):
         queryset = Participant.objects.active()
         return queryset.for_user(self.user) if self.user is not None else queryset.none()
 
     def clean(self, value, row=None, **kwargs):
+        if self.found is not None and value not in (None, ""):
+            participant = self.found.get(value if isinstance(value, str) else str(value))
+            if participant is None:
+                raise ValueError(f"No participant {value!r} at your sites.")
+            return participant
         try:
             return super().clean(value, row, **kwargs)
         except Participant.DoesNotExist:
@@ -155,7 +165,55 @@ class ClinicalRecordResource(resources.ModelResource):
         # All or nothing also when some rows are only invalid (not failing): one bad row, nothing saved.
         kwargs.setdefault("rollback_on_validation_errors", True)
         kwargs.setdefault("use_transactions", True)
-        return super().import_data(dataset, **kwargs)
+        with transaction.atomic(), self._looked_up_once(dataset):
+            return super().import_data(dataset, **kwargs)
+
+    @contextlib.contextmanager
+    def _looked_up_once(self, dataset):
+        """What every row would look up, looked up once for the file (issue 19): its participants among the
+        user's sites, the records it may update, and its casebooks' write turns and locks (casebooks_held,
+        until the import's transaction ends). The rules the rows then go through are the same."""
+        widget = self.fields["participant"].widget
+        column = self.fields["participant"].column_name
+        headers = [str(h).strip() for h in dataset.headers or []]
+        study_ids = set()
+        if column in headers:
+            index = headers.index(column)
+            study_ids = {spreadsheet_unescape(row[index]) for row in dataset}
+            study_ids = {
+                value if isinstance(value, str) else str(value) for value in study_ids if value not in (None, "")
+            }
+        scoped = Participant.objects.active().for_user(self.user) if self.user else Participant.objects.none()
+        widget.found = {p.study_id: p for p in scoped.filter(study_id__in=study_ids)}
+        self._existing = self._existing_records(widget.found.values())
+        try:
+            with casebooks_held(p.pk for p in widget.found.values()):
+                yield
+        finally:
+            widget.found, self._existing = None, None
+
+    _existing = None
+
+    def _key_attributes(self) -> list[str]:
+        """The import key's model attributes, a foreign key by its id."""
+        names = []
+        for key in self.get_import_id_fields():
+            attribute = self.fields[key].attribute
+            field = self._meta.model._meta.get_field(attribute)
+            names.append(field.attname)
+        return names
+
+    def _existing_records(self, participants) -> dict:
+        records = self.get_queryset().filter(participant__in=list(participants))
+        names = self._key_attributes()
+        return {tuple(getattr(record, name) for name in names): record for record in records}
+
+    def get_instance(self, instance_loader, row):
+        if self._existing is None:
+            return super().get_instance(instance_loader, row)
+        # The row's key cleaned as the instance loader cleans it, found among the records read for the file.
+        values = [self.fields[key].clean(row) for key in self.get_import_id_fields()]
+        return self._existing.get(tuple(v.pk if isinstance(v, models.Model) else v for v in values))
 
     def get_queryset(self):
         # Existing rows to update: the user's sites only, never voided ones.
