@@ -23,7 +23,8 @@ import sys
 import time
 
 import tablib
-from scale import production_settings, scratch_database
+from load_world import drop_database, scratch_database
+from scale import production_settings
 
 
 def parse_args():
@@ -133,11 +134,6 @@ def main() -> int:
             flush=True,
         )
     if not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        from load_world import drop_database
-
         drop_database(url, name)
     return 0
 

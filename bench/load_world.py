@@ -16,8 +16,9 @@ from pathlib import Path
 from load_settings import DAYS_BACK, FIRST_PORT, ROOT
 
 
-def scratch_database(url: str) -> str:
-    """Drop and create the database named by ``url``; return its name."""
+def scratch_database(url: str, word: str = "load") -> str:
+    """Drop and create the database named by ``url`` (its name must contain ``word``, so no real database is
+    dropped by a slip); return its name. Every benchmark's scratch database is made here."""
     import psycopg
     from psycopg import sql
 
@@ -25,8 +26,8 @@ def scratch_database(url: str) -> str:
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         sys.exit("DATABASE_URL must name a PostgreSQL database (postgres://...).")
     name = parts.path.lstrip("/")
-    if "load" not in name:
-        sys.exit(f"Refusing to drop {name!r}: the load test's scratch database must have 'load' in its name.")
+    if word not in name:
+        sys.exit(f"Refusing to drop {name!r}: the benchmark's scratch database must have {word!r} in its name.")
     server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -35,6 +36,11 @@ def scratch_database(url: str) -> str:
 
 
 def drop_database(url: str, name: str) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.configured:
+        connections.close_all()  # a benchmark that ran Django in this process holds a connection to it
     import psycopg
     from psycopg import sql
 

@@ -20,11 +20,12 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from load_world import drop_database, scratch_database  # noqa: E402
 
 
 def parse_args():
@@ -34,23 +35,6 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--no-checks", action="store_true", help="skip the nightly data checks' timing")
     return parser.parse_args()
-
-
-def scratch_database(url: str, word: str = "scale") -> str:
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("DATABASE_URL must name a PostgreSQL database (postgres://...).")
-    name = parts.path.lstrip("/")
-    if word not in name:
-        sys.exit(f"Refusing to drop {name!r}: the benchmark's scratch database must have {word!r} in its name.")
-    server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name
 
 
 def production_settings() -> None:
@@ -132,7 +116,7 @@ def data_checks() -> tuple[float, float, int, int]:
 def main() -> int:
     args = parse_args()
     url = os.environ.get("DATABASE_URL", "")
-    name = scratch_database(url)
+    name = scratch_database(url, "scale")
     production_settings()
     import django
 
@@ -206,11 +190,6 @@ def main() -> int:
         first, again, findings, raised = checks[size]
         print(f"| data checks, first run ({findings:,} findings) | {size:,}: {first:.1f} s | rerun {again:.1f} s |")
     if not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        from load_world import drop_database
-
         drop_database(url, name)
     return 0
 
