@@ -11,14 +11,17 @@ lab results are held back: those are the files imported, as a transcribed paper 
 export would bring them. For each file it times, in this process with production settings:
 
   (a) ``bulk_create`` of the same records (no rules, no history), rolled back: the anchor;
-  (b) the import's dry run (the admin's preview), and (c) its confirmation, as a coordinator of every site;
+  (b) the import's dry run (the admin's preview), and (c) its confirmation, as a coordinator of every site
+      (all but the last repetition rolled back; the last one's records and history rows are counted);
 
-and prints rows/s, each as a fraction of (a), and SQL queries per row (counted on the first 200 rows).
-Exits 1 if the import refuses a row.
+and prints the medians of ``--repeat`` runs as rows/s, each as a fraction of (a); SQL queries per row; and the
+import's peak Python memory (tracemalloc, a dry run) for the first half of the file and for the whole file,
+which shows whether memory grows with the number of rows. Exits 1 if the import refuses a row.
 """
 
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -30,6 +33,7 @@ from scale import production_settings
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=100, help="generated participants (default 100)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each, medians (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     return parser.parse_args()
 
@@ -62,18 +66,39 @@ def bulk_create_seconds(model, records) -> float:
     return elapsed
 
 
-def import_seconds(resource_class, user, data, *, dry_run: bool) -> float:
-    start = time.perf_counter()
-    result = resource_class(user=user).import_data(
-        data, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, file_name="bench.csv"
-    )
-    elapsed = time.perf_counter() - start
+def import_seconds(resource_class, user, data, *, dry_run: bool, keep: bool = True) -> float:
+    """One import, timed; a confirmation that is not kept is rolled back after the clock stops."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            start = time.perf_counter()
+            result = resource_class(user=user).import_data(
+                data, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, file_name="bench.csv"
+            )
+            elapsed = time.perf_counter() - start
+            if not keep:
+                raise _Undo
+    except _Undo:
+        pass
     if result.has_errors() or result.has_validation_errors():
         problems = [str(e.error) for e in result.base_errors] + [
             f"row {row.number}: {row.error_dict}" for row in result.invalid_rows[:3]
         ]
         raise SystemExit(f"the import refused the file: {problems[:3]}")
     return elapsed
+
+
+def peak_memory_mb(resource_class, user, data) -> float:
+    """The dry run's peak Python memory (tracemalloc), in MB."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        resource_class(user=user).import_data(data, dry_run=True, use_transactions=True, file_name="bench.csv")
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
 
 
 def queries_per_row(resource_class, user, data, sample: int = 200) -> float:
@@ -115,22 +140,29 @@ def main() -> int:
     print(f"{args.participants} participants generated; importing what they hold back", flush=True)
     print(
         "| file | rows | bulk_create rows/s (anchor) | dry run rows/s (x anchor) | confirm rows/s (x anchor) "
-        "| queries/row |"
+        "| queries/row | peak memory, half / whole file |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for model, resource_class in ((DailyObservation, DailyObservationResource), (LabResult, LabResultResource)):
         records = world.withheld[model]
         data = dataset_for(resource_class(user=coordinator), records)
-        anchor = len(records) / bulk_create_seconds(model, records)
         per_row = queries_per_row(resource_class, coordinator, data)
-        dry = len(records) / import_seconds(resource_class, coordinator, data, dry_run=True)
-        confirm = len(records) / import_seconds(resource_class, coordinator, data, dry_run=False)
+        half = tablib.Dataset(*list(data)[: len(data) // 2], headers=data.headers)
+        memory = [peak_memory_mb(resource_class, coordinator, part) for part in (half, data)]
+        anchors, dries, confirms = [], [], []
+        for run in range(args.repeat):
+            anchors.append(bulk_create_seconds(model, records))
+            dries.append(import_seconds(resource_class, coordinator, data, dry_run=True))
+            confirms.append(
+                import_seconds(resource_class, coordinator, data, dry_run=False, keep=run == args.repeat - 1)
+            )
         stored = model.objects.count()
         if stored != len(records) or model.history.count() != len(records):
             raise SystemExit(f"{stored} {model._meta.verbose_name_plural} stored for {len(records)} rows")
+        anchor, dry, confirm = (len(records) / statistics.median(times) for times in (anchors, dries, confirms))
         print(
-            f"| {model._meta.verbose_name_plural} | {len(records):,} | {anchor:,.0f} | {dry:,.0f} ({dry / anchor:.4f}) "
-            f"| {confirm:,.0f} ({confirm / anchor:.4f}) | {per_row:.1f} |",
+            f"| {model._meta.verbose_name_plural} | {len(records):,} | {anchor:,.0f} | {dry:,.0f} ({dry / anchor:.3f}) "
+            f"| {confirm:,.0f} ({confirm / anchor:.3f}) | {per_row:.2f} | {memory[0]:.1f} / {memory[1]:.1f} MB |",
             flush=True,
         )
     if not args.keep:

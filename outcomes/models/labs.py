@@ -72,6 +72,9 @@ class LabResult(CaseReportForm):
 
     objects = LabResultQuerySet.as_manager()
     natural_key_fields = ("analyte__code", "sample_datetime")
+    # Imports add them a batch at a time (patients/import_batches.py): no save() of their own, and the rule
+    # that only repeats a unique constraint (check_not_recorded_yet) is the database's on that path.
+    adds_in_bulk = True
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "sample_datetime", "analyte__display_order"]

@@ -82,6 +82,9 @@ class DailyObservation(CaseReportForm):
 
     objects = ParticipantRecordQuerySet.as_manager()
     natural_key_fields = ("observation_date",)
+    # Imports add them a batch at a time (patients/import_batches.py): no save() of their own, and the rule
+    # that only repeats a unique constraint (check_not_recorded_yet) is the database's on that path.
+    adds_in_bulk = True
 
     class Meta(CaseReportForm.Meta):
         ordering = ["participant", "observation_date"]

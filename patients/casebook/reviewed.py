@@ -61,9 +61,9 @@ class CaseReportForm(ParticipantRecord):
         before = {name: getattr(self, name) for name in kept}
         before["_change_reason"] = getattr(self, "_change_reason", None)
         try:
-            if getattr(self, "_review_transition", None) is None:
+            if getattr(self, "_review_transition", None) is None and not self._state.adding:
                 self._apply_edit_to_review()
-            super().save(*args, **kwargs)
+            super().save(*args, **kwargs)  # a new record: before_insert()
         except BaseException:
             # A refused save leaves this copy as it was, so the form shows what the user had.
             for name, value in before.items():
@@ -71,6 +71,10 @@ class CaseReportForm(ParticipantRecord):
             raise
         finally:
             self._review_transition = None
+
+    def before_insert(self) -> None:
+        if getattr(self, "_review_transition", None) is None:
+            self._apply_edit_to_review()
 
     def clean(self):
         super().clean()

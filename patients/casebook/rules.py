@@ -89,6 +89,8 @@ def check_not_recorded_yet(*, record, field: str, label: str, **same) -> None:
     participant = record.participant_for_rules()
     if participant is None or participant.pk is None or any(v is None for v in same.values()):
         return
+    if record.checked_on_write and record._state.adding:
+        return  # a batch's insert checks it (the unique constraint); a refused batch comes back one by one
     others = type(record).objects.active().filter(participant=participant, **same).exclude(pk=record.pk)
     if others.exists():
         raise refusal(

@@ -14,6 +14,7 @@ from patients.casebook.records import (
     ParticipantRecord,
     ParticipantRecordQuerySet,
     casebook_data_changed,
+    casebook_records_added,
     participant_link,
 )
 from patients.casebook.saving import record_save
@@ -58,9 +59,24 @@ class CasebookSignature(ParticipantRecord):
 def invalidate_signatures(sender, *, record, participant, user, what, reason, **kwargs):
     """A change to signed data invalidates the signature, saying which record, by whom and why."""
     for signature in CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None):
-        signature.invalidated_datetime = timezone.now()
-        signature.invalidated_reason = (
-            f"{record_name(record)} {what}"
-            f"{' by ' + user.get_username() if user else ''} after signing{': ' + reason if reason else ''}"
-        )[:300]
-        record_save(signature, user=user, reason="Invalidated by a later change to the casebook")
+        _invalidate(signature, record=record, user=user, what=what, reason=reason)
+
+
+@receiver(casebook_records_added, dispatch_uid="patients.casebook.signatures.invalidate_added")
+def invalidate_signatures_of_added(sender, *, first_records, **kwargs):
+    """Records added in bulk (an import's batch): the signed casebooks among them found in one query, each
+    signature invalidated by the casebook's first new record, as saving the records one by one would."""
+    signed = CasebookSignature.objects.active().filter(participant__in=first_records, invalidated_datetime=None)
+    for signature in signed:
+        record = first_records[signature.participant_id]
+        reason = (getattr(record, "_change_reason", "") or "").strip()
+        _invalidate(signature, record=record, user=getattr(record, "_history_user", None), what="added", reason=reason)
+
+
+def _invalidate(signature, *, record, user, what, reason) -> None:
+    signature.invalidated_datetime = timezone.now()
+    signature.invalidated_reason = (
+        f"{record_name(record)} {what}"
+        f"{' by ' + user.get_username() if user else ''} after signing{': ' + reason if reason else ''}"
+    )[:300]
+    record_save(signature, user=user, reason="Invalidated by a later change to the casebook")

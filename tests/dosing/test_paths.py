@@ -13,6 +13,7 @@ from dosing.admin import InfusionAdmin
 from dosing.forms import InfusionForm
 from dosing.models import Infusion, ProtocolDeviation
 from dosing.resources import InfusionResource
+from patients.import_batches import BatchedRecordResource
 from patients.resources import ClinicalRecordResource
 from tests.factories import give_infusion, infusion_values, planned_start, treated_participant
 from tests.helpers import admin_form_data, infusion_dataset, local, run_infusion_import
@@ -217,12 +218,20 @@ def test_admin_import_dry_run_lists_each_refused_row(client, treated, coordinato
 
 
 def test_every_import_resource_validates_and_is_all_or_nothing():
-    """Fails if anyone switches off full_clean on import, transactions, or turns on bulk mode."""
-    resources = [InfusionResource, *ClinicalRecordResource.__subclasses__()]
+    """Fails if anyone switches off full_clean on import, transactions, or turns on import-export's bulk mode
+    outside the batch writer (patients/import_batches.py), which only models declaring adds_in_bulk use."""
+    resources, unseen = [], [InfusionResource, ClinicalRecordResource]
+    while unseen:
+        resource = unseen.pop()
+        resources.append(resource)
+        unseen.extend(resource.__subclasses__())
+    assert len(resources) > 3
     for resource in resources:
         assert resource._meta.clean_model_instances is True, resource
         assert resource._meta.use_transactions is True, resource
-        assert resource._meta.use_bulk is False, resource
+        if resource._meta.use_bulk:
+            assert issubclass(resource, BatchedRecordResource), resource
+            assert resource._meta.model is None or resource._meta.model.adds_in_bulk, resource
 
 
 def test_dose_and_viability_soft_rules_hold_on_import(treated, coordinator):
