@@ -178,8 +178,9 @@ class ClinicalRecord(models.Model):
                 raise CasebookLocked(locked)
             record.before_insert()
         with transaction.atomic(using=router.db_for_write(cls)):
-            cls.objects.bulk_create(records)
-            cls.history.bulk_history_create(records)
+            # In statements of 500 rows: PostgreSQL takes at most 65,535 parameters in one.
+            cls.objects.bulk_create(records, batch_size=500)
+            cls.history.bulk_history_create(records, batch_size=500)
         first_of_casebook = {}
         for record in records:
             record.checked_on_write = False

@@ -11,7 +11,7 @@ from patients.casebook import review
 from patients.casebook.access import reauthenticate
 from patients.casebook.queries import DataQuery
 from patients.casebook.reviewed import CaseReportForm
-from patients.casebook.saving import record_save
+from patients.casebook.saving import prepare_save, record_save
 from patients.casebook.signatures import CasebookSignature
 from patients.casebook.sites import site_ids_for
 from patients.choices import QuerySiteStatus, QueryStatus, ReviewStatus
@@ -131,22 +131,22 @@ def query_raise(*, record, user, text: str, field_name: str = "", check_code: st
 @transaction.atomic
 def automatic_queries_raise(queries: list[DataQuery]) -> list[DataQuery]:
     """The nightly data checks' new queries (built with ``record=``, ``check_code``, no user), in bulk: each
-    through the model's clean() as query_raise's are, then one insert and one history row each ("Query raised",
-    by the checks). The check constraints are the database's (one open query per check and record among them):
-    a violation fails the whole run, nothing half-raised. A casebook locked meanwhile takes no new query: those
-    are returned unraised.
+    through the model's clean() as query_raise's are, then written by DataQuery.add_in_bulk, one history row
+    each ("Query raised", by the checks). The check and unique constraints are the database's (one open query
+    per check and record among them): a violation fails the whole run, nothing half-raised. A casebook locked
+    meanwhile takes no new query: those are returned unraised. Run it under casebooks_held (the checks do), or
+    each query reads its casebook's lock.
 
     One query per record would take the first run at 5,000 participants a quarter of an hour (issue 19)."""
-    participants = {query.participant_id for query in queries}
-    locked = set(Participant.objects.filter(pk__in=participants, casebook_locked=True).values_list("pk", flat=True))
-    raising = [query for query in queries if query.participant_id not in locked]
+    raising, unraised = [], []
+    for query in queries:
+        (unraised if query.casebook_lock_message() else raising).append(query)
     for query in raising:
-        # The links are to rows in hand (the participant, the record's type), which the database's foreign keys
-        # check again: not one lookup each.
-        query.full_clean(exclude=["participant", "content_type"], validate_constraints=False)
-    DataQuery.objects.bulk_create(raising, batch_size=2000)
-    DataQuery.history.bulk_history_create(raising, batch_size=2000, default_change_reason="Query raised")
-    return [query for query in queries if query.participant_id in locked]
+        prepare_save(query, user=None, reason="Query raised")
+        query.checked_on_write = True
+        query.full_clean()
+    DataQuery.add_in_bulk(raising)
+    return unraised
 
 
 @transaction.atomic
