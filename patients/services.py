@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.allocation import allocate_arm
+from patients.casebook.lock import casebooks_held
 from patients.casebook.rules import refusal
-from patients.casebook.saving import record_save
+from patients.casebook.saving import prepare_save, record_save
 from patients.choices import ENROLLED_STATUSES, EndOfStudyReason, ParticipantStatus
 from patients.models import (
     Arm,
@@ -39,16 +40,24 @@ def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields
     """
     participant = Participant(site=site, screened_by=user, **fields)
     _save(participant, user=user, reason="Screened")
-    for criterion, answer in answers.items():
-        try:
-            _save(
+    # The answers of the new casebook in one insert (a migrated archive screens a thousand people at once).
+    with casebooks_held([participant.pk]):
+        records = []
+        for criterion, answer in answers.items():
+            record = prepare_save(
                 EligibilityAnswer(participant=participant, criterion=criterion, answer=answer),
                 user=user,
                 reason="Screened",
             )
-        except ValidationError as exc:
-            # Keyed by the criterion, so a form can show it on that question; the transaction rolls back.
-            raise ValidationError({criterion: [e for es in exc.update_error_dict({}).values() for e in es]}) from exc
+            record.checked_on_write = True
+            try:
+                record.full_clean()
+            except ValidationError as exc:
+                # Keyed by the criterion, so a form can show it on that question; the transaction rolls back.
+                errors = [e for es in exc.update_error_dict({}).values() for e in es]
+                raise ValidationError({criterion: errors}) from exc
+            records.append(record)
+        EligibilityAnswer.add_in_bulk(records)
     return participant_update_screening_outcome(participant=participant, user=user)
 
 

@@ -1,7 +1,10 @@
 """The investigator's signature: password re-entered, meaning stated; a later data change invalidates it."""
 
+import datetime
+
 import pytest
 import tablib
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,6 +12,7 @@ from outcomes.models import AdverseEvent, DailyObservation
 from outcomes.resources import LabResultResource
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.casebook import services as casebook_services
+from patients.casebook.lock import casebooks_held
 from patients.casebook.saving import record_save
 from patients.casebook.signatures import CasebookSignature
 from tests.factories import (
@@ -169,3 +173,13 @@ def test_a_locked_out_investigator_cannot_sign_with_the_right_password(client, c
     client.force_login(clinician)  # a session opened before the lockout
     assert sign(client, casebook, PASSWORD).status_code == 429
     assert not CasebookSignature.objects.exists()
+
+
+def test_a_signature_given_while_a_batch_holds_the_casebook_still_falls_with_a_later_change(casebook, clinician):
+    """A batch holding casebooks (an import) reads once which are signed; one signed meanwhile is not missed."""
+    with transaction.atomic(), casebooks_held([casebook.pk]):
+        signed(casebook, clinician)
+        later = casebook.day0_date + datetime.timedelta(days=1)
+        record(DailyObservation, casebook, observation_values(casebook, on=later), user=clinician)
+    signature = CasebookSignature.objects.get()
+    assert not signature.valid and "(day 1) added by clin_a" in signature.invalidated_reason

@@ -10,7 +10,8 @@ from django.apps import apps
 from django.db import router, transaction
 from django.utils import timezone
 
-# The casebooks a batch holds (casebooks_held): their ids, and the lock message of each locked one.
+# The casebooks a batch holds (casebooks_held): their ids, the lock message of each locked one, and which of
+# them have a valid signature (which a record's save would otherwise look up to invalidate it).
 _held: contextvars.ContextVar = contextvars.ContextVar("casebooks_held", default=None)
 
 
@@ -40,10 +41,16 @@ def casebooks_held(participant_ids):
             "pk", "study_id", "casebook_locked_by__username", "casebook_locked_datetime"
         )
     }
+    signed = set(
+        apps.get_model("patients", "CasebookSignature")
+        .objects.filter(participant__in=ids, voided=False, invalidated_datetime=None)
+        .values_list("participant_id", flat=True)
+    )
     if outer is not None:
         ids |= outer[0]
         locked |= outer[1]
-    token = _held.set((ids, locked))
+        signed |= outer[2]
+    token = _held.set((ids, locked, signed))
     try:
         yield
     finally:
@@ -54,6 +61,20 @@ def held_turn(participant_id) -> bool:
     """Whether a batch (casebooks_held) already holds this casebook's write turn."""
     held = _held.get()
     return held is not None and participant_id in held[0]
+
+
+def may_be_signed(participant_id) -> bool:
+    """False when a batch holds this casebook and it had no valid signature when taken (nor got one since,
+    note_signed): a save then has no signature to invalidate and need not look one up."""
+    held = _held.get()
+    return held is None or participant_id not in held[0] or participant_id in held[2]
+
+
+def note_signed(participant_id) -> None:
+    """A signature was added to this casebook: inside a batch holding it, later saves must look it up."""
+    held = _held.get()
+    if held is not None:
+        held[2].add(participant_id)
 
 
 def take_casebook_turns(participant_ids) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
+from patients.casebook.lock import note_signed
 from patients.casebook.naming import record_name
 from patients.casebook.records import (
     ParticipantRecord,
@@ -46,6 +47,11 @@ class CasebookSignature(ParticipantRecord):
                 name="patients_casebooksignature_one_valid",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            note_signed(self.participant_id)  # a batch holding the casebook must now look it up on a change
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.participant} signed by {self.signed_by} {self.signed_datetime:%Y-%m-%d %H:%M}"

@@ -27,6 +27,9 @@ class EligibilityAnswer(ParticipantRecord):
     criterion = models.CharField(max_length=32, choices=CRITERION_CHOICES)
     answer = models.CharField(max_length=3, choices=Answer.choices)
     natural_key_fields = ("criterion",)
+    # Screening writes a person's answers at once (patients.services.participant_screen): one per criterion,
+    # which the unique constraint holds on the insert.
+    adds_in_bulk = True
 
     class Meta(ParticipantRecord.Meta):
         ordering = ["participant", "id"]
