@@ -20,7 +20,12 @@ from patients.casebook.access import names_allocation
 from patients.spreadsheet import spreadsheet_safe
 
 # Never exported, on any path (the analysis bundle uses the same set).
-IDENTIFYING_FIELDS = {"patients.participant.initials", "patients.participant.date_of_birth"}
+IDENTIFYING_FIELDS = {
+    "patients.participant.initials",
+    "patients.participant.date_of_birth",
+    # The paper file's number: the hospital archive keeps it with the name.
+    "patients.participant.archive_id",
+}
 
 # A related record is exported by its natural key, which its model declares as
 # ``export_natural_key = (attribute, column suffix or None)`` (e.g. an infusion: ("sequence_number",

@@ -12,7 +12,7 @@ goes through its model's full_clean() (every rule in clean(), the site scoping, 
   row numbers, and the file is then rolled back as any file with a bad row is;
 - what every row would read is read once: the participants, the records the file may update, the casebooks'
   turns and locks (ClinicalRecordResource), the participants' stay and follow-up ends, and coded look-ups
-  (``LookedUpOnceWidget``).
+  (``patients.resources.LookedUpOnceWidget``).
 
 A row that updates an existing record is saved on its own, in its own savepoint, as before: an update
 carries a version check and a reason.
@@ -22,31 +22,10 @@ import contextlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.text import capfirst
-from import_export import widgets
 from import_export.results import RowResult
 
 from patients.models import Participant
 from patients.resources import ClinicalRecordResource
-
-
-class LookedUpOnceWidget(widgets.ForeignKeyWidget):
-    """A foreign key named by a code in a small reference table (an analyte by its code): the table is read
-    once per import, not once per row. An unknown code gets the same refusal as ForeignKeyWidget's."""
-
-    def __init__(self, model, field, **kwargs):
-        super().__init__(model, field=field, **kwargs)
-        self._by_value = None
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        if self._by_value is None:
-            self._by_value = {str(getattr(obj, self.field)): obj for obj in self.get_queryset(value, row, **kwargs)}
-        found = self._by_value.get(str(value).strip())
-        if found is None:
-            raise ValueError(f"{capfirst(self.model._meta.verbose_name)} {value!r} does not exist.")
-        return found
 
 
 class BatchedRecordResource(ClinicalRecordResource):

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils.encoding import force_str
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from import_export import fields, resources, widgets
 
 from patients.casebook.lock import casebooks_held
@@ -76,6 +77,25 @@ class ScopedUserWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"{value!r} is not a user of this site.") from None
 
 
+class LookedUpOnceWidget(widgets.ForeignKeyWidget):
+    """A foreign key named by a code in a small reference table (an analyte by its code): the table is read
+    once per import, not once per row. An unknown code gets the same refusal as ForeignKeyWidget's."""
+
+    def __init__(self, model, field, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self._by_value = None
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if self._by_value is None:
+            self._by_value = {str(getattr(obj, self.field)): obj for obj in self.get_queryset(value, row, **kwargs)}
+        found = self._by_value.get(str(value).strip())
+        if found is None:
+            raise ValueError(f"{capfirst(self.model._meta.verbose_name)} {value!r} does not exist.")
+        return found
+
+
 class CodeWidget(widgets.Widget):
     """A coded field: the code as stored. An unknown code is refused on its field, naming the codes."""
 
@@ -133,15 +153,16 @@ def _html_diff(old: str, new: str) -> str:
     return mark_safe(dmp.diff_prettyHtml(diff))  # noqa: S308 (diff_prettyHtml escapes the values)
 
 
-class ClinicalRecordResource(resources.ModelResource):
-    participant = fields.Field(attribute="participant", column_name="study_id", widget=ScopedParticipantWidget())
+class FileImportResource(resources.ModelResource):
+    """What every import of a file shares: the importing user, coded fields read by code, date-times by the
+    forms' rule, the file's columns checked before any row, all or nothing, the row diffs of the preview."""
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self._blank_values, self._diff_html = None, {}
         for field in self.fields.values():
-            if isinstance(field.widget, ScopedParticipantWidget | ScopedUserWidget):
+            if hasattr(field.widget, "user"):  # a widget that looks up among the importing user's sites
                 field.widget.user = user
 
     class Meta:
@@ -212,6 +233,17 @@ class ClinicalRecordResource(resources.ModelResource):
             self._meta.skip_html_diff = True
         with transaction.atomic(), self._looked_up_once(dataset):
             return super().import_data(dataset, **kwargs)
+
+    @contextlib.contextmanager
+    def _looked_up_once(self, dataset):
+        """What every row of the file would look up, looked up once for the file (none here)."""
+        yield
+
+
+class ClinicalRecordResource(FileImportResource):
+    """Records of participants' casebooks, keyed by study ID among the importing user's sites."""
+
+    participant = fields.Field(attribute="participant", column_name="study_id", widget=ScopedParticipantWidget())
 
     @contextlib.contextmanager
     def _looked_up_once(self, dataset):

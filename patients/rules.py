@@ -129,6 +129,21 @@ def check_known_criterion(*, criterion: str) -> None:
         raise refusal("criterion", f"Unknown eligibility criterion {criterion!r}.", "unknown_criterion")
 
 
+def check_enrolment_migratable(*, randomised: bool, arm) -> None:
+    """An enrolment migrated from a paper archive (patients/archive_migration.py) carries the arm the
+    investigator assigned on paper. A trial that allocates from a randomisation list cannot take it: the
+    list allocates, and an enrolment without an arm would take a new slot now."""
+    if randomised:
+        raise refusal(
+            "enrolment_datetime",
+            "This trial allocates arms from its randomisation list: an enrolment cannot be migrated from a "
+            "paper archive. Leave the enrolment columns empty and enrol the participant in the app.",
+            "randomised_trial",
+        )
+    if arm is None:
+        raise refusal("arm", "Give the arm the investigator assigned (its code).", "missing")
+
+
 def check_enrolment(
     *,
     decision: EligibilityDecision,

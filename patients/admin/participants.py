@@ -16,6 +16,8 @@ from django.utils.module_loading import import_string
 from patients import services
 from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline, ReasonedInline
 from patients.admin_base.reviewed import ReviewedRecordAdmin
+from patients.admin_base.transfer import ClinicalImportMixin
+from patients.archive_migration import ArchiveMigrationResource
 from patients.casebook import services as casebook_services
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import registry
@@ -87,7 +89,6 @@ def register_crf_admins(site=admin.site) -> None:
     """An admin for every registered case report form its app gave none: its records by participant and
     natural key, the review steps, history, export, void, and import when the form is importable. Run
     once the apps' admin modules are loaded (patients.apps)."""
-    from patients.admin_base.transfer import ClinicalImportMixin
     from patients.resources import resource_for
 
     for crf in registry.all():
@@ -120,8 +121,10 @@ def inlines_for(crf) -> list[type]:
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ClinicalRecordAdmin):
+class ParticipantAdmin(ClinicalImportMixin, ClinicalRecordAdmin):
     # Doubles as the screening log: every person screened, with the reason for a screen failure.
+    # Its import migrates a paper archive (patients/archive_migration.py): one row per person screened.
+    resource_classes = [ArchiveMigrationResource]
     list_display = [
         "study_id",
         "site",
@@ -146,7 +149,7 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         "voided",
     ]
     actions = ["lock_casebooks", "unlock_casebooks"]
-    search_fields = ["study_id"]
+    search_fields = ["study_id", "archive_id"]
     list_select_related = ["site", "arm"]
     readonly_fields = [
         "study_id",
@@ -165,7 +168,10 @@ class ParticipantAdmin(ClinicalRecordAdmin):
         "void_reason",
     ]
     fieldsets = [
-        ("Identification", {"fields": ["study_id", "site", "initials", "status", "screen_failure_reason"]}),
+        (
+            "Identification",
+            {"fields": ["study_id", "site", "archive_id", "initials", "status", "screen_failure_reason"]},
+        ),
         (
             "Demographics",
             {"fields": ["sex", "date_of_birth", "age_years", "weight_kg", "height_cm", "bmi_kg_m2"]},

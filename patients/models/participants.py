@@ -111,6 +111,15 @@ class Participant(ClinicalRecord):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
     )
+    # A trial migrated from paper keeps each file's archive number, so a monitor can go from the casebook to the
+    # paper file and back (patients/archive_migration.py).
+    archive_id = models.CharField(
+        "archive ID",
+        max_length=40,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9./_-]*$", "Letters, digits, and . / _ - only.")],
+        help_text="The paper archive's number of this participant's file, for a migrated trial.",
+    )
     # Casebook lock: while set, every record of this casebook is read-only (ClinicalRecord enforces it).
     casebook_locked = models.BooleanField(default=False, editable=False)
     casebook_locked_datetime = models.DateTimeField(null=True, blank=True, editable=False)
@@ -133,6 +142,13 @@ class Participant(ClinicalRecord):
         constraints = [
             *ClinicalRecord.Meta.constraints,
             models.UniqueConstraint(fields=["site", "sequence_number"], name="patients_participant_site_sequence"),
+            models.UniqueConstraint(
+                fields=["site", "archive_id"],
+                condition=~Q(archive_id=""),
+                name="patients_participant_archive_id_once",
+                violation_error_message="This archive ID is already a participant of this site: its file was migrated.",
+                violation_error_code="archive_id_migrated",
+            ),
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="patients_participant_sex_valid"),
             models.CheckConstraint(
                 condition=Q(severity__in=Severity.values), name="patients_participant_severity_valid"

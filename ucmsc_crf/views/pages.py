@@ -3,6 +3,7 @@ page (the casebook, its actions and sections from the registry of case report fo
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
@@ -36,7 +37,8 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
         queryset = Participant.objects.for_user(self.request.user).active()
         query = self.request.GET.get("q", "").strip()
         if query:
-            queryset = queryset.filter(study_id__icontains=query)
+            # By study ID, or by the paper archive's number of a migrated participant's file.
+            queryset = queryset.filter(Q(study_id__icontains=query) | Q(archive_id__iexact=query))
         if self.request.GET.get("status") in ParticipantStatus.values:
             queryset = queryset.filter(status=self.request.GET["status"])
         if self.request.GET.get("arm") and not hides_allocation(self.request.user):
