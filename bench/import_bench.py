@@ -42,15 +42,6 @@ class _Undo(Exception):
     pass
 
 
-def dataset_for(resource, records) -> tablib.Dataset:
-    """The file an import would bring: the resource's own columns, each value as its widget writes it."""
-    fields = resource.get_import_fields()
-    data = tablib.Dataset(headers=[field.column_name for field in fields])
-    for record in records:
-        data.append([resource.export_field(field, record) for field in fields])
-    return data
-
-
 def bulk_create_seconds(model, records) -> float:
     from django.db import transaction
 
@@ -130,7 +121,7 @@ def main() -> int:
     from outcomes.models import DailyObservation, LabResult
     from outcomes.resources import DailyObservationResource, LabResultResource
     from tests.factories import UserFactory
-    from tests.world import generate
+    from tests.world import dataset_for, generate
 
     call_command("migrate", verbosity=0)
     world = generate(args.participants, withhold=(DailyObservation, LabResult))

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import tablib
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
@@ -357,3 +358,12 @@ def _observation(person, day, support, rng) -> DailyObservation:
         review_status="submitted",
         **symptoms,
     )
+
+
+def dataset_for(resource, records) -> tablib.Dataset:
+    """The file an import would bring: the resource's own columns, each value as its widget writes it."""
+    fields = resource.get_import_fields()
+    data = tablib.Dataset(headers=[field.column_name for field in fields])
+    for record in records:
+        data.append([resource.export_field(field, record) for field in fields])
+    return data
