@@ -63,8 +63,9 @@ class SharedImportFileStorage(CacheStorage):
 
 
 class ClinicalImportMixin(ImportMixin):
-    """Bulk load into a clinical model (its resource subclasses patients.resources.ClinicalRecordResource):
-    only for roles that may add and change the records, scoped to the importing user's sites."""
+    """Bulk load into a clinical model (its resource subclasses patients.resources.FileImportResource: a
+    casebook's records, or a paper archive's participants): only for roles that may add and change the
+    records, scoped to the importing user's sites."""
 
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_form_class = SizeLimitedImportForm
