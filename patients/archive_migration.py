@@ -18,6 +18,8 @@ uses (patients/services.py), so the same rules refuse it with the same messages,
 A participant already migrated (the same site and archive ID) is refused: the file is not loaded twice.
 """
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
@@ -200,26 +202,20 @@ ArchiveMigrationResource = type(
 )
 
 
-class _on_columns:
+@contextlib.contextmanager
+def _on_columns(columns: dict[str, str], part: str):
     """A later part's refusal on the file's column for the field it concerns; one about the part as a whole
     (or another field) on the row, naming the part."""
-
-    def __init__(self, columns: dict[str, str], part: str):
-        self.columns, self.part = columns, part
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if not isinstance(error, ValidationError):
-            return False
+    try:
+        yield
+    except ValidationError as error:
         mapped = {}
         for field, errors in error.update_error_dict({}).items():
-            column = self.columns.get(field)
+            column = columns.get(field)
             for each in errors:
                 message = " ".join(each.messages)
                 if column is None:
-                    mapped.setdefault("__all__", []).append(ValidationError(f"{self.part}: {message}", code=each.code))
+                    mapped.setdefault("__all__", []).append(ValidationError(f"{part}: {message}", code=each.code))
                 else:
                     mapped.setdefault(column, []).append(ValidationError(message, code=each.code))
         raise ValidationError(mapped) from error
