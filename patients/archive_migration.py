@@ -26,6 +26,7 @@ from import_export import fields, widgets
 from patients import services
 from patients.casebook.design import Arm, TrialDesign
 from patients.casebook.lock import casebooks_held
+from patients.casebook.rules import refusal
 from patients.casebook.sites import Site
 from patients.eligibility import CRITERIA
 from patients.export_resources import UtcDateTimeWidget
@@ -152,6 +153,9 @@ class _ArchiveRows(FileImportResource):
     def _later_parts(self, participant, later):
         if any(later[column] not in (None, "") for column in CONSENT_COLUMNS.values()):
             with _on_columns(CONSENT_COLUMNS, "Consent"):
+                if later["consent_obtained_by"] is None:
+                    # The ward's form records whoever enters it; a migrated consent was obtained by someone else.
+                    raise refusal("obtained_by", "Give the username of the investigator who obtained it.", "required")
                 services.consent_record(
                     participant=participant,
                     user=self.user,

@@ -157,16 +157,19 @@ def test_a_refused_row_is_named_on_its_column_and_nothing_is_saved(coordinator, 
         archive_row(investigator, "ARCH-0003", arm="placebo"),
         archive_row(investigator, "ARCH-0004", consent_obtained_by="nobody"),
         archive_row(investigator, "ARCH-0005", weight_kg="12"),
+        archive_row(investigator, "ARCH-0006", consent_obtained_by=""),
     )
 
     result = migrate(data, coordinator)
 
     refused = errors_by_column(result)
-    assert sorted(refused) == [2, 3, 4, 5]
+    assert sorted(refused) == [2, 3, 4, 5, 6]
     assert refused[2] == {"enrolment_datetime": ["before_consent"]}  # the enrolment form's own rule
     assert refused[3] == {"arm": ["invalid"]}
     assert refused[4] == {"consent_obtained_by": ["invalid"]}
     assert list(refused[5]) == ["weight_kg"]
+    # Never the importing coordinator in the investigator's place.
+    assert refused[6] == {"consent_obtained_by": ["required"]}
     assert not Participant.objects.exists() and not Participant.history.exists()
 
 
