@@ -21,7 +21,7 @@ carries a version check and a reason.
 import contextlib
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from import_export.results import RowResult
 
 from patients.models import Participant
@@ -86,7 +86,7 @@ class BatchedRecordResource(ClinicalRecordResource):
         try:
             with transaction.atomic():
                 self._meta.model.add_in_bulk(records)
-        except IntegrityError:
+        except DatabaseError:  # a constraint (IntegrityError), or a value the database cannot take (DataError)
             self._one_by_one(pending, result)
             return
         except Exception as error:  # as import-export's own bulk_create: the file's error, rolled back
@@ -107,7 +107,7 @@ class BatchedRecordResource(ClinicalRecordResource):
                     record.save()
             except ValidationError as error:
                 self._refuse(result, row_result, number, row, error)
-            except IntegrityError as error:
+            except DatabaseError as error:
                 # Not foreseen by a rule: still the row's, still nothing saved.
                 self._refuse(result, row_result, number, row, ValidationError(str(error), code="refused"))
             else:
