@@ -253,6 +253,9 @@ class ClinicalRecordResource(FileImportResource):
         widget = self.fields["participant"].widget
         column = self.fields["participant"].column_name
         headers = [str(h).strip() for h in dataset.headers or []]
+        if column not in headers and "archive_id" in headers:
+            self._archive_ids_as_study_ids(dataset, headers.index("archive_id"), column)
+            headers = [str(h).strip() for h in dataset.headers or []]
         study_ids = set()
         if column in headers:
             index = headers.index(column)
@@ -268,6 +271,28 @@ class ClinicalRecordResource(FileImportResource):
                 yield
         finally:
             widget.found, self._existing = None, None
+
+    def _archive_ids_as_study_ids(self, dataset, index: int, column: str) -> None:
+        """A file of a migrated paper archive (patients/archive_migration.py) may name its participants by
+        archive ID, in a column ``archive_id`` instead of ``study_id``: each becomes the study ID of the one
+        participant at the user's sites with that archive ID. One not found (or found at two of the user's
+        sites) is left as it is, and its row is refused as naming no participant."""
+        rows = [list(row) for row in dataset]
+        values = {str(spreadsheet_unescape(row[index]) or "").strip() for row in rows}
+        scoped = Participant.objects.active().for_user(self.user) if self.user else Participant.objects.none()
+        found = {}
+        for archive_id, study_id in scoped.filter(archive_id__in=values - {""}).values_list("archive_id", "study_id"):
+            found.setdefault(archive_id, []).append(study_id)
+        for row in rows:
+            matches = found.get(str(spreadsheet_unescape(row[index]) or "").strip(), [])
+            if len(matches) == 1:
+                row[index] = matches[0]
+        headers = list(dataset.headers)
+        headers[index] = column
+        dataset.wipe()
+        dataset.headers = headers
+        for row in rows:
+            dataset.append(row)
 
     _existing = None
 

@@ -9,11 +9,13 @@ import tablib
 from django.urls import reverse
 from django.utils import timezone
 
+from outcomes.resources import DailyObservationResource
 from patients.archive_migration import ArchiveMigrationResource
 from patients.choices import ParticipantStatus
 from patients.eligibility import CRITERIA
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant
 from tests.factories import UserFactory, randomised_design
+from tests.helpers import observation_rows
 
 IMPORT = "admin:patients_participant_import"
 CONFIRM = "admin:patients_participant_process_import"
@@ -222,3 +224,26 @@ def test_the_admin_previews_then_migrates_the_file(client, coordinator, investig
     done = client.post(reverse(CONFIRM), preview.context["confirm_form"].initial, follow=True)
     assert done.status_code == 200
     assert Participant.objects.get().archive_id == "ARCH-0001"
+
+
+def test_the_later_imports_may_name_the_participants_by_archive_id(coordinator, investigator):
+    migrate(archive_file(archive_row(investigator, "ARCH-0001"), archive_row(investigator, "ARCH-0002")), coordinator)
+    second = Participant.objects.get(archive_id="ARCH-0002")
+    ward_log = observation_rows(second, days=2)
+    by_archive = tablib.Dataset(headers=["archive_id", *ward_log.headers[1:]])
+    for row in ward_log:
+        by_archive.append(["ARCH-0002", *row[1:]])
+    unknown = list(by_archive[1])
+    unknown[0] = "ARCH-9999"
+    by_archive.append(unknown)
+
+    refused = DailyObservationResource(user=coordinator).import_data(by_archive, dry_run=False)
+    assert [(number, str(errors[0].error)) for number, errors in refused.row_errors()] == [
+        (3, "No participant 'ARCH-9999' at your sites.")
+    ]
+    del by_archive[2]
+    result = DailyObservationResource(user=coordinator).import_data(by_archive, dry_run=False)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert second.daily_observations.count() == 2
+    assert not Participant.objects.get(archive_id="ARCH-0001").daily_observations.exists()
