@@ -264,7 +264,11 @@ class Participant(ClinicalRecord):
     @property
     def age_at_enrolment(self) -> int | None:
         """Completed years on study day 0 (on the screening date before enrolment)."""
-        screening = timezone.localdate(self.screening_datetime) if self.screening_datetime else None
+        # The screening date only before enrolment: the report reads this for thousands of participants, and
+        # the time-zone conversion was a twentieth of it at 10,000 (issue 19).
+        screening = (
+            timezone.localdate(self.screening_datetime) if self.day0_date is None and self.screening_datetime else None
+        )
         return rules.age_at_enrolment(self.date_of_birth, self.day0_date, screening)
 
     @property
