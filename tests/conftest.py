@@ -7,6 +7,14 @@ from patients.roles import sync_role_permissions
 from tests.factories import SiteFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def report_computed_per_request(settings):
+    """The report is kept until the data change (ucmsc_crf/report_cache.py), and the data's version moves on
+    commit, which a test's transaction never does: tests/test_report_cache.py tests the keeping; elsewhere
+    every request computes the report, so a test's changes show in the next one."""
+    settings.CRF_REPORT_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def site_a(db):
     return SiteFactory(code="01", name="Site A")

@@ -237,6 +237,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ucmsc-crf@loca
 # Blinding and allocation are the trial's design, data in the admin (patients/casebook/design.py), not settings.
 # The largest file the admin import accepts (MB); larger files are refused before they are read.
 CRF_IMPORT_MAX_MB = int(os.environ.get("CRF_IMPORT_MAX_MB", "10"))
+# The trial summary report is kept until the data change (ucmsc_crf/report_cache.py), at most this long: the
+# bound for a change made past the models (SQL by hand). 0 computes it on every request.
+CRF_REPORT_CACHE_SECONDS = int(os.environ.get("CRF_REPORT_CACHE_SECONDS", "600"))
 # What an import file may make the server hold (patients/import_formats.py): data rows, columns, and what
 # an XLSX workbook may unpack to. A few kilobytes of XLSX can otherwise describe a billion-cell sheet.
 CRF_IMPORT_MAX_ROWS = int(os.environ.get("CRF_IMPORT_MAX_ROWS", "50000"))

@@ -20,9 +20,10 @@ from django.db.models import Q
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from patients.casebook.conflicts import describe_conflict
+from patients.casebook.data_version import data_changed
 from patients.casebook.exceptions import (
     BulkUpdateRefused,
     CasebookLocked,
@@ -80,6 +81,12 @@ class AuditEntry(models.Model):
 def _link_history_to_query(sender, instance, history_instance, **kwargs):
     if isinstance(history_instance, AuditEntry):
         history_instance.answers_query_id = getattr(instance, "_answers_query_id", None)
+
+
+@receiver(post_create_historical_record)
+def _data_changed(sender, instance, history_instance, using=None, **kwargs):
+    # Every audited change, of any model: what is computed from all the data is computed again after it.
+    data_changed(using=using)
 
 
 class ClinicalRecord(models.Model):
@@ -181,6 +188,7 @@ class ClinicalRecord(models.Model):
             # In statements of 500 rows: PostgreSQL takes at most 65,535 parameters in one.
             cls.objects.bulk_create(records, batch_size=500)
             cls.history.bulk_history_create(records, batch_size=500)
+            data_changed(using=router.db_for_write(cls))  # bulk_history_create sends no signal
         first_of_casebook = {}
         for record in records:
             record.checked_on_write = False

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from outcomes.choices import OxygenSupport
 from outcomes.endpoint_table import NOTE as ENDPOINT_NOTE
-from outcomes.summary import as_table, trial_summary
+from outcomes.summary import as_table
 from patients.casebook.access import sees_arms, trial_blinded
-from patients.models import Participant
 from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
+from ucmsc_crf.report_cache import summary_for
 from ucmsc_crf.report_charts import consort_svg, oxygen_svg, trajectory_svg
 
 
@@ -44,8 +44,8 @@ def report(request):
     if not request.user.has_perm("patients.view_report"):
         raise PermissionDenied
     file_format = request.GET.get("format")
-    summary = trial_summary(
-        Participant.objects.for_user(request.user),
+    summary = summary_for(
+        request.user,
         by_arm=sees_arms(request.user),
         # The page lists only the infusions with an associated event; the download every one.
         all_infusions=file_format in ("csv", "xlsx"),
