@@ -36,6 +36,14 @@ def both(first, second) -> tablib.Dataset:
     return data
 
 
+def signed_after_day_0(participant, coordinator, clinician) -> None:
+    """Day 0 recorded, then the casebook signed by its investigator."""
+    record(DailyObservation, participant, observation_values(participant), user=coordinator)
+    casebook_services.casebook_sign(
+        participant=participant, user=clinician, password=PASSWORD, meaning="complete_accurate"
+    )
+
+
 def run(data, user, *, dry_run=False, resource=DailyObservationResource):
     return resource(user=user).import_data(data, dry_run=dry_run, file_name="ward-log.csv")
 
@@ -44,10 +52,7 @@ def test_a_file_of_several_batches_is_saved_as_row_by_row_saves_would(
     small_batches, two_casebooks, coordinator, clinician
 ):
     signed_one, other = two_casebooks
-    record(DailyObservation, signed_one, observation_values(signed_one), user=coordinator)
-    casebook_services.casebook_sign(
-        participant=signed_one, user=clinician, password=PASSWORD, meaning="complete_accurate"
-    )
+    signed_after_day_0(signed_one, coordinator, clinician)
     data = both(observation_rows(signed_one, days=4), observation_rows(other, days=4))
     data[0] = (*data[0][:2], "37.9", *data[0][3:])  # day 0 exists: an update, with its own reason and version
 
@@ -77,10 +82,7 @@ def test_a_new_record_added_after_signing_invalidates_it_naming_the_first_new_on
     clinician, small_batches, two_casebooks, coordinator
 ):
     signed_one, other = two_casebooks
-    record(DailyObservation, signed_one, observation_values(signed_one), user=coordinator)
-    casebook_services.casebook_sign(
-        participant=signed_one, user=clinician, password=PASSWORD, meaning="complete_accurate"
-    )
+    signed_after_day_0(signed_one, coordinator, clinician)
     rows = observation_rows(signed_one, days=3)
     del rows[0]  # days 1 and 2: both new
     result = run(both(observation_rows(other, days=2), rows), coordinator)
