@@ -2,7 +2,9 @@
 observation is due for a participant in follow-up, in hospital (not discharged), with none entered today.
 One definition, as queryset annotations, so the list and the next-participant step agree."""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
@@ -40,20 +42,92 @@ def next_observation_due(participants, *, after: str, today):
     return due.filter(study_id__gt=after).first() or due.first()
 
 
-def ward_order(participants, today):
-    """The participant list in the order a ward round takes it: an infusion planned for today or before
-    still to give first, then a daily observation due today, then everyone else; by study ID within each."""
-    infusion = Exists(
-        PlannedInfusion.objects.filter(
-            participant=OuterRef("pk"), status=PlannedInfusionStatus.PLANNED, planned_date__lte=today, voided=False
-        )
+@dataclass
+class WardState:
+    """Of some participants (by primary key), who has an infusion planned for today or before still to give,
+    whose daily observation of today is entered, and who is discharged."""
+
+    infusion_pending: set[int]
+    observed_today: set[int]
+    discharged: set[int]
+
+
+def ward_state(pks, today) -> WardState:
+    """Three queries over the rows of ``pks`` only (a page, or the participants in follow-up): the same
+    definitions as ``observation_annotations``, without a subquery the database may answer by reading the
+    whole trial's table."""
+    return WardState(
+        infusion_pending=set(
+            PlannedInfusion.objects.filter(
+                participant_id__in=pks, status=PlannedInfusionStatus.PLANNED, planned_date__lte=today, voided=False
+            )
+            .order_by()
+            .values_list("participant_id", flat=True)
+        ),
+        observed_today=set(
+            DailyObservation.objects.filter(participant_id__in=pks, observation_date=today, voided=False)
+            .order_by()
+            .values_list("participant_id", flat=True)
+        ),
+        discharged=set(
+            EndOfStudy.objects.filter(participant_id__in=pks, end_reason=EndOfStudyReason.DISCHARGED, voided=False)
+            .order_by()
+            .values_list("participant_id", flat=True)
+        ),
     )
-    annotated = participants.annotate(infusion_pending=infusion, **observation_annotations(today))
-    return annotated.annotate(
-        ward_rank=Case(
-            When(Q(status=ParticipantStatus.ENROLLED, infusion_pending=True), then=Value(0)),
-            When(Q(status=ParticipantStatus.ENROLLED, observed_today=False, discharged=False), then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("ward_rank", "study_id")
+
+
+def due_today(participants, today) -> tuple[list[int], WardState]:
+    """The primary keys of ``participants`` (a queryset) who owe the ward something ``today``: an infusion
+    planned for today or before still to give, then a daily observation not yet entered (in follow-up and in
+    hospital); by study ID within each. Only a participant in follow-up can owe either, so this reads the
+    participants in follow-up and their rows of today: a few queries over a few rows, whatever the trial's
+    size (issue 19; one CASE over every participant made the database scan all of their records). With the
+    ward state of everyone in follow-up (the only ones who can owe anything)."""
+    in_follow_up = dict(participants.filter(status=ParticipantStatus.ENROLLED).values_list("pk", "study_id"))
+    state = ward_state(list(in_follow_up), today)
+    ranked = []
+    for pk, study_id in in_follow_up.items():
+        if pk in state.infusion_pending:
+            ranked.append((0, study_id, pk))
+        elif pk not in state.observed_today and pk not in state.discharged:
+            ranked.append((1, study_id, pk))
+    return [pk for _, _, pk in sorted(ranked)], state
+
+
+class WardOrder:
+    """The participant list in the order a ward round takes it: an infusion planned for today or before still
+    to give first, then a daily observation due today, then everyone else; by study ID within each.
+
+    A sequence the paginator cuts (count() and slices of primary keys), in two parts so that neither grows
+    with the trial (issue 19): what is due is looked for among the participants in follow-up only (bounded by
+    the beds, not by the trial's size; one query, a few rows), and everyone else is a page of the study ID
+    index. Ranking every participant in one ORDER BY made the database scan every planned infusion, end of
+    study and observation of the trial on every request. The same definition as ``observation_annotations``
+    (the list's badges) and ``observations_due`` ("Save and next")."""
+
+    def __init__(self, participants, today):
+        self.participants = participants
+        self._due, self.state = due_today(participants, today)
+        self._rest = participants.exclude(pk__in=self._due).order_by("study_id")
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.participants.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        """The primary keys of a slice of the list, in its order."""
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("WardOrder is cut by slices only (the paginator's)")
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        first = self._due[start:stop]
+        offset = len(self._due)
+        rest = []
+        if stop > offset:
+            rest = list(self._rest[max(start - offset, 0) : stop - offset].values_list("pk", flat=True))
+        return first + rest

@@ -10,7 +10,6 @@ from django.utils import timezone
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte
-from outcomes.ward import observation_annotations
 from patients.casebook.naming import record_name
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
@@ -18,15 +17,18 @@ from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
 
 
-def participant_list(queryset):
-    """The list's rows: each participant with what is due today (infusion due / overdue, today's
-    observation not yet entered). A fixed number of queries for a page of any size."""
+def participant_list(pks, state):
+    """The list's rows: the participants of ``pks`` (a page of outcomes.ward.WardOrder, in its order, with its
+    ``state``: what everyone in follow-up owes today), each with what is due today (infusion due / overdue,
+    today's observation not yet entered). A fixed number of queries for a page of any size."""
     today = timezone.localdate()
-    # The list's queryset may carry them already (outcomes.ward.ward_order sorts by them).
-    due = {k: v for k, v in observation_annotations(today).items() if k not in queryset.query.annotations}
-    # Sites and arms fetched for the page's rows (prefetch), and open queries counted for them, after the
-    # database has sorted and cut the page: a join or GROUP BY here would run over every participant (issue 19).
-    participants = list(queryset.prefetch_related("site", "arm").annotate(**due))
+    # Sites and arms, and what is due, read for the page's rows only, after the page is cut: over every
+    # participant it would grow with the trial (issue 19).
+    by_pk = Participant.objects.select_related("site", "arm").in_bulk(pks)
+    participants = [by_pk[pk] for pk in pks if pk in by_pk]
+    for participant in participants:
+        participant.observed_today = participant.pk in state.observed_today
+        participant.discharged = participant.pk in state.discharged
     open_queries = dict(
         DataQuery.objects.filter(participant__in=participants, status=QueryStatus.OPEN, voided=False)
         .order_by()

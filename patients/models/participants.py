@@ -131,6 +131,9 @@ class Participant(ClinicalRecord):
 
     class Meta(ClinicalRecord.Meta):
         ordering = ["study_id"]
+        # The participants in follow-up, by site: what the ward owes today is looked for among them only, so the
+        # participant list does not read the whole trial (outcomes/ward.py, issue 19).
+        indexes = [models.Index(fields=["site"], condition=Q(status="enrolled"), name="participant_in_follow_up")]
         permissions = [
             ("export_data", "Can export de-identified data"),
             ("lock_casebook", "Can lock and unlock a participant's casebook and its records"),

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from outcomes.models import DailyObservation
 from outcomes.rules import VITAL_SIGNS
+from outcomes.ward import WardOrder
 from patients.casebook import services as casebook_services
-from tests.factories import observation_values, record, treated_participant
+from patients.models import Participant
+from tests.factories import end_study, observation_values, record, screened_participant, treated_participant
 from tests.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +148,26 @@ def test_the_list_puts_what_is_due_first_and_every_badge_links_to_its_form(clien
     assert reverse("observations-new", args=[due.study_id]) in page
     assert reverse("infusions-new", args=[infusion_today.study_id]) in page
     assert reverse("observations-new", args=[observed.study_id]) not in page
+
+
+def test_the_ward_order_pages_what_is_due_first_then_everyone_else_by_study_id(clinician, coordinator, site_a):
+    # Created in this order, so the study IDs run the other way from what is due.
+    screening = screened_participant(user=coordinator, site=site_a)
+    home = treated_participant(user=coordinator, site=site_a, days_ago=3, arm_code="control")
+    end_study(home, user=coordinator, on=timezone.localdate())
+    observed = treated_participant(user=coordinator, site=site_a, days_ago=3, arm_code="control")
+    record(DailyObservation, observed, observation_values(observed, on=timezone.localdate()), user=clinician)
+    due = treated_participant(user=coordinator, site=site_a, days_ago=3, arm_code="control")
+    infusion_today = treated_participant(user=coordinator, site=site_a, days_ago=0)
+    order = WardOrder(Participant.objects.for_user(clinician).active(), timezone.localdate())
+    everyone = order[0 : len(order)]
+    assert len(order) == 5
+    assert everyone == [infusion_today.pk, due.pk, screening.pk, home.pk, observed.pk]
+    # Any page, across the boundary between what is due and the rest, is the same cut of the one order.
+    for size in (1, 2, 3):
+        pages = [order[start : start + size] for start in range(0, len(order), size)]
+        assert [pk for page in pages for pk in page] == everyone
+    assert order.state.observed_today == {observed.pk}  # the page reads its badges from it
 
 
 def test_a_query_card_names_its_record_and_correct_the_record_opens_on_the_queried_field(

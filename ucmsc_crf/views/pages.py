@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from outcomes.ward import ward_order
+from outcomes.ward import WardOrder
 from patients.casebook.access import hides_allocation, trial_blinded
 from patients.choices import ParticipantStatus
 from patients.models import Arm, Participant, RandomisationSlot
@@ -45,11 +45,11 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
             # A blinded user's ?arm= is ignored: filtering by arm would reveal it.
             queryset = queryset.filter(arm__code=self.request.GET["arm"])
         # What is due first (an infusion planned for today or before, then today's observation), then by ID.
-        return ward_order(queryset, timezone.localdate())
+        return WardOrder(queryset, timezone.localdate())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["participants"] = participant_list(context["page_obj"].object_list)
+        context["participants"] = participant_list(context["page_obj"].object_list, self.object_list.state)
         context["status_choices"] = ParticipantStatus.choices
         context["arms"] = [] if hides_allocation(self.request.user) else list(Arm.objects.values_list("code", "name"))
         return context
