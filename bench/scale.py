@@ -65,19 +65,21 @@ def pages(participant) -> list[tuple[str, str, str]]:
         ("subject matrix", "coordinator", reverse("subject-matrix")),
         ("participant page", "coordinator", reverse("participant-detail", args=[participant.study_id])),
         ("trial summary report", "coordinator", reverse("report")),
-        # The same page when the data have just changed: computed, not read from the cache (report_cache.py).
-        ("trial summary report, after a change", "coordinator", reverse("report") + "?after=change"),
+        # The same page when a record has just changed (one participant's block gathered again, report_cache.py),
+        # and after a change to the trial's set-up (an arm, an analyte, the schedule: every block gathered again).
+        ("trial summary report, after a record change", "coordinator", reverse("report") + "?after=change"),
+        ("trial summary report, after a set-up change", "coordinator", reverse("report") + "?after=setup"),
         ("admin: participants", "admin", reverse("admin:patients_participant_changelist")),
         ("admin: daily observations", "admin", reverse("admin:outcomes_dailyobservation_changelist")),
         ("admin: lab results", "admin", reverse("admin:outcomes_labresult_changelist")),
     ]
 
 
-def measure(client, url: str, repeat: int) -> tuple[float, int]:
+def measure(client, url: str, repeat: int, participant) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from patients.casebook.data_version import _move
+    from patients.casebook.data_version import _move, _move_blocks, block_of
 
     response = client.get(url)  # warm-up: caches, the first compile of templates
     if response.status_code != 200:
@@ -85,7 +87,9 @@ def measure(client, url: str, repeat: int) -> tuple[float, int]:
     times = []
     for _ in range(repeat):
         if url.endswith("?after=change"):
-            _move()  # as a committed change moves the data's version
+            _move_blocks({block_of(participant.pk)})  # as a committed change to one of their records does
+        elif url.endswith("?after=setup"):
+            _move()  # as a committed change to the trial's set-up does
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             client.get(url)
@@ -165,7 +169,9 @@ def main() -> int:
         for who, user in (("coordinator", coordinator), ("admin", admin)):
             clients[who] = Client()
             clients[who].force_login(user)
-        results[size] = {what: measure(clients[who], page, args.repeat) for what, who, page in pages(participant)}
+        results[size] = {
+            what: measure(clients[who], page, args.repeat, participant) for what, who, page in pages(participant)
+        }
         if args.no_checks:
             continue
         checks[size] = data_checks()

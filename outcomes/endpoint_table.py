@@ -57,18 +57,22 @@ class EndpointRow:
         return "<0.001" if self.p < 0.001 else f"{self.p:.3f}"
 
 
-def endpoint_table(groups: list[list], *, scope=None) -> list[EndpointRow]:
+def endpoint_table(groups: list[list], *, scope=None, values=None) -> list[EndpointRow]:
     """``groups``: the enrolled participants of each column (arms in the report's order, or one pooled);
-    ``scope``: all of them as a queryset of pks, if the caller has one (outcomes/endpoints.endpoint_values)."""
+    ``scope``: all of them as a queryset of pks, if the caller has one (outcomes/endpoints.endpoint_values).
+    With ``values``, their endpoint values already derived (by participant key, of those measured at all: the
+    report's facts, outcomes/report_facts.py), ``groups`` hold the participants' keys."""
     visits = endpoint_visits()
     everyone = [p for group in groups for p in group]
     if not visits or not everyone:
         return []
-    values = endpoint_values(everyone, visits, scope=scope, measured_only=True)
+    if values is None:
+        values = endpoint_values(everyone, visits, scope=scope, measured_only=True)
+        groups = [[p.pk for p in group] for group in groups]
     rows = []
     for endpoint in ENDPOINTS:
         for visit in visits:
-            per_group = [[values[p.pk][endpoint.code] for p in group if p.pk in values] for group in groups]
+            per_group = [[values[pk][endpoint.code] for pk in group if pk in values] for group in groups]
             at_visit = [
                 [v.at_visit.get(visit.code) for v in g if v.at_visit.get(visit.code) is not None] for g in per_group
             ]

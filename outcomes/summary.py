@@ -8,53 +8,33 @@ Mann-Whitney U (two-sided) for continuous values; a p-value only when there are 
 with the interquartile range by the (n + 1)p definition.
 """
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from statistics import median
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dosing.choices import DeviationCategory, PlannedInfusionStatus
-from dosing.models import Infusion, PlannedInfusion, ProtocolDeviation
-from outcomes.choices import Grade, OxygenSupport, Relation
-from outcomes.derived import VENTILATION, outcomes_for, safety_table
+from outcomes.choices import Grade, Relation
+from outcomes.derived import SafetyRow
 from outcomes.endpoint_table import endpoint_table
-from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
+from outcomes.models import Analyte
 from outcomes.report_cells import Cell, fisher_p, fmt, mann_whitney_p, median_cell, quartiles
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, Treatment, YesNoUnknown
-from patients.models import COMORBIDITY_FIELDS, Arm, Participant
-
-# The analytes plotted by arm over study days.
-TRAJECTORY_ANALYTES = (
-    "lymphocytes",
-    "il6",
-    "ifn_gamma",
-    "tnf_alpha",
-    "mcp1",
-    "ip10",
-    "il22",
-    "il1ra",
-    "il18",
-    "il8",
-    "mip1",
+from outcomes.report_facts import (
+    BASELINE,
+    CELLS,
+    DISCHARGE,
+    TRAJECTORY_ANALYTES,
+    VIABILITY,
+    WITH_EVENT,
+    WITH_SERIOUS_EVENT,
+    ReportFacts,
+    Tally,
+    gather,
+    merged,
 )
-
-
-# What the report reads of each enrolled participant.
-SUMMARY_FIELDS = (
-    "study_id",
-    "status",
-    "arm",
-    "sex",
-    "severity",
-    "date_of_birth",
-    "screening_datetime",
-    "day0_date",
-    "symptom_onset_date",
-    *COMORBIDITY_FIELDS,
-)
+from patients.choices import ParticipantStatus, Treatment
+from patients.models import Arm
 
 
 @dataclass
@@ -97,19 +77,18 @@ class Summary:
     endpoints: list = field(default_factory=list)  # outcomes/endpoint_table.EndpointRow
 
 
-def count_row(label, flags_by_arm: list[list[bool | None]], days_by_arm: list[list[int]] | None = None) -> Row:
-    """n/N (%) per arm. A flag of None is missing (never assessed, unknown): that participant is left out
-    of N, never counted as a "no"; so N is the participants in whom it was assessed."""
-    cells, counts = [], []
-    for index, flags in enumerate(flags_by_arm):
-        known = [f for f in flags if f is not None]
-        n = sum(1 for f in known if f)
-        extra = ""
-        if days_by_arm is not None:
-            days = [d for d in days_by_arm[index] if d]
-            extra = f"median {fmt(median(days))} days" if days else ""
-        cells.append(Cell(n=n, of=len(known), extra=extra))
-        counts.append((n, len(known)))
+def count_row(label, counts: list[tuple[int, int]], days: list[list[int]] | None = None) -> Row:
+    """n/N (%) per column, from (n, N) per column: N counts the participants in whom it was assessed (a
+    missing answer is left out of N, never counted as a "no"). ``days``: per column, the days with it of those
+    who had any, shown as their median."""
+    cells = [
+        Cell(
+            n=n,
+            of=of,
+            extra=f"median {fmt(median(days[index]))} days" if days is not None and days[index] else "",
+        )
+        for index, (n, of) in enumerate(counts)
+    ]
     return Row(label, cells, fisher_p(counts), "Fisher")
 
 
@@ -121,43 +100,46 @@ def trial_summary(participants, *, by_arm: bool = True, all_infusions: bool = Tr
     """The summary of ``participants`` (a queryset already scoped to the user's sites). With
     ``by_arm=False`` (a blinded trial, for a user who must stay blind) everyone is one group, and there
     are no p-values. ``all_infusions=False`` (the page) lists in the safety table only the infusions with an
-    associated event; the download lists every one.
+    associated event; the download lists every one."""
+    return summarise(merged(gather(participants).values()), by_arm=by_arm, all_infusions=all_infusions)
 
-    At scale (issue 19) each part is one aggregate query over the scope, filtered by a subquery rather than a
-    list of ids, and one pass in Python over what comes back; the statistics are computed once per row."""
-    participants = participants.active()
-    scope = participants.filter(status__in=ENROLLED_STATUSES)
-    # Only what the tables read (a fraction of a participant's fields: thousands of them are built).
-    enrolled = list(scope.only(*SUMMARY_FIELDS).order_by("study_id"))
+
+def summarise(facts: ReportFacts, *, by_arm: bool = True, all_infusions: bool = True) -> Summary:
+    """The report of ``facts`` (outcomes/report_facts.py): the tables, their statistics, the plots' series.
+    Reads nothing of the records (the arms' and analytes' names only), so facts kept per block of
+    participants make a report after a change cost one block's gathering (ucmsc_crf/report_cache.py)."""
+    arm_ids = {arm_id for arm_id, _ in facts.members}
     if by_arm:
-        arm_ids = {p.arm_id for p in enrolled}
         # The product arm first (as the paper's columns), then by code.
         arms = sorted(Arm.objects.filter(pk__in=arm_ids), key=lambda a: (a.treatment != Treatment.ACTIVE, a.code))
-        members = {a.pk: [p for p in enrolled if p.arm_id == a.pk] for a in arms}
         column = {a.pk: index for index, a in enumerate(arms)}
     else:
         arms = [Arm(code="all", name="All participants")]  # never saved: a column heading
-        members = {None: enrolled}
         column = _Pooled()
-    groups = [members[a.pk] for a in arms]
-    ids = [p.pk for p in enrolled]
-    within = scope.values("pk")  # the enrolled, as a subquery
-    outcomes = outcomes_for(ids, scope=within)
+    columns = _Columns(facts, arm_ids, column, len(arms))
+    # Tuples in SafetyRow's order (study ID, severity, round, ...): sorted by participant, then round.
+    safety_rows = [SafetyRow(*row) for row in sorted(facts.safety_rows) if all_infusions or row[_EVENTS]]
+    measured = [[] for _ in arms]
+    for pk, (arm_id, _) in facts.endpoints.items():
+        measured[column[arm_id]].append(pk)
     return Summary(
         arms=arms,
-        flow=_flow(participants, arms, members),
+        flow=_flow(facts.statuses, arms, columns),
         sections=[
-            _baseline(groups),
-            _exposure(within, column, len(arms)),
-            _safety(groups, within, column),
-            _discharge(groups, outcomes),
+            _baseline(columns),
+            _exposure(facts, columns),
+            _safety(facts.events, columns),
+            _discharge(columns),
         ],
-        safety_rows=safety_table(ids, scope=within, with_events_only=not all_infusions),
-        trajectories=_trajectories(arms, within, column),
-        oxygen=_oxygen(arms, within, column),
+        safety_rows=safety_rows,
+        trajectories=_trajectories(arms, facts.labs, column),
+        oxygen=_oxygen(arms, facts.oxygen, column),
         computed=timezone.now(),
-        endpoints=endpoint_table(groups, scope=within),
+        endpoints=endpoint_table(measured, values={pk: values for pk, (_, values) in facts.endpoints.items()}),
     )
+
+
+_EVENTS = [f.name for f in fields(SafetyRow)].index("events")
 
 
 class _Pooled(dict):
@@ -167,101 +149,105 @@ class _Pooled(dict):
         return 0
 
 
-def _per_column(rows, column, width: int) -> list[list]:
-    """Rows of (arm id, *values) into one list per report column (of the values, or the value if one)."""
-    out = [[] for _ in range(width)]
-    for arm_id, *values in rows:
-        out[column[arm_id]].append(values[0] if len(values) == 1 else tuple(values))
-    return out
+class _Columns:
+    """The facts' tallies per arm summed into the report's columns (each arm its own, or all in one)."""
+
+    def __init__(self, facts: ReportFacts, arm_ids, column, width: int):
+        self.facts, self.arm_ids, self.column, self.width = facts, arm_ids, column, width
+
+    def members(self, *statuses) -> list[int]:
+        out = [0] * self.width
+        for (arm_id, status), n in self.facts.members.items():
+            if not statuses or status in statuses:
+                out[self.column[arm_id]] += n
+        return out
+
+    def counts(self, label: str) -> list[tuple[int, int]]:
+        out = [[0, 0] for _ in range(self.width)]
+        for arm_id in self.arm_ids:
+            at = out[self.column[arm_id]]
+            at[0] += self.facts.yes[(label, arm_id)]
+            at[1] += self.facts.known[(label, arm_id)]
+        return [(n, of) for n, of in out]
+
+    def values(self, label: str) -> list[list]:
+        out = [[] for _ in range(self.width)]
+        for arm_id in self.arm_ids:
+            out[self.column[arm_id]].extend(self.facts.values.get((label, arm_id), ()))
+        return out
+
+    def row(self, tally: Tally) -> Row:
+        if tally.counted:
+            return count_row(tally.label, self.counts(tally.label), self.values(tally.label) if tally.days else None)
+        return continuous_row(tally.label, self.values(tally.label))
 
 
-def _counts_per_column(queryset, key: str, column, width: int) -> list[Counter]:
-    """Counts of ``key``'s values per report column, counted by the database."""
-    out = [Counter() for _ in range(width)]
-    for row in queryset.order_by().values("participant__arm_id", key).annotate(n=Count("pk")):
-        out[column[row["participant__arm_id"]]][row[key]] += row["n"]
-    return out
-
-
-def _flow(participants, arms, by_arm) -> dict:
-    statuses = Counter()
-    for row in participants.order_by().values("status").annotate(n=Count("pk")):
-        statuses[row["status"]] = row["n"]
+def _flow(statuses: Counter, arms, columns: _Columns) -> dict:
     screened = sum(statuses.values())
     failures = statuses[ParticipantStatus.SCREEN_FAILURE]
+    enrolled = columns.members()
+    in_follow_up = columns.members(ParticipantStatus.ENROLLED)
+    completed = columns.members(ParticipantStatus.COMPLETED)
+    withdrawn = columns.members(ParticipantStatus.WITHDRAWN)
     return {
         "screened": screened,
         "screen_failures": failures,
         "eligible": screened - failures,
         "awaiting": statuses[ParticipantStatus.SCREENING],
-        "enrolled": sum(len(g) for g in by_arm.values()),
+        "enrolled": sum(enrolled),
         "arms": [
             {
                 "arm": arm,
-                "enrolled": len(by_arm[arm.pk]),
-                "in_follow_up": sum(p.status == ParticipantStatus.ENROLLED for p in by_arm[arm.pk]),
-                "completed": sum(p.status == ParticipantStatus.COMPLETED for p in by_arm[arm.pk]),
-                "withdrawn": sum(p.status == ParticipantStatus.WITHDRAWN for p in by_arm[arm.pk]),
+                "enrolled": enrolled[index],
+                "in_follow_up": in_follow_up[index],
+                "completed": completed[index],
+                "withdrawn": withdrawn[index],
             }
-            for arm in arms
+            for index, arm in enumerate(arms)
         ],
     }
 
 
-def _baseline(groups) -> Section:
-    rows = [
-        Row("Participants", [Cell(n=len(g)) for g in groups]),
-        continuous_row("Age, years, median (IQR)", [[p.age_at_enrolment for p in g] for g in groups]),
-        count_row("Male", [[p.sex == Sex.MALE for p in g] for g in groups]),
-        count_row("Severe disease at enrolment", [[p.severity == Severity.SEVERE for p in g] for g in groups]),
-        continuous_row(
-            "Days from symptom onset to day 0, median (IQR)",
-            [[(p.day0_date - p.symptom_onset_date).days for p in g] for g in groups],
-        ),
-    ]
-    for name in COMORBIDITY_FIELDS:
-        label = Participant._meta.get_field(name).verbose_name.capitalize()
-        rows.append(count_row(label, [[_known_yes(getattr(p, name)) for p in g] for g in groups]))
+def _baseline(columns: _Columns) -> Section:
+    rows = [Row("Participants", [Cell(n=n) for n in columns.members()])]
+    rows += [columns.row(tally) for tally in BASELINE]
     return Section(
         "Baseline", rows, "Comorbidities: n with 'yes' / N with a known answer; 'unknown' is left out of N, not 'no'."
     )
 
 
-def _known_yes(answer) -> bool | None:
-    return None if answer in (YesNoUnknown.UNKNOWN, "", None) else answer == YesNoUnknown.YES
+def _per_column(items, column, width: int) -> list[list]:
+    """Tuples of (arm id, *values) into one list per report column (of the values, or the value if one)."""
+    out = [[] for _ in range(width)]
+    for arm_id, *values in items:
+        out[column[arm_id]].append(values[0] if len(values) == 1 else tuple(values))
+    return out
 
 
-def _exposure(within, column, width: int) -> Section:
-    planned = _counts_per_column(
-        PlannedInfusion.objects.active().filter(participant__in=within), "status", column, width
-    )
-    given = _per_column(
-        Infusion.objects.active()
-        .filter(participant__in=within)
-        .order_by()
-        .values_list("participant__arm_id", "cells_administered_millions", "viability_percent"),
-        column,
-        width,
-    )
-    deviations = _counts_per_column(
-        ProtocolDeviation.objects.active().filter(participant__in=within), "category", column, width
-    )
+def _counts_per_column(counts: Counter, column, width: int) -> list[Counter]:
+    """{(arm id, value): n} into one Counter of the values per report column."""
+    out = [Counter() for _ in range(width)]
+    for (arm_id, value), n in counts.items():
+        out[column[arm_id]][value] += n
+    return out
+
+
+def _exposure(facts: ReportFacts, columns: _Columns) -> Section:
+    column, width = columns.column, columns.width
+    planned = _counts_per_column(facts.planned, column, width)
+    given = [0] * width
+    for arm_id, n in facts.given.items():
+        given[column[arm_id]] += n
+    deviations = _counts_per_column(facts.deviations, column, width)
     rows = [
         Row("Infusions planned", [Cell(n=sum(c.values())) for c in planned]),
-        Row("Infusions given", [Cell(n=len(i)) for i in given]),
+        Row("Infusions given", [Cell(n=n) for n in given]),
         Row(
             "Infusions missed or cancelled",
             [Cell(n=c[PlannedInfusionStatus.MISSED] + c[PlannedInfusionStatus.CANCELLED]) for c in planned],
         ),
-        Row(
-            "Cells per infusion, x 10^6, median (IQR)",
-            # Recorded on the ward in an open-label trial only (a blinded trial's pharmacy holds them).
-            [median_cell([cells for cells, _ in i if cells]) for i in given],
-        ),
-        Row(
-            "Viability at release, %, median (IQR)",
-            [median_cell([viability for _, viability in i if viability is not None]) for i in given],
-        ),
+        Row(CELLS.label, [median_cell(v) for v in columns.values(CELLS.label)]),
+        Row(VIABILITY.label, [median_cell(v) for v in columns.values(VIABILITY.label)]),
     ]
     rows += [
         Row(f"Deviations: {label.lower()}", [Cell(n=c[code]) for c in deviations])
@@ -270,97 +256,41 @@ def _exposure(within, column, width: int) -> Section:
     return Section("Exposure", rows)
 
 
-def _safety(groups, within, column) -> Section:
-    # (participant, serious, grade, relation) per event, per column.
-    events = _per_column(
-        AdverseEvent.objects.active()
-        .filter(participant__in=within)
-        .order_by()
-        .values_list("participant__arm_id", "participant_id", "serious", "grade", "relation"),
-        column,
-        len(groups),
-    )
-    # Who had one: sets, so each participant is one lookup (not a scan of every event).
-    with_event = [{pid for pid, *_ in ev} for ev in events]
-    with_serious = [{pid for pid, serious, *_ in ev if serious} for ev in events]
+def _safety(events_of, columns: _Columns) -> Section:
+    # (serious, grade, relation) per event, per column.
+    events = _per_column(events_of, columns.column, columns.width)
     rows = [
         Row("Adverse events", [Cell(n=len(e)) for e in events]),
-        count_row(
-            "Participants with an adverse event",
-            [[p.pk in had for p in g] for g, had in zip(groups, with_event, strict=True)],
-        ),
-        count_row(
-            "Participants with a serious adverse event",
-            [[p.pk in had for p in g] for g, had in zip(groups, with_serious, strict=True)],
-        ),
-        Row("Serious adverse events", [Cell(n=sum(e[1] for e in ev)) for ev in events]),
+        columns.row(WITH_EVENT),
+        columns.row(WITH_SERIOUS_EVENT),
+        Row("Serious adverse events", [Cell(n=sum(e[0] for e in ev)) for ev in events]),
     ]
     rows += [
-        Row(f"Grade {label}", [Cell(n=sum(e[2] == code for e in ev)) for ev in events]) for code, label in Grade.choices
+        Row(f"Grade {label}", [Cell(n=sum(e[1] == code for e in ev)) for ev in events]) for code, label in Grade.choices
     ]
     rows += [
-        Row(f"Relation: {label.lower()}", [Cell(n=sum(e[3] == code for e in ev)) for ev in events])
+        Row(f"Relation: {label.lower()}", [Cell(n=sum(e[2] == code for e in ev)) for ev in events])
         for code, label in Relation.choices
     ]
     return Section("Safety (adverse events)", rows)
 
 
-def _discharge(groups, outcomes) -> Section:
+def _discharge(columns: _Columns) -> Section:
     """The paper's Table 3, over the participants whose stay has ended (an end of study recorded:
     discharged, died or transferred). Those still in follow-up, and those withdrawn, have no status at
     discharge: they are counted in the first rows and left out of every denominator and p-value below."""
-    ended = [[p for p in g if p.status == ParticipantStatus.COMPLETED] for g in groups]
-    per = [[outcomes[p.pk] for p in g] for g in ended]
-
-    def days(outcome, supports):
-        return sum(outcome.days_by_support.get(s, 0) for s in supports)
-
     rows = [
-        Row("Participants whose stay has ended (in this table)", [Cell(n=len(g)) for g in ended]),
+        Row(
+            "Participants whose stay has ended (in this table)",
+            [Cell(n=n) for n in columns.members(ParticipantStatus.COMPLETED)],
+        ),
         Row(
             "Still in follow-up (not in this table)",
-            [Cell(n=sum(p.status == ParticipantStatus.ENROLLED for p in g)) for g in groups],
+            [Cell(n=n) for n in columns.members(ParticipantStatus.ENROLLED)],
         ),
-        Row(
-            "Withdrawn (not in this table)",
-            [Cell(n=sum(p.status == ParticipantStatus.WITHDRAWN for p in g)) for g in groups],
-        ),
-        count_row(
-            "Mechanical ventilation",
-            [[o.ever_ventilated for o in g] for g in per],
-            [[days(o, VENTILATION) for o in g] for g in per],
-        ),
-        count_row(
-            "Low-flow oxygen",
-            [[o.ever(OxygenSupport.LOW_FLOW) for o in g] for g in per],
-            [[days(o, [OxygenSupport.LOW_FLOW]) for o in g] for g in per],
-        ),
-        count_row(
-            "High-flow oxygen",
-            [[o.ever(OxygenSupport.HIGH_FLOW) for o in g] for g in per],
-            [[days(o, [OxygenSupport.HIGH_FLOW]) for o in g] for g in per],
-        ),
+        Row("Withdrawn (not in this table)", [Cell(n=n) for n in columns.members(ParticipantStatus.WITHDRAWN)]),
     ]
-    for name, label in (
-        ("fever", "Fever"),
-        ("fatigue", "Fatigue"),
-        ("cough", "Cough"),
-        ("shortness_of_breath", "Shortness of breath"),
-    ):
-        rows.append(
-            count_row(
-                label,
-                [[o.had_symptom(name) for o in g] for g in per],  # None: never assessed, left out of N
-                [[o.days_with_symptom.get(name, 0) for o in g] for g in per],
-            )
-        )
-    rows += [
-        continuous_row("IgM at discharge, S/CO, median (IQR)", [[o.igm_at_discharge for o in g] for g in per]),
-        continuous_row("IgG at discharge, S/CO, median (IQR)", [[o.igg_at_discharge for o in g] for g in per]),
-        continuous_row(
-            "Days from admission to discharge, median (IQR)", [[o.length_of_stay_days for o in g] for g in per]
-        ),
-    ]
+    rows += [columns.row(tally) for tally in DISCHARGE]
     return Section(
         "Status at discharge",
         rows,
@@ -372,30 +302,18 @@ def _discharge(groups, outcomes) -> Section:
     )
 
 
-def _study_day(date_expression, day0="participant__day0_date"):
-    """The study day of a date, computed by the database (date minus day 0, as a duration)."""
-    return ExpressionWrapper(date_expression - F(day0), output_field=DurationField())
-
-
-def _trajectories(arms, within, column) -> list[Trajectory]:
+def _trajectories(arms, labs: dict, column) -> list[Trajectory]:
     analytes = list(Analyte.objects.filter(code__in=TRAJECTORY_ANALYTES).order_by("display_order"))
-    values = defaultdict(list)  # (analyte, column, day) -> values
-    results = (
-        LabResult.objects.active()
-        .filter(participant__in=within, analyte__in=analytes)
-        .order_by()
-        # The sample's local date (the database converts to the current time zone), minus day 0.
-        .annotate(day=_study_day(TruncDate("sample_datetime")))
-        .values_list("analyte_id", "participant__arm_id", "day", "value")
-    )
-    for analyte_id, arm_id, day, value in results.iterator(chunk_size=5000):
-        values[(analyte_id, column[arm_id], day.days)].append(value)
+    values = {}  # (analyte, column, day) -> values
+    for (analyte_id, arm_id, day), found in labs.items():
+        values.setdefault((analyte_id, column[arm_id], day), []).extend(found)
+    by_day = sorted(values.items(), key=lambda item: item[0][2])
     trajectories = []
     for analyte in analytes:
         trajectory = Trajectory(analyte)
         for index, arm in enumerate(arms):
             points = []
-            for (analyte_id, at, day), found in sorted(values.items(), key=lambda item: item[0][2]):
+            for (analyte_id, at, day), found in by_day:
                 if analyte_id == analyte.pk and at == index:
                     mid, q1, q3 = quartiles(found)
                     points.append((day, mid, q1, q3, len(found)))
@@ -405,19 +323,11 @@ def _trajectories(arms, within, column) -> list[Trajectory]:
     return trajectories
 
 
-def _oxygen(arms, within, column) -> dict:
-    """Per arm and study day, how many participants were on each support level: counted by the database."""
-    counts = defaultdict(Counter)
-    rows = (
-        DailyObservation.objects.active()
-        .filter(participant__in=within)
-        .order_by()
-        .annotate(day=_study_day(F("observation_date")))
-        .values("participant__arm_id", "day", "oxygen_support")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[(column[row["participant__arm_id"]], row["day"].days)][row["oxygen_support"]] += row["n"]
+def _oxygen(arms, oxygen: Counter, column) -> dict:
+    """Per arm and study day, how many participants were on each support level."""
+    counts = {}
+    for (arm_id, day, support), n in oxygen.items():
+        counts.setdefault((column[arm_id], day), Counter())[support] += n
     return {
         arm.code: [(day, dict(c)) for (at, day), c in sorted(counts.items(), key=lambda i: i[0][1]) if at == index]
         for index, arm in enumerate(arms)

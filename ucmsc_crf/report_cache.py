@@ -1,42 +1,44 @@
-"""The trial summary report kept until the data change (issue 19): at 10,000 participants computing it takes
-close to a second, and it is the same for every reader of the same sites and blinding until a record changes.
+"""The trial summary report kept until the data change (issue 19): at 10,000 participants gathering what it reads
+takes seconds, and a change to a record changes what one participant contributes.
 
-Kept in the shared cache under the data's version (patients/casebook/data_version.py), the reader's view of
-the allocation (by arm, or pooled for a blinded reader: never one for the other), the sites the reader sees,
-whether every infusion is listed (the downloads) and the code that computes it (a new release computes
-afresh). The page says when it was computed."""
+Kept per block of participants (ucmsc_crf/kept_blocks.py): each block's facts (outcomes/report_facts.py), so
+after a change the report gathers that block again and reuses every other block's; and the report itself,
+under every block's version, the reader's view of the allocation (by arm, or pooled for a blinded reader:
+never one for the other), the sites the reader sees and whether every infusion is listed (the downloads): until
+something changes, a reader gets it without computing anything. Both under a hash of the code that computes
+them. The page says when the report was computed."""
 
-import hashlib
-from pathlib import Path
+import time
 
-from django.conf import settings
 from django.core.cache import cache
 
-from outcomes import derived, endpoint_table, endpoints, report_cells, statistics, summary
-from outcomes.summary import Summary, trial_summary
-from patients.casebook.data_version import data_version
+from outcomes import derived, endpoint_table, endpoints, report_cells, report_facts, statistics, summary
+from outcomes.report_facts import gather, merged, with_every_site
+from outcomes.summary import Summary, summarise, trial_summary
 from patients.casebook.sites import site_ids_for
 from patients.models import Participant
+from ucmsc_crf.kept_blocks import Blocks, Kept, code_hash, keeping_seconds
 
 # The modules whose code decides the report's numbers.
-_CODE = hashlib.sha256(
-    b"".join(
-        Path(module.__file__).read_bytes()
-        for module in (summary, derived, statistics, endpoints, endpoint_table, report_cells)
-    )
-).hexdigest()[:16]
+_CODE = code_hash(summary, report_facts, derived, statistics, endpoints, endpoint_table, report_cells)
 
 
 def summary_for(user, *, by_arm: bool, all_infusions: bool) -> Summary:
     """The trial summary of the user's sites, computed once per version of the data."""
-    seconds = getattr(settings, "CRF_REPORT_CACHE_SECONDS", 600)
+    seconds = keeping_seconds()
     if not seconds:
         return trial_summary(Participant.objects.for_user(user), by_arm=by_arm, all_infusions=all_infusions)
     site_ids = site_ids_for(user)
-    sites = "all" if site_ids is None else hashlib.sha256(",".join(map(str, sorted(site_ids))).encode()).hexdigest()
-    key = f"trial-summary:{_CODE}:{data_version()}:{int(by_arm)}:{int(all_infusions)}:{sites}"
+    blocks = Blocks.now()
+    key = f"trial-summary:{_CODE}:{blocks.key(by_arm, all_infusions, 'all' if site_ids is None else sorted(site_ids))}"
     kept = cache.get(key)
-    if kept is None:
-        kept = trial_summary(Participant.objects.for_user(user), by_arm=by_arm, all_infusions=all_infusions)
-        cache.set(key, kept, seconds)
-    return kept
+    if kept is not None and kept.until > time.time():
+        return kept.value
+    facts, until = blocks.values(f"report-facts:{_CODE}", _gathered)
+    report = summarise(merged(facts.values(), site_ids), by_arm=by_arm, all_infusions=all_infusions)
+    cache.set(key, Kept(report, until), seconds)  # used until the first of its blocks is no longer
+    return report
+
+
+def _gathered(participants) -> dict:
+    return {block: with_every_site(by_site) for block, by_site in gather(participants).items()}

@@ -190,6 +190,10 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "crf_cache",
+        # The report keeps a block of facts per 250 participants and a version per block
+        # (ucmsc_crf/report_cache.py): Django's default of 300 entries would cull them, and their versions,
+        # at a few thousand participants, and every report would start afresh.
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
 # The import preview and its confirmation may reach different app servers: keep the file in the shared

@@ -85,8 +85,14 @@ def _link_history_to_query(sender, instance, history_instance, **kwargs):
 
 @receiver(post_create_historical_record)
 def _data_changed(sender, instance, history_instance, using=None, **kwargs):
-    # Every audited change, of any model: what is computed from all the data is computed again after it.
-    data_changed(using=using)
+    # Every audited change, of any model: what is computed from the data is computed again after it. A
+    # participant's own records move their block's version; anything else (the trial's set-up) everything's.
+    if instance._meta.label == "patients.Participant":
+        data_changed(using=using, participant_ids=[instance.pk])
+    elif getattr(instance, "participant_id", None) is not None:
+        data_changed(using=using, participant_ids=[instance.participant_id])
+    else:
+        data_changed(using=using)
 
 
 class ClinicalRecord(models.Model):
@@ -188,7 +194,9 @@ class ClinicalRecord(models.Model):
             # In statements of 500 rows: PostgreSQL takes at most 65,535 parameters in one.
             cls.objects.bulk_create(records, batch_size=500)
             cls.history.bulk_history_create(records, batch_size=500)
-            data_changed(using=router.db_for_write(cls))  # bulk_history_create sends no signal
+            # bulk_history_create sends no signal.
+            owners = [getattr(record, "participant_id", None) for record in records]
+            data_changed(using=router.db_for_write(cls), participant_ids=None if None in owners else owners)
         first_of_casebook = {}
         for record in records:
             record.checked_on_write = False
