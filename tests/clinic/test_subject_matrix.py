@@ -12,9 +12,11 @@ from django.urls import reverse
 
 from dosing.models import ProtocolDeviation
 from outcomes.models import ChestCt, DailyObservation
+from patients.casebook import data_version
 from patients.casebook import services as casebook_services
 from patients.casebook.schedule import Visit, VisitForm
 from tests.factories import ct_values, end_study, observation_values, record, treated_participant
+from ucmsc_crf import matrix_states
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,33 @@ def test_needs_my_action_depends_on_the_role(client, coordinator, monitor, site_
     assert {s for s, _ in cells(client.get(url))} == {overdue.study_id}
     client.force_login(monitor)  # verifies: the submitted one
     assert {s for s, _ in cells(client.get(url))} == {done.study_id}
+
+
+def test_the_filtered_matrix_works_out_again_only_the_changed_participants_block(
+    client, coordinator, monitor, site_a, day28, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    # States kept per block of participants (ucmsc_crf/matrix_states.py), here one participant per block.
+    settings.CRF_REPORT_CACHE_SECONDS = 600
+    monkeypatch.setattr(data_version, "BLOCK", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        done, other = (treated_participant(user=coordinator, site=site_a, days_ago=30) for _ in range(2))
+        scan = record(ChestCt, done, ct_values(done, on=day(done, 28)), user=coordinator)
+        record(ChestCt, other, ct_values(other, on=day(other, 28)), user=coordinator)
+    worked_out = []
+
+    def cell_keys(participants, today):
+        worked_out.append(sorted(participants.values_list("pk", flat=True)))
+        return real_cell_keys(participants, today)
+
+    real_cell_keys = matrix_states.cell_keys
+    monkeypatch.setattr(matrix_states, "cell_keys", cell_keys)
+    client.force_login(monitor)
+    url = reverse("subject-matrix") + "?state=query"
+    assert cells(client.get(url)) == {}
+    assert cells(client.get(url)) == {}  # kept: nothing worked out again
+    assert worked_out == [sorted([done.pk, other.pk])]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        casebook_services.query_raise(record=scan, field_name="extent_score", text="Score of 8?", user=monitor)
+    assert {s for s, _ in cells(client.get(url))} == {done.study_id}
+    assert worked_out[1:] == [[done.pk]]

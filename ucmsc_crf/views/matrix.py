@@ -18,8 +18,8 @@ from outcomes.models import DailyObservation
 from outcomes.visits import FormState, VisitState, visit_statuses
 from patients.casebook.registry import registry
 from patients.casebook.schedule import Visit
-from patients.choices import ReviewStatus
 from patients.models import EndOfStudy, Participant, Site, Withdrawal
+from ucmsc_crf.matrix_states import cell_key, matching
 
 ACTION_STATES = (VisitState.DUE, VisitState.OVERDUE)
 
@@ -44,7 +44,6 @@ CELL_STYLES = {
     "not_yet_due": CellStyle("Not yet due", "light", "·"),
     "not_required": CellStyle("Not required", "light", "–"),
 }
-REVIEWED = {ReviewStatus.SUBMITTED: "submitted", ReviewStatus.VERIFIED: "verified", ReviewStatus.LOCKED: "locked"}
 
 
 def action_keys(user) -> set[str]:
@@ -56,14 +55,6 @@ def action_keys(user) -> set[str]:
     if user.has_perm("dosing.add_protocoldeviation") or not keys - {"query"}:
         keys |= {VisitState.DUE, VisitState.OVERDUE}
     return keys
-
-
-def cell_key(status) -> str:
-    if status.state != VisitState.DONE:
-        return status.state
-    if status.open_query:
-        return "query"
-    return REVIEWED.get(status.review_status, "entered")
 
 
 def cell_link(participant, status) -> str:
@@ -130,30 +121,32 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         participants = participants.order_by("study_id")
         needs_action = self.request.GET.get("needs") == "action"
         state = self.request.GET.get("state", "")
-        filtered = needs_action or state in CELL_STYLES
-        if not filtered:
+        my_action = action_keys(user)
+        if needs_action or state in CELL_STYLES:
+            # A filter on the visits' states: the participants that match, from the states kept per block of
+            # participants (ucmsc_crf/matrix_states.py); only the page's visits are worked out afresh.
+            site_ids = [s.pk for s in sites if not site or s.code == site]
+            pks = matching(
+                site_ids,
+                lambda keys: (
+                    (not needs_action or bool(keys & my_action)) and (state not in CELL_STYLES or state in keys)
+                ),
+                timezone.localdate(),
+            )
+            page = Paginator(pks, self.paginate_by).get_page(self.request.GET.get("page"))
+            participants = participants.filter(pk__in=list(page.object_list))
+        else:
             # The whole matrix: the database pages the participants, and only the page's visits are worked
             # out, so the page costs the same at 100 participants or 10,000 (issue 19).
             page = Paginator(participants, self.paginate_by).get_page(self.request.GET.get("page"))
-            participants = list(page.object_list)
-        else:
-            # A filter on the visits' states: every participant's states are worked out to find those that match.
-            participants = list(participants)
+            participants = page.object_list
+        participants = list(participants)
         statuses = visit_statuses(Participant.objects.filter(pk__in=[p.pk for p in participants]))
         can_miss = user.has_perm("dosing.add_protocoldeviation")
-        my_action = action_keys(user)
-        rows = []
-        for participant in participants:
-            keyed = [(status, cell_key(status)) for status in statuses.get(participant.pk, [])]
-            if needs_action and not any(key in my_action for _, key in keyed):
-                continue
-            if state in CELL_STYLES and not any(key == state for _, key in keyed):
-                continue
-            rows.append((participant, keyed))
-        if filtered:
-            page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
-        else:
-            page.object_list = rows
+        page.object_list = [
+            (participant, [(status, cell_key(status)) for status in statuses.get(participant.pk, [])])
+            for participant in participants
+        ]
         # Links for the page's cells only (a reverse() each).
         page.object_list = [
             (
