@@ -9,7 +9,8 @@ migrated, then grown in steps to each size with the bulk generator (tests/world.
 casebook per participant, one history row per record). At each size it requests every page below through
 Django's test client in this process, with production settings (DEBUG off, cached templates), as the user
 who would open it, ``--repeat`` times after one warm-up, and prints the median time, the number of SQL
-queries, and the ratios: to the login page (a page that reads nothing from the database) and, for the last
+queries, and the ratios: to the login page (a page that reads nothing from the database, requested just before
+each of the page's requests: a paired anchor) and, for the last
 size, to the first. Exits 1 if a page answers anything but 200.
 """
 
@@ -60,9 +61,17 @@ def pages(participant) -> list[tuple[str, str, str]]:
     from django.urls import reverse
 
     return [
-        ("login page (anchor)", "", reverse("login")),
+        ("login page (the anchor, against itself)", "", reverse("login")),
         ("participant list", "coordinator", reverse("participant-list")),
         ("subject matrix", "coordinator", reverse("subject-matrix")),
+        # Filtered by the visits' states: from the states kept per block (matrix_states.py), and right after a
+        # record change (that participant's block worked out again).
+        ("subject matrix, needs my action", "coordinator", reverse("subject-matrix") + "?needs=action"),
+        (
+            "subject matrix, needs my action, after a record change",
+            "coordinator",
+            reverse("subject-matrix") + "?needs=action&after=change",
+        ),
         ("participant page", "coordinator", reverse("participant-detail", args=[participant.study_id])),
         ("trial summary report", "coordinator", reverse("report")),
         # The same page when a record has just changed (one participant's block gathered again, report_cache.py),
@@ -75,26 +84,33 @@ def pages(participant) -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(client, url: str, repeat: int, participant) -> tuple[float, int]:
+def measure(client, url: str, repeat: int, participant, anchor) -> tuple[float, int, float]:
+    """The page's median time and queries, and the median time of the login page requested (by ``anchor``, a
+    client of its own) just before each of the page's requests: a paired anchor, so a page is compared with
+    the login page measured under the same conditions, not minutes earlier."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
 
     from patients.casebook.data_version import _move, _move_blocks, block_of
 
     response = client.get(url)  # warm-up: caches, the first compile of templates
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
-    times = []
+    times, logins = [], []
     for _ in range(repeat):
-        if url.endswith("?after=change"):
+        start = time.perf_counter()
+        anchor.get(reverse("login"))
+        logins.append(time.perf_counter() - start)
+        if url.endswith("after=change"):
             _move_blocks({block_of(participant.pk)})  # as a committed change to one of their records does
-        elif url.endswith("?after=setup"):
+        elif url.endswith("after=setup"):
             _move()  # as a committed change to the trial's set-up does
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - start)
-    return statistics.median(times), len(queries)
+    return statistics.median(times), len(queries), statistics.median(logins)
 
 
 class _Undo(Exception):
@@ -170,7 +186,8 @@ def main() -> int:
             clients[who] = Client()
             clients[who].force_login(user)
         results[size] = {
-            what: measure(clients[who], page, args.repeat, participant) for what, who, page in pages(participant)
+            what: measure(clients[who], page, args.repeat, participant, clients[""])
+            for what, who, page in pages(participant)
         }
         if args.no_checks:
             continue
@@ -180,23 +197,28 @@ def main() -> int:
             f"{checks[size][3]:,} queries raised), rerun {checks[size][1]:.1f} s",
             flush=True,
         )
-    # Each page against the login page measured at the same size (the anchor: the process itself gets slower
-    # as the run goes on, login included), and how that ratio grows from the first size to the last.
+    # Each page against the login page requested just before each of its requests (the anchor: the process
+    # itself gets slower as the run goes on, login included), and how that ratio grows from the first size to
+    # the last.
     first, last = sizes[0], sizes[-1]
-    anchor = {size: results[size]["login page (anchor)"][0] for size in sizes}
-    header = ["page"] + [f"{s:,}: ms (queries), x login" for s in sizes]
+
+    def ratio(size, what) -> float:
+        page, _, login = results[size][what]
+        return page / login
+
+    header = ["page"] + [f"{s:,}: ms (queries), login ms, x login" for s in sizes]
     if len(sizes) > 1:
         header.append(f"x login, {last:,} / {first:,}")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for what in results[first]:
         cells = [what] + [
-            f"{results[s][what][0] * 1000:.1f} ({results[s][what][1]}), {results[s][what][0] / anchor[s]:.1f}"
+            f"{results[s][what][0] * 1000:.1f} ({results[s][what][1]}), {results[s][what][2] * 1000:.1f}, "
+            f"{ratio(s, what):.1f}"
             for s in sizes
         ]
         if len(sizes) > 1:
-            growth = (results[last][what][0] / anchor[last]) / (results[first][what][0] / anchor[first])
-            cells.append(f"{growth:.2f}")
+            cells.append(f"{ratio(last, what) / ratio(first, what):.2f}")
         print("| " + " | ".join(cells) + " |")
     for size in checks:
         first, again, findings, raised = checks[size]
