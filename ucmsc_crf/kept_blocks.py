@@ -14,6 +14,7 @@ never all on one reader's request. The versions are read before the data, so a v
 at least every change that version counts."""
 
 import hashlib
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -73,6 +74,9 @@ class _Held:
                 self.items.popitem(last=False)
 
 
+# This module's own code is in every key too: what it keeps (Kept) is unpickled by the next release.
+_SELF = code_hash(sys.modules[__name__])
+
 _held = _Held(size=2000)  # the report's and the matrix's blocks of 100,000 participants
 
 
@@ -99,7 +103,7 @@ class Blocks:
         missing blocks' participants returns {block: value}; a block it leaves out has the value None), and
         until when the first of them may be used. ``kind`` names the value and the code that computes it."""
         seconds, now = keeping_seconds(), time.time()
-        keys = {block: f"{kind}:{self.trial}:{block}:{version}" for block, version in self.versions.items()}
+        keys = {block: f"{kind}:{_SELF}:{self.trial}:{block}:{version}" for block, version in self.versions.items()}
         found = _held.get_many(keys.values())
         found |= cache.get_many([key for key in keys.values() if key not in found])
         found = {key: kept for key, kept in found.items() if kept.until > now}

@@ -17,10 +17,11 @@ from outcomes.report_facts import gather, merged, with_every_site
 from outcomes.summary import Summary, summarise, trial_summary
 from patients.casebook.sites import site_ids_for
 from patients.models import Participant
+from ucmsc_crf import kept_blocks
 from ucmsc_crf.kept_blocks import Blocks, Kept, code_hash, keeping_seconds
 
 # The modules whose code decides the report's numbers.
-_CODE = code_hash(summary, report_facts, derived, statistics, endpoints, endpoint_table, report_cells)
+_CODE = code_hash(summary, report_facts, derived, statistics, endpoints, endpoint_table, report_cells, kept_blocks)
 
 
 def summary_for(user, *, by_arm: bool, all_infusions: bool) -> Summary:

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 PAGES = {
     "participant list": ("coordinator", lambda p: reverse("participant-list")),
     "subject matrix": ("coordinator", lambda p: reverse("subject-matrix")),
+    "subject matrix, needs my action": ("coordinator", lambda p: reverse("subject-matrix") + "?needs=action"),
     "participant page": ("coordinator", lambda p: reverse("participant-detail", args=[p.study_id])),
     "trial summary report": ("coordinator", lambda p: reverse("report")),
     "admin: participants": ("admin", lambda p: reverse("admin:patients_participant_changelist")),
