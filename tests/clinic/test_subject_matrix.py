@@ -148,7 +148,15 @@ def test_needs_my_action_depends_on_the_role(client, coordinator, monitor, site_
 
 
 def test_the_filtered_matrix_works_out_again_only_the_changed_participants_block(
-    client, coordinator, monitor, site_a, day28, settings, monkeypatch, django_capture_on_commit_callbacks
+    client,
+    coordinator,
+    coordinator_b,
+    monitor,
+    site_a,
+    day28,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     # States kept per block of participants (ucmsc_crf/matrix_states.py), here one participant per block.
     settings.CRF_REPORT_CACHE_SECONDS = 600
@@ -175,3 +183,5 @@ def test_the_filtered_matrix_works_out_again_only_the_changed_participants_block
         casebook_services.query_raise(record=scan, field_name="extent_score", text="Score of 8?", user=monitor)
     assert {s for s, _ in cells(client.get(url))} == {done.study_id}
     assert worked_out[1:] == [[done.pk]]
+    client.force_login(coordinator_b)  # the same kept states, read for another site's coordinator: none of theirs
+    assert cells(client.get(url)) == {}
