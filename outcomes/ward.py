@@ -1,10 +1,9 @@
-"""What the ward owes today, for the participant list's badges and for "Save and next" (issue 18): a daily
-observation is due for a participant in follow-up, in hospital (not discharged), with none entered today.
-One definition, as queryset annotations, so the list and the next-participant step agree."""
+"""What the ward owes today, for the participant list's order and badges and for "Save and next" (issue 18): an
+infusion planned for today or before still to give; a daily observation, for a participant in follow-up, in
+hospital (not discharged), with none entered today. One definition (``WardState``), read for the participants
+in follow-up only, so the list and the next-participant step agree and neither reads the whole trial."""
 
 from dataclasses import dataclass
-
-from django.db.models import Exists, OuterRef
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
@@ -13,26 +12,13 @@ from patients.choices import EndOfStudyReason, ParticipantStatus
 from patients.models import EndOfStudy
 
 
-def observation_annotations(today) -> dict:
-    return {
-        "observed_today": Exists(
-            DailyObservation.objects.filter(participant=OuterRef("pk"), observation_date=today, voided=False)
-        ),
-        # After discharge (in a design that follows participants beyond it) no daily observation is due.
-        "discharged": Exists(
-            EndOfStudy.objects.filter(participant=OuterRef("pk"), end_reason=EndOfStudyReason.DISCHARGED, voided=False)
-        ),
-    }
-
-
 def observations_due(participants, today):
     """``participants`` (a queryset) whose daily observation is due ``today``, in study ID order."""
-    return (
-        participants.filter(status=ParticipantStatus.ENROLLED, day0_date__lte=today)
-        .annotate(**observation_annotations(today))
-        .filter(observed_today=False, discharged=False)
-        .order_by("study_id")
+    in_follow_up = list(
+        participants.filter(status=ParticipantStatus.ENROLLED, day0_date__lte=today).values_list("pk", flat=True)
     )
+    state = ward_state(in_follow_up, today)
+    return participants.filter(pk__in=[pk for pk in in_follow_up if state.owes_observation(pk)]).order_by("study_id")
 
 
 def next_observation_due(participants, *, after: str, today):
@@ -44,19 +30,25 @@ def next_observation_due(participants, *, after: str, today):
 
 @dataclass
 class WardState:
-    """Of some participants (by primary key), who has an infusion planned for today or before still to give,
-    whose daily observation of today is entered, and who is discharged."""
+    """Of some participants in follow-up (by primary key: ``checked``), who has an infusion planned for today or
+    before still to give, whose daily observation of today is entered, and who is discharged."""
 
+    checked: set[int]
     infusion_pending: set[int]
     observed_today: set[int]
     discharged: set[int]
 
+    def owes_observation(self, pk: int) -> bool:
+        """In follow-up and in hospital (after discharge, in a design that follows participants beyond it, no
+        daily observation is due), with none entered today."""
+        return pk in self.checked and pk not in self.observed_today and pk not in self.discharged
+
 
 def ward_state(pks, today) -> WardState:
-    """Three queries over the rows of ``pks`` only (a page, or the participants in follow-up): the same
-    definitions as ``observation_annotations``, without a subquery the database may answer by reading the
-    whole trial's table."""
+    """Of ``pks``, the participants in follow-up: three queries over their rows only (a subquery per
+    participant, the database may answer by reading the whole trial's table)."""
     return WardState(
+        checked=set(pks),
         infusion_pending=set(
             PlannedInfusion.objects.filter(
                 participant_id__in=pks, status=PlannedInfusionStatus.PLANNED, planned_date__lte=today, voided=False
@@ -90,7 +82,7 @@ def due_today(participants, today) -> tuple[list[int], WardState]:
     for pk, study_id in in_follow_up.items():
         if pk in state.infusion_pending:
             ranked.append((0, study_id, pk))
-        elif pk not in state.observed_today and pk not in state.discharged:
+        elif state.owes_observation(pk):
             ranked.append((1, study_id, pk))
     return [pk for _, _, pk in sorted(ranked)], state
 
@@ -103,8 +95,8 @@ class WardOrder:
     with the trial (issue 19): what is due is looked for among the participants in follow-up only (bounded by
     the beds, not by the trial's size; one query, a few rows), and everyone else is a page of the study ID
     index. Ranking every participant in one ORDER BY made the database scan every planned infusion, end of
-    study and observation of the trial on every request. The same definition as ``observation_annotations``
-    (the list's badges) and ``observations_due`` ("Save and next")."""
+    study and observation of the trial on every request. The same definition (``WardState``) as the list's
+    badges and ``observations_due`` ("Save and next")."""
 
     def __init__(self, participants, today):
         self.participants = participants

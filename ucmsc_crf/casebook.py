@@ -26,9 +26,6 @@ def participant_list(pks, state):
     # participant it would grow with the trial (issue 19).
     by_pk = Participant.objects.select_related("site", "arm").in_bulk(pks)
     participants = [by_pk[pk] for pk in pks if pk in by_pk]
-    for participant in participants:
-        participant.observed_today = participant.pk in state.observed_today
-        participant.discharged = participant.pk in state.discharged
     open_queries = dict(
         DataQuery.objects.filter(participant__in=participants, status=QueryStatus.OPEN, voided=False)
         .order_by()
@@ -48,11 +45,7 @@ def participant_list(pks, state):
     for participant in participants:
         states = [p.due_state(today) for p in planned[participant.pk]]
         participant.infusion_due = "overdue" if "overdue" in states else ("due" if "due" in states else "")
-        participant.observation_due = (
-            participant.status == ParticipantStatus.ENROLLED
-            and not participant.observed_today
-            and not participant.discharged
-        )
+        participant.observation_due = state.owes_observation(participant.pk)
     return participants
 
 
