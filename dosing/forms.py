@@ -5,11 +5,9 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
+from dosing.models.infusions import PRODUCT_FIELDS
 from patients.casebook.design import TrialDesign
 from patients.casebook.forms import DATETIME_WIDGET, ParticipantRecordForm, row
-
-# What a kit holds: recorded on the ward in an open-label trial, by the pharmacy in a blinded one.
-PRODUCT_FIELDS = ("cells_administered_millions", "lot_number", "viability_percent")
 
 
 class InfusionForm(ParticipantRecordForm):

@@ -16,6 +16,8 @@ class PlannedInfusion(ParticipantRecord):
     """One dose of the participant's schedule, created at enrolment. Due and overdue are derived."""
 
     participant = participant_link("planned_infusions")
+    # Arms may be given different regimens: in a blinded trial the regimen would tell the arm.
+    allocation_fields = ("regimen",)
     # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
     export_natural_key = ("sequence_number", "sequence")
 

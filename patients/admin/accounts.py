@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from patients.access_log import AccessEvent
-from patients.admin_base.blinding import AllocationTableAdminMixin
+from patients.admin_base.blinding import AllocationTableAdminMixin, BlindedAdminMixin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.models import (
     Arm,
@@ -32,7 +32,7 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class CrfUserAdmin(UserAdmin):
+class CrfUserAdmin(BlindedAdminMixin, UserAdmin):  # typed lookups too: every admin asks the policy
     inlines = [*UserAdmin.inlines, UserSiteMembershipInline]
 
 
@@ -58,7 +58,7 @@ class ArmAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):  # every arm is i
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(BlindedAdminMixin, admin.ModelAdmin):
     """The access log, read-only: logins, failures, lockouts, password, role and site changes."""
 
     list_display = ["when", "kind", "username", "by", "ip_address", "detail"]

@@ -2,6 +2,7 @@
 (signing). Which sites a user sees is patients/casebook/sites.py."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import FieldDoesNotExist
 
 from patients.casebook.design import TrialDesign
 
@@ -49,7 +50,47 @@ def names_allocation(path) -> bool:
     return isinstance(path, str) and "arm" in path.split("__")
 
 
-def without_allocation(user, paths):
-    """``paths`` as a list, without those that read the allocation when it is hidden from ``user``."""
+def holds_allocation(model) -> bool:
+    """Whether a table is the allocation itself (arms, arm regimens, the randomisation list and its slots, the
+    kits' preparations): it says so with ``holds_allocation = True`` next to its fields."""
+    return bool(getattr(model, "holds_allocation", False))
+
+
+def reads_allocation(model, path) -> bool:
+    """Whether a field path on ``model`` (a filter lookup such as ``arm__id__exact``, an ordering, a search
+    field) reads the allocation: it names an arm, names a field the model declares in ``allocation_fields``
+    (e.g. a planned infusion's regimen, which may differ by arm), or reaches an allocation table through a
+    relation, forward or reverse (``randomisation_slot__block``, ``preparations__cells_millions``).
+
+    The walk stops at the first part that is not a field: the rest are lookups and transforms (``exact``,
+    ``in``, ``year``)."""
+    if isinstance(path, list | tuple) and path:  # a list filter given as (field, filter class)
+        path = path[0]
+    path = getattr(path, "parameter_name", path)  # a SimpleListFilter: the parameter it reads
+    if not isinstance(path, str):
+        return False
+    path = path.lstrip("-^=@")
+    if names_allocation(path):
+        return True
+    for part in path.split("__"):
+        if model is None:
+            return False
+        if holds_allocation(model) or part in getattr(model, "allocation_fields", ()):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        model = field.related_model if field.is_relation else None
+    return model is not None and holds_allocation(model)
+
+
+def without_allocation(user, paths, model=None):
+    """``paths`` as a list, without those that read the allocation when it is hidden from ``user`` (with a
+    ``model``, also those that reach it through a relation or a declared field)."""
     paths = list(paths)
-    return [p for p in paths if not names_allocation(p)] if hides_allocation(user) else paths
+    if not hides_allocation(user):
+        return paths
+    if model is None:
+        return [p for p in paths if not names_allocation(p)]
+    return [p for p in paths if not reads_allocation(model, p)]

@@ -19,6 +19,8 @@ from patients.choices import ListSource
 class RandomisationList(models.Model):
     """The trial's randomisation list and how it was made: printed on its report and signed off."""
 
+    holds_allocation = True  # its snapshot names the arms (patients/casebook/access.py)
+
     source = models.CharField(max_length=10, choices=ListSource.choices, editable=False)
     # Generated lists: what reproduces them.
     seed = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -89,6 +91,8 @@ class Stratum(models.Model):
 
 class RandomisationSlot(models.Model):
     """A position in a stratum's sequence. Allocated once, to one participant, in sequence order."""
+
+    holds_allocation = True  # each slot carries its arm (patients/casebook/access.py)
 
     stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, related_name="slots")
     sequence = models.PositiveIntegerField(help_text="Position within the stratum, from 1.")
