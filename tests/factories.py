@@ -126,6 +126,17 @@ def randomised_design(*, blinded=True, stratify_by_site=True, factors=(), arms=P
     return design
 
 
+def signed_off_list(*, user, **options):
+    """A generated randomisation list, signed off by the unblinded statistician who made it (a list allocates
+    nobody before: patients/randomisation/services.slot_allocate)."""
+    from patients.randomisation.services import list_generate, list_sign_off
+
+    made = list_generate(user=user, **options)
+    list_sign_off(randomisation_list=made, user=user, password=PASSWORD)
+    made.refresh_from_db()
+    return made
+
+
 def screened_participant(*, user, site=None, answers=None, **fields) -> Participant:
     """Screen through the service, as a clinician would: eligible unless ``answers`` says otherwise."""
     defaults = factory.build(dict, FACTORY_CLASS=ParticipantFactory)

@@ -21,7 +21,6 @@ from patients.casebook import services as casebook_services
 from patients.casebook.registry import registry
 from patients.choices import Treatment
 from patients.models import Participant
-from patients.randomisation.services import list_generate
 from tests.factories import (
     UserFactory,
     ae_values,
@@ -33,6 +32,7 @@ from tests.factories import (
     observation_values,
     randomised_design,
     record,
+    signed_off_list,
     treated_participant,
 )
 from tests.helpers import admin_export, url_patterns
@@ -70,7 +70,7 @@ def casebook(participant, user):
 def world(site_a, site_b):
     randomised_design(arms=ARMS)
     statistician = UserFactory(username="w_ustat", role="Unblinded statistician")
-    list_generate(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=1)
+    signed_off_list(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=1)
     builder = UserFactory(username="w_builder", role="Coordinator", sites=[site_a, site_b])
     builder.groups.add(Group.objects.get(name="Clinician"))
     # Enrolled from the list until both arms have someone at site A (a block of 3 holds both).

@@ -9,8 +9,7 @@ from django.db import connection
 
 from patients import services
 from patients.models import RandomisationSlot, Stratum
-from patients.randomisation.services import list_generate
-from tests.factories import UserFactory, consent, randomised_design, screened_participant
+from tests.factories import UserFactory, consent, randomised_design, screened_participant, signed_off_list
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,7 +22,7 @@ ENROLMENTS = 20
 def test_twenty_concurrent_enrolments_take_twenty_consecutive_slots(coordinator, site_a):
     randomised_design()
     statistician = UserFactory(username="ustat", role="Unblinded statistician")
-    list_generate(user=statistician, slots_per_stratum=30, block_multiples=[1, 2], seed=2026)
+    signed_off_list(user=statistician, slots_per_stratum=30, block_multiples=[1, 2], seed=2026)
     people = []
     for _ in range(ENROLMENTS):
         person = screened_participant(user=coordinator, site=site_a)

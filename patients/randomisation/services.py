@@ -268,6 +268,14 @@ def slot_allocate(*, participant, user, when) -> RandomisationSlot:
             "The trial has no randomisation list yet: the unblinded statistician makes it before anyone is enrolled.",
             "no_list",
         )
+    if randomisation_list.signed_off_by_id is None:
+        # A list nobody has checked may be the wrong one (ratio, strata, a test list): it allocates nobody.
+        raise refusal(
+            NON_FIELD_ERRORS,
+            "The randomisation list's report is not signed off yet: the unblinded statistician checks and signs "
+            "it off before anyone is randomised.",
+            "list_not_signed_off",
+        )
     key = participant_stratum_key(design, participant)
     stratum = Stratum.objects.select_for_update().filter(randomisation_list=randomisation_list, key=key).first()
     if stratum is None:

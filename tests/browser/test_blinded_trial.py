@@ -8,9 +8,8 @@ import pytest
 from django.utils import timezone
 
 from dosing.models import Infusion, Preparation
-from patients.randomisation.services import list_generate
 from tests.browser.test_clinician_flows import log_in, submit
-from tests.factories import PASSWORD, SiteFactory, UserFactory, randomised_design, treated_participant
+from tests.factories import PASSWORD, SiteFactory, UserFactory, randomised_design, signed_off_list, treated_participant
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,7 +43,7 @@ def test_pharmacist_prepares_nurse_infuses_blinded_monitor_verifies(browser, liv
     UserFactory(username="monitor", role="Monitor", sites=[site])
     randomised_design()
     ustat = UserFactory(username="ustat", role="Unblinded statistician")
-    made = list_generate(user=ustat, slots_per_stratum=3, block_multiples=[1], seed=4)
+    made = signed_off_list(user=ustat, slots_per_stratum=3, block_multiples=[1], seed=4)
     participant = treated_participant(user=coordinator, site=site, arm_code=None, days_ago=1)
     active = participant.arm.treatment == "active"
     kit = f"K{participant.randomisation_slot.treatment_code}-1"

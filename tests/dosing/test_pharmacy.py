@@ -14,7 +14,6 @@ from django.urls import reverse
 from dosing import rules
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import Infusion, Preparation
-from patients.randomisation.services import list_generate
 from tests.factories import (
     UserFactory,
     give_infusion,
@@ -23,6 +22,7 @@ from tests.factories import (
     planned_start,
     prepare_kit,
     randomised_design,
+    signed_off_list,
     treated_participant,
 )
 from tests.helpers import error_codes
@@ -39,7 +39,7 @@ def pharmacist(site_a):
 @pytest.fixture
 def trial(site_a):
     randomised_design()
-    list_generate(user=UserFactory(role="Unblinded statistician"), slots_per_stratum=6, block_multiples=[1], seed=3)
+    signed_off_list(user=UserFactory(role="Unblinded statistician"), slots_per_stratum=6, block_multiples=[1], seed=3)
 
 
 def participant_on(treatment, coordinator, site):

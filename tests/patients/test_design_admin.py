@@ -10,8 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from patients.models import RandomisationList, TrialDesign
-from patients.randomisation.services import list_generate
-from tests.factories import PASSWORD, UserFactory, enrolled_participant, randomised_design
+from tests.factories import PASSWORD, UserFactory, enrolled_participant, randomised_design, signed_off_list
 from tests.helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +100,7 @@ def test_a_bad_import_shows_its_problems_on_the_page(client, statistician, site_
 
 def test_the_coordinator_sees_slots_left_per_stratum_and_never_the_list(client, coordinator, statistician, site_a):
     randomised_design()
-    made = list_generate(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=3)
+    made = signed_off_list(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=3)
     enrolled_participant(user=coordinator, site=site_a, arm_code=None)
     client.force_login(coordinator)
     strata = client.get(reverse("admin:patients_stratum_changelist"))

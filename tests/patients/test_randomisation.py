@@ -22,6 +22,7 @@ from tests.factories import (
     enrolled_participant,
     randomised_design,
     screened_participant,
+    signed_off_list,
 )
 from tests.helpers import error_codes
 
@@ -91,7 +92,7 @@ def test_unknown_stratification_factors_are_refused():
 
 def test_the_generated_list_has_every_stratum_in_exact_ratio_and_records_how_it_was_made(statistician, site_a, site_b):
     randomised_design(factors=["severity"])
-    made = list_generate(user=statistician, slots_per_stratum=10, block_multiples=[1, 2], seed=424242)
+    made = signed_off_list(user=statistician, slots_per_stratum=10, block_multiples=[1, 2], seed=424242)
     assert made.seed == 424242 and made.block_multiples == [1, 2] and made.slots_per_stratum == 10
     assert made.algorithm == blocks.ALGORITHM and "Python 3." in made.software_version
     assert made.design_snapshot == {
@@ -137,7 +138,7 @@ def enrol_into_list(user, site, **fields):
 
 def test_enrolment_takes_the_next_slot_of_the_participants_stratum(coordinator, statistician, site_a):
     randomised_design(factors=["severity"])
-    list_generate(user=statistician, slots_per_stratum=6, block_multiples=[1, 2], seed=99)
+    signed_off_list(user=statistician, slots_per_stratum=6, block_multiples=[1, 2], seed=99)
     stratum = Stratum.objects.get(key=f"site={site_a.code}|severity=moderate")
     expected = list(stratum.slots.order_by("sequence"))
     enrolled = [enrol_into_list(coordinator, site_a, severity=Severity.MODERATE) for _ in range(3)]
@@ -157,7 +158,7 @@ def test_enrolment_takes_the_next_slot_of_the_participants_stratum(coordinator, 
 
 def test_an_ineligible_person_takes_no_slot(coordinator, statistician, site_a):
     randomised_design()
-    list_generate(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
+    signed_off_list(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
     participant = screened_participant(user=coordinator, site=site_a)  # no consent yet
     with pytest.raises(ValidationError) as exc:
         services.participant_enrol(participant=participant, user=coordinator, enrolment_datetime=timezone.now())
@@ -170,7 +171,7 @@ def test_an_ineligible_person_takes_no_slot(coordinator, statistician, site_a):
 
 def test_a_used_up_stratum_refuses_enrolment_and_says_so(coordinator, statistician, site_a):
     randomised_design()
-    list_generate(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
+    signed_off_list(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
     for _ in range(3):
         enrol_into_list(coordinator, site_a)
     participant = screened_participant(user=coordinator, site=site_a)
@@ -190,7 +191,7 @@ def test_without_a_list_or_with_a_chosen_arm_a_randomised_enrolment_is_refused(c
     with pytest.raises(ValidationError) as exc:
         services.participant_enrol(participant=participant, user=coordinator)
     assert error_codes(exc, NON_FIELD_ERRORS) == ["no_list"]
-    list_generate(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
+    signed_off_list(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
     with pytest.raises(ValidationError) as exc:
         services.participant_enrol(
             participant=participant, user=coordinator, requested_arm=Arm.objects.get(code="active")
@@ -202,7 +203,7 @@ def test_the_ward_enrols_without_choosing_an_arm_and_is_told_the_number_not_the_
     client, clinician, coordinator, statistician, site_a
 ):
     randomised_design()
-    list_generate(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=11)
+    signed_off_list(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=11)
     participant = screened_participant(user=coordinator, site=site_a)
     consent(participant, user=coordinator, when=timezone.now() - datetime.timedelta(hours=1))
     client.force_login(coordinator)
@@ -239,6 +240,7 @@ def test_an_imported_list_is_checked_once_then_allocates_in_file_order(coordinat
     stratum = Stratum.objects.get(site=site_a)
     assert [s.number for s in stratum.slots.order_by("sequence")] == [f"X{i:03d}" for i in range(1, 7)]
     assert {s.block_size for s in stratum.slots.all()} == {3}
+    list_sign_off(randomisation_list=made, user=statistician, password=PASSWORD)
     participant = enrol_into_list(coordinator, site_a)
     assert participant.randomisation_slot.number == "X001" and participant.arm.code == "active"
 
@@ -285,6 +287,34 @@ def test_the_statistician_signs_the_report_off_with_their_password(statistician,
     assert error_codes(exc) == ["already_signed_off"]
 
 
+def test_a_list_not_signed_off_allocates_nobody_on_any_path(client, coordinator, statistician, site_a):
+    """Issue 28, B: an enrolment was randomised from a list nobody had signed off. Until its report is
+    signed off, the service, the ward and the admin refuse with the same code, and nothing is taken."""
+    randomised_design()
+    made = list_generate(user=statistician, slots_per_stratum=3, block_multiples=[1], seed=5)
+    participant = screened_participant(user=coordinator, site=site_a)
+    consent(participant, user=coordinator, when=timezone.now() - datetime.timedelta(hours=1))
+    with pytest.raises(ValidationError) as exc:
+        services.participant_enrol(participant=participant, user=coordinator)
+    assert error_codes(exc, NON_FIELD_ERRORS) == ["list_not_signed_off"]
+    client.force_login(coordinator)
+    when = {"enrolment_datetime": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    ward = client.post(reverse("participant-enrol", kwargs={"study_id": participant.study_id}), when)
+    assert ward.status_code == 200 and "not signed off yet" in ward.content.decode()
+    now = timezone.localtime()
+    admin_page = client.post(
+        reverse("admin:patients_participant_enrol", args=[participant.pk]),
+        {"enrolment_datetime_0": now.date().isoformat(), "enrolment_datetime_1": now.strftime("%H:%M:%S")},
+    )
+    assert admin_page.status_code == 200 and "not signed off yet" in admin_page.content.decode()
+    participant.refresh_from_db()
+    assert participant.status == ParticipantStatus.SCREENING and participant.arm_id is None
+    assert not RandomisationSlot.objects.filter(participant__isnull=False).exists()
+    list_sign_off(randomisation_list=made, user=statistician, password=PASSWORD)
+    services.participant_enrol(participant=participant, user=coordinator)
+    assert participant.randomisation_slot.sequence == 1
+
+
 def test_phase1_stays_open_and_chosen_by_the_investigator(coordinator, site_a):
     design = TrialDesign.current()
     assert not design.blinded and design.allocation == Allocation.INVESTIGATOR and design.pk == 1
@@ -301,7 +331,7 @@ def test_a_three_arm_one_to_one_to_one_list(statistician, coordinator, site_a):
         ),
         stratify_by_site=False,
     )
-    made = list_generate(user=statistician, slots_per_stratum=30, block_multiples=[1, 2], seed=31)
+    made = signed_off_list(user=statistician, slots_per_stratum=30, block_multiples=[1, 2], seed=31)
     stratum = made.strata.get()
     assert stratum.key == "all" and stratum.label == "All participants"
     arms = list(stratum.slots.order_by("sequence").values_list("arm__code", "block"))

@@ -13,8 +13,7 @@ from patients import unblinding
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.choices import UnblindingStatus
 from patients.models import TrialDesign
-from patients.randomisation.services import list_generate
-from tests.factories import UserFactory, randomised_design, treated_participant
+from tests.factories import UserFactory, randomised_design, signed_off_list, treated_participant
 from tests.helpers import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ ARM_WORDS = ("active", "placebo", "saline", "cells")
 def trial(site_a):
     randomised_design()
     TrialDesign.objects.filter(pk=1).update(unblinding_notify="sponsor@example.org\nqa@example.org")
-    list_generate(user=UserFactory(role="Unblinded statistician"), slots_per_stratum=6, block_multiples=[1], seed=8)
+    signed_off_list(user=UserFactory(role="Unblinded statistician"), slots_per_stratum=6, block_multiples=[1], seed=8)
 
 
 @pytest.fixture
