@@ -144,4 +144,25 @@ class BoundedXLSX(XLSX):
         return values
 
 
-IMPORT_FORMATS = [CSV, BoundedXLSX]
+class CheckedCSV(CSV):
+    """django-import-export's CSV format, refusing a file with a NUL character: no text holds one, and the
+    database refuses it (PostgreSQL: "A string literal cannot contain NUL"), which reached the user as a 500
+    when it stood in a study ID (issue 28, I)."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        refuse_nul(in_stream)
+        return super().create_dataset(in_stream, **kwargs)
+
+
+def refuse_nul(content: str | bytes) -> None:
+    nul, newline = ("\x00", "\n") if isinstance(content, str) else (b"\x00", b"\n")
+    if nul in content:
+        line = content.count(newline, 0, content.index(nul)) + 1
+        raise ImportFileRefused(
+            f"Line {line} holds a NUL character (byte 0), which no value may: the file is not UTF-8 text (a "
+            'UTF-16 export, or a damaged file). Save it as "CSV UTF-8" and import it again.',
+            code="nul_character",
+        )
+
+
+IMPORT_FORMATS = [CheckedCSV, BoundedXLSX]

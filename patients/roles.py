@@ -41,6 +41,8 @@ DESIGN_MODELS = {
 PHARMACY_MODELS = {"dosing.preparation"}
 # Written only through patients/unblinding.py (request, decision); read by the roles below.
 UNBLINDING_MODELS = {"patients.unblindingrequest"}
+# The outbox (patients/outbox.py): written by the acts that send mail; read, and resent, by data management.
+OUTBOX_MODELS = {"patients.outgoingemail"}
 
 # Per role: the actions ("add", "change", "view") on every clinical model, plus extra permissions.
 # Nobody has "delete": no clinical model defines that permission at all (patients/casebook/records.py).
@@ -76,6 +78,9 @@ ROLE_PERMISSIONS = {
             "dosing.add_armregimen",
             "dosing.change_armregimen",
             "patients.view_stratum",
+            # What the trial's e-mails became: a message that could not be sent is theirs to chase.
+            "patients.view_outgoingemail",
+            "patients.resend_outgoingemail",
         ),
     },
     # Reads, raises queries and verifies records against source (SDV); changes no clinical data.
@@ -156,7 +161,7 @@ def role_permission_codes(role: str, models) -> set[str]:
             continue
         if (
             meta.app_label not in CLINICAL_APPS
-            or label in REFERENCE_MODELS | DESIGN_MODELS | PHARMACY_MODELS | UNBLINDING_MODELS
+            or label in REFERENCE_MODELS | DESIGN_MODELS | PHARMACY_MODELS | UNBLINDING_MODELS | OUTBOX_MODELS
             or meta.auto_created
         ):
             continue

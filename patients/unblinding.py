@@ -5,9 +5,7 @@ page that says so, each look written to the access log. The participant shows as
 management (``was_unblinded``), never with the arm. Everything is in the audit trail; the people the design
 names get an e-mail, which names no arm."""
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from patients.casebook.rules import refusal
 from patients.casebook.saving import record_save
 from patients.choices import ENROLLED_STATUSES, UnblindingStatus
 from patients.models import Participant, UnblindingRequest
+from patients.outbox import mail_enqueue
 
 
 def notify_addresses(design: TrialDesign) -> list[str]:
@@ -25,17 +24,16 @@ def notify_addresses(design: TrialDesign) -> list[str]:
 
 
 def _notify(unblinding: UnblindingRequest, subject: str, body: str) -> None:
-    recipients = notify_addresses(TrialDesign.current())
-    if recipients:
-        # Sent once the transaction commits: no e-mail about an unblinding that was rolled back.
-        transaction.on_commit(
-            lambda: send_mail(
-                f"[{TrialDesign.current().code}] {subject}",
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
-            )
-        )
+    # Through the outbox: written with the request, sent after it commits and away from the page, so the
+    # emergency answers at once even with the mail server down (patients/outbox.py).
+    design = TrialDesign.current()
+    mail_enqueue(
+        topic="emergency unblinding",
+        subject=f"[{design.code}] {subject}",
+        body=body,
+        recipients=notify_addresses(design),
+        site=unblinding.participant.site,
+    )
 
 
 @transaction.atomic

@@ -13,6 +13,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # tests switch it back on (tests/test_access.py).
 AXES_ENABLED = False
 
+# E-mail is sent in the committing thread, so a test's django_capture_on_commit_callbacks fills mail.outbox;
+# tests/patients/test_outbox.py runs the background thread itself.
+CRF_MAIL_DELIVERY = "inline"
+
 # A throw-away case report form (tests/example_crf): added here only, it shows that one registry entry puts
 # a form on every surface (tests/test_crf_registry.py).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.example_crf"]  # noqa: F405

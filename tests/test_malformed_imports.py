@@ -45,7 +45,7 @@ def test_wrong_encoding(logged_in, participant):
     content = observation_rows(participant, other_symptoms_details="Névralgie").csv.encode("utf-16")
     body = page_of(upload(logged_in, content))
     assert "Confirm import" not in body
-    assert "encountered while trying to read file" in body
+    assert "not UTF-8 text" in body
     assert DailyObservation.objects.count() == 0
 
 
@@ -85,9 +85,31 @@ def test_an_oversized_file_is_refused_before_it_is_read(logged_in, participant, 
 def test_garbage_and_an_empty_file(logged_in, participant):
     for content, message in (
         (b"", "The submitted file is empty"),
-        (b"\x00\xff\x00\xfe garbage", "encountered while trying to read file"),
+        (b"\x00\xff\x00\xfe garbage", "not UTF-8 text"),
+        (b"\xff\xfe garbage", "encountered while trying to read file"),
         (b"study_id\n", "No valid data to import"),
     ):
         body = page_of(upload(logged_in, content))
         assert message in body and "Confirm import" not in body
     assert DailyObservation.objects.count() == 0
+
+
+def test_a_nul_character_is_refused_on_the_file_not_a_500(logged_in, participant):
+    """Issue 28, I: a NUL in an import's study ID answered 500 on PostgreSQL (the database refuses NUL in a
+    string). A NUL anywhere in a CSV is refused on the file field with its code. (An XLSX cannot hold one:
+    XML has no NUL character.)"""
+    data = observation_rows(participant, days=1)
+    row = list(data[0])
+    row[data.headers.index("study_id")] = participant.study_id + "\x00"
+    data[0] = row
+    response = upload(logged_in, data.csv.encode())
+    body = page_of(response)
+    assert "Line 2 holds a NUL character" in body and "Confirm import" not in body
+    assert [e.code for e in response.context["form"].errors.as_data()["import_file"]] == ["nul_character"]
+    assert DailyObservation.objects.count() == 0
+
+
+def test_the_size_limit_error_carries_its_code(logged_in, participant, settings):
+    settings.CRF_IMPORT_MAX_MB = 1
+    response = upload(logged_in, observation_rows(participant, days=1).csv.encode() + b"x" * (2 * 1024 * 1024))
+    assert [e.code for e in response.context["form"].errors.as_data()["import_file"]] == ["file_too_large"]

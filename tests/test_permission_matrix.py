@@ -24,6 +24,7 @@ from patients import services
 from patients.casebook import services as casebook_services
 from patients.casebook.registry import registry
 from patients.models import EndOfStudy, Participant
+from patients.outbox import mail_enqueue
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -116,6 +117,8 @@ def world(site_a, site_b):
     builder = UserFactory(username="m_builder", role="Coordinator", sites=[site_a, site_b])
     builder.groups.add(Group.objects.get(name="Clinician"))
     own, other = casebook(site_a, builder), casebook(site_b, builder)
+    for site, participant in ((site_a, own), (site_b, other)):  # what the outbox holds of each site
+        mail_enqueue(topic="test", subject=f"About {participant.study_id}", body="-", recipients=["a@b.c"], site=site)
     AccessAttempt.objects.create(
         username="x", ip_address="10.0.0.1", failures_since_start=1, attempt_time=timezone.now()
     )
@@ -131,15 +134,22 @@ def instance_for(model, world, which):
         return Participant.objects.filter(site=site).first()
     if any(f.name == "participant" for f in model._meta.fields):
         return model.objects.filter(participant__site=site).first()
+    if model._meta.label_lower in SITE_SCOPED:
+        return model.objects.filter(site=site).first()
     if model._meta.label_lower == "patients.site":
         return site
     return model.objects.order_by("pk").first()
+
+
+# Models that belong to a site without a participant: the outbox's messages.
+SITE_SCOPED = {"patients.outgoingemail"}
 
 
 def scoped(model) -> bool:
     return (
         model is Participant
         or model._meta.label_lower == "patients.site"
+        or model._meta.label_lower in SITE_SCOPED
         or any(f.name == "participant" for f in model._meta.fields)
     )
 

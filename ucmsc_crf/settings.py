@@ -238,6 +238,11 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ucmsc-crf@localhost")
+# Seconds an SMTP connection may take: a mail server that hangs must not hold a sender for ever.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+# How the outbox sends after a commit (patients/outbox.py): "background" (a thread, the page does not wait)
+# or "inline" (in the committing process; the test suite). `manage.py send_outbox` retries what is due.
+CRF_MAIL_DELIVERY = os.environ.get("CRF_MAIL_DELIVERY", "background")
 # Blinding and allocation are the trial's design, data in the admin (patients/casebook/design.py), not settings.
 # The largest file the admin import accepts (MB); larger files are refused before they are read.
 CRF_IMPORT_MAX_MB = int(os.environ.get("CRF_IMPORT_MAX_MB", "10"))

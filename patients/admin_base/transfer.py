@@ -42,7 +42,8 @@ class SizeLimitedImportForm(ImportForm):
         if upload.size > limit * 1024 * 1024:
             raise forms.ValidationError(
                 f"This file is {upload.size / 1024 / 1024:.1f} MB; an import takes at most {limit} MB. "
-                "Split it into smaller files."
+                "Split it into smaller files.",
+                code="file_too_large",
             )
         return upload
 
@@ -80,7 +81,7 @@ class ClinicalImportMixin(ImportMixin):
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileRefused):
-            form.add_error("import_file", f"{e} Nothing was imported.")
+            form.add_error("import_file", forms.ValidationError(f"{e} Nothing was imported.", code=e.code))
         else:
             super().add_data_read_fail_error_to_form(form, e)
 

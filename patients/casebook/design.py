@@ -137,6 +137,12 @@ class TrialDesign(models.Model):
             for field in DESIGN_FIELDS:
                 if field in stored and stored[field] != getattr(self, field):
                     errors.check(rules.check_design_not_started, field=field, started=True)
+            was_alone = type(self).objects.filter(pk=self.pk).values_list("unblinding_by_investigator_alone", flat=True)
+            errors.check(
+                rules.check_unblinding_not_loosened,
+                was_alone=bool(was_alone.first()),
+                alone=self.unblinding_by_investigator_alone,
+            )
         errors.raise_any()
 
 

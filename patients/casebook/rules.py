@@ -114,6 +114,19 @@ def check_design_not_started(*, field: str, started: bool, what: str = "") -> No
         )
 
 
+def check_unblinding_not_loosened(*, was_alone: bool, alone: bool) -> None:
+    """Once participants are enrolled, an investigator may not be given the power to unblind alone: a
+    blinded user could otherwise loosen the design and approve their own unblinding (issue 28, G). Taking
+    that power away (every request to an approver) stays possible: it only makes the trial safer."""
+    if alone and not was_alone:
+        raise refusal(
+            "unblinding_by_investigator_alone",
+            "Participants are enrolled, so investigators can no longer be allowed to unblind alone: every "
+            "emergency unblinding goes to a designated approver, as the trial started.",
+            "design_fixed",
+        )
+
+
 def check_stratification_factors(*, factors) -> None:
     if not isinstance(factors, list) or any(f not in StratificationFactor.values for f in factors):
         known = ", ".join(StratificationFactor.values)

@@ -14,4 +14,5 @@ from patients.casebook.sites import Site, SiteMembership  # noqa: F401
 from patients.models.enrolment_forms import Consent, EligibilityAnswer, EndOfStudy, Withdrawal  # noqa: F401
 from patients.models.participants import COMORBIDITY_FIELDS, Participant, ParticipantQuerySet  # noqa: F401
 from patients.models.unblinding import UnblindingRequest  # noqa: F401
+from patients.outbox import OutgoingEmail  # noqa: F401
 from patients.randomisation.models import RandomisationList, RandomisationSlot, Stratum  # noqa: F401

@@ -38,6 +38,25 @@ def test_the_coordinator_sets_the_design_until_someone_is_enrolled(client, coord
     assert TrialDesign.current().stratification_factors == ["severity"]
 
 
+def test_after_enrolment_a_coordinator_cannot_let_investigators_unblind_alone(client, coordinator, site_a):
+    """Issue 28, G: a blinded coordinator ticked "investigator may unblind alone" after enrolment, after which a
+    clinician approved their own unblinding. Turning it on is refused on its field once anyone is enrolled;
+    turning it off (every request to an approver) is still allowed, and audited."""
+    client.force_login(coordinator)
+    url = reverse("admin:patients_trialdesign_change", args=[1])
+    enrolled_participant(user=coordinator, site=site_a)
+    response = client.post(url, admin_form_data(client.get(url), unblinding_by_investigator_alone="on"))
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["unblinding_by_investigator_alone"]] == ["design_fixed"]
+    assert TrialDesign.current().unblinding_by_investigator_alone is False
+    TrialDesign.objects.filter(pk=1).update(unblinding_by_investigator_alone=True)  # as the trial started
+    data = admin_form_data(client.get(url))
+    data.pop("unblinding_by_investigator_alone", None)
+    assert client.post(url, data).status_code == 302
+    assert TrialDesign.current().unblinding_by_investigator_alone is False
+    assert TrialDesign.current().history.first().history_user == coordinator
+
+
 def test_a_blinded_design_the_admin_refuses_says_why_on_its_fields(client, coordinator):
     client.force_login(coordinator)
     url = reverse("admin:patients_trialdesign_change", args=[1])
