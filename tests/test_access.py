@@ -269,3 +269,20 @@ def test_an_account_created_is_logged_with_its_flags():
     mark = last_pk()
     get_user_model().objects.create_superuser("root2", password=PASSWORD)
     assert events_since(mark) == [(AccessEventKind.ACCOUNT_CREATED, "is_active, is_staff, is_superuser")]
+
+
+def test_an_account_is_deactivated_not_deleted_and_that_is_logged(client, clinician):
+    """Issue 28, I: deleting an account wrote no access-log event (the delete was refused on a page listing the
+    protected log rows). The admin offers no delete of accounts at all; deactivation is the way, and logged."""
+    admin_user = get_user_model().objects.create_superuser("sysadmin", password=PASSWORD)
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:auth_user_delete", args=[clinician.pk])).status_code == 403
+    assert client.post(reverse("admin:auth_user_delete", args=[clinician.pk]), {"post": "yes"}).status_code == 403
+    changelist = client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert "delete_selected" not in changelist
+    change = reverse("admin:auth_user_change", args=[clinician.pk])
+    data = admin_form_data(client.get(change))
+    data.pop("is_active", None)
+    assert client.post(change, data).status_code == 302
+    event = AccessEvent.objects.filter(user=clinician).latest("pk")
+    assert (event.kind, event.detail, event.by) == (AccessEventKind.ACCOUNT_CHANGED, "is_active True -> False", admin_user)

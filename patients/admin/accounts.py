@@ -33,7 +33,14 @@ admin.site.unregister(get_user_model())
 
 @admin.register(get_user_model())
 class CrfUserAdmin(BlindedAdminMixin, UserAdmin):  # typed lookups too: every admin asks the policy
+    """Accounts are deactivated (untick "active", which the access log records), never deleted: the audit
+    trail and the access log name them, and a delete was refused only after a page listing the protected
+    log rows, with nothing logged (issue 28, I)."""
+
     inlines = [*UserAdmin.inlines, UserSiteMembershipInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Site)

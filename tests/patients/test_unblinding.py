@@ -125,3 +125,12 @@ def test_requests_need_a_reason_a_blinded_trial_and_a_role(participant, clinicia
     assert error_codes(exc) == ["not_blinded"]
     with pytest.raises(PermissionDenied):
         unblinding.unblinding_request(participant=participant, user=UserFactory(role="Statistician"), reason="Curious")
+
+
+@pytest.mark.parametrize("request_id", ["abc", "1.5", "", "٣", "1; DROP TABLE x"])
+def test_a_decision_on_a_request_id_that_is_not_one_is_not_found(client, participant, approver, request_id):
+    """Issue 28, I: a non-numeric request id answered 500."""
+    client.force_login(approver)
+    url = reverse("participant-unblinding", kwargs={"study_id": participant.study_id})
+    response = client.post(url, {"decide": "approve", "request_id": request_id, "decision_note": "ok"})
+    assert response.status_code == 404

@@ -32,8 +32,12 @@ class UnblindingView(ParticipantMixin, View):
         request_form, decision_form = self.request_form(request.POST), UnblindingDecisionForm(request.POST)
         try:
             if "decide" in request.POST:
+                # A request id that is not a number names no request (a 404), not a server error.
+                request_id = request.POST.get("request_id", "").strip()
                 pending = get_object_or_404(
-                    self.participant.unblinding_requests.active(), pk=request.POST.get("request_id"), status="requested"
+                    self.participant.unblinding_requests.active(),
+                    pk=int(request_id) if request_id.isascii() and request_id.isdigit() else None,
+                    status="requested",
                 )
                 if decision_form.is_valid():
                     unblinding.unblinding_decide(
