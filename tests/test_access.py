@@ -285,4 +285,8 @@ def test_an_account_is_deactivated_not_deleted_and_that_is_logged(client, clinic
     data.pop("is_active", None)
     assert client.post(change, data).status_code == 302
     event = AccessEvent.objects.filter(user=clinician).latest("pk")
-    assert (event.kind, event.detail, event.by) == (AccessEventKind.ACCOUNT_CHANGED, "is_active True -> False", admin_user)
+    assert (event.kind, event.detail, event.by) == (
+        AccessEventKind.ACCOUNT_CHANGED,
+        "is_active True -> False",
+        admin_user,
+    )
