@@ -35,13 +35,19 @@ class Cell:
         if self.n is not None:
             text = f"{self.n}/{self.of}" if self.of is not None else str(self.n)
             if self.percent is not None:
-                text += f" ({self.percent:.0f}%)"
+                text += f" ({whole_percent(self.n, self.of)}%)"
             return text + (f"; {self.extra}" if self.extra else "")
         if self.median is None:
             return "-"
         # A hyphen between two negative numbers reads as a minus ("-19--14"): "to" then.
         joiner = " to " if min(self.q1, self.q3) < 0 else "-"
         return f"{fmt(self.median)} ({fmt(self.q1)}{joiner}{fmt(self.q3)})"
+
+
+def whole_percent(n: int, of: int) -> int:
+    """n of ``of`` as a whole percentage, rounded half up, in integers (exact): 1/8 is 13%, 5/8 is 63% (the
+    float's f"{12.5:.0f}" rounded half to even, 12%, against what the README says)."""
+    return (200 * n + of) // (2 * of)
 
 
 def fmt(value) -> str:

@@ -332,3 +332,23 @@ def test_the_dsmb_reads_the_closed_report_by_arm_with_the_same_tables(client, sm
     # The board has the report only: no record pages, no exports.
     assert client.get(reverse("participant-list")).status_code == 403
     assert client.get(reverse("analysis-export")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("n", "of", "printed"),
+    [
+        (1, 8, "1/8 (13%)"),
+        (5, 8, "5/8 (63%)"),
+        (3, 8, "3/8 (38%)"),
+        (1, 200, "1/200 (1%)"),
+        (0, 9, "0/9 (0%)"),
+        (9, 9, "9/9 (100%)"),
+        (1, 3, "1/3 (33%)"),
+        (2, 3, "2/3 (67%)"),
+    ],
+)
+def test_percentages_round_half_up_as_the_readme_says(n, of, printed):
+    """Issue 28, 4: 1/8 printed (12%) and 5/8 (62%), half to even."""
+    from outcomes.report_cells import Cell
+
+    assert str(Cell(n=n, of=of)) == printed
