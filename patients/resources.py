@@ -10,9 +10,11 @@
 
 import contextlib
 import copy
+import logging
 
 from diff_match_patch import diff_match_patch
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.encoding import force_str
 from django.utils.module_loading import import_string
@@ -28,6 +30,8 @@ from patients.choices import ReviewStatus
 from patients.export_resources import UtcDateTimeWidget, export_fields
 from patients.models import Participant
 from patients.spreadsheet import spreadsheet_unescape
+
+logger = logging.getLogger(__name__)
 
 
 class ScopedParticipantWidget(widgets.ForeignKeyWidget):
@@ -175,6 +179,13 @@ class FileImportResource(resources.ModelResource):
     def get_diff_class(self):
         return _RowDiff
 
+    def handle_import_error(self, result, error, raise_errors=False):
+        # The page names no exception it was not written for (templates/admin/import_export/import.html):
+        # the traceback goes to the server's log, for the administrator.
+        if not isinstance(error, ValidationError):
+            logger.error("Import of %s by %s stopped", self._meta.model.__name__, self.user, exc_info=error)
+        super().handle_import_error(result, error, raise_errors)
+
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
         """Every coded field reads codes (an unknown one refused by name), every date-time the forms' rule."""
@@ -202,18 +213,20 @@ class FileImportResource(resources.ModelResource):
         if missing:
             problems.append(f"missing columns: {', '.join(missing)}")
         if problems:
-            raise ValueError(
+            raise ValidationError(
                 f"The file's columns are not those of a {self._meta.model._meta.verbose_name} import "
-                f"({'; '.join(problems)}). Expected: {', '.join(expected)}. Nothing was imported."
+                f"({'; '.join(problems)}). Expected: {', '.join(expected)}. Nothing was imported.",
+                code="columns",
             )
         keys = [self.fields[name].column_name for name in self._meta.import_id_fields]
         seen = {}
         for number, row in enumerate(dataset.dict, start=1):
             key = tuple(str(row.get(column, "")).strip() for column in keys)
             if key in seen:
-                raise ValueError(
+                raise ValidationError(
                     f"Rows {seen[key]} and {number} are the same record ({', '.join(keys)}: {', '.join(key)}). "
-                    "Keep one of them; nothing was imported."
+                    "Keep one of them; nothing was imported.",
+                    code="duplicate_rows",
                 )
             seen[key] = number
 

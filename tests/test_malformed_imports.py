@@ -113,3 +113,19 @@ def test_the_size_limit_error_carries_its_code(logged_in, participant, settings)
     settings.CRF_IMPORT_MAX_MB = 1
     response = upload(logged_in, observation_rows(participant, days=1).csv.encode() + b"x" * (2 * 1024 * 1024))
     assert [e.code for e in response.context["form"].errors.as_data()["import_file"]] == ["file_too_large"]
+
+
+def test_an_unexpected_error_shows_no_traceback_and_is_logged(logged_in, participant, monkeypatch, caplog):
+    """Issue 28, 5: the import page printed a Python traceback with the server's file paths under an error
+    that was no row's. The page says nothing was imported; the details go to the log."""
+    from patients.resources import FileImportResource
+
+    def broken(self, dataset, **kwargs):
+        raise RuntimeError('File "/srv/ucmsc-crf/patients/secret.py", line 1: relation "x" does not exist')
+
+    monkeypatch.setattr(FileImportResource, "before_import", broken)
+    body = page_of(upload(logged_in, observation_rows(participant).csv.encode()))
+    assert "Traceback" not in body and "secret.py" not in body and "does not exist" not in body
+    assert "nothing was imported" in body and "Confirm import" not in body
+    assert any("secret.py" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+    assert DailyObservation.objects.count() == 0
