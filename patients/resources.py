@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
 
 from patients.casebook.lock import casebooks_held
 from patients.casebook.reviewed import CaseReportForm
@@ -194,7 +195,21 @@ class FileImportResource(resources.ModelResource):
             field.widget = CodeWidget(django_field)
         elif isinstance(django_field, models.DateTimeField):
             field.widget = UtcDateTimeWidget()
+        elif isinstance(django_field, models.CharField | models.TextField) and not django_field.null:
+            # An empty cell of a text column is an empty text: an XLSX reads it as None, which the database
+            # refused on a NOT NULL column (the admin's own export did not import back, issue 28, 2).
+            field.widget = widgets.CharWidget(allow_blank=True)
         return field
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        for error in row_result.errors:
+            # The page says the row could not be saved (templates/admin/import_export/import.html); the
+            # exception, which may be the database's own text, is for the administrator's log.
+            logger.error(
+                "Import of %s, row %s", self._meta.model.__name__, kwargs.get("row_number"), exc_info=error.error
+            )
+        return row_result
 
     def before_import(self, dataset, **kwargs):
         """Refuse a file whose shape is wrong before any row is read: unknown columns (a misspelt header
@@ -221,6 +236,8 @@ class FileImportResource(resources.ModelResource):
         keys = [self.fields[name].column_name for name in self._meta.import_id_fields]
         seen = {}
         for number, row in enumerate(dataset.dict, start=1):
+            if is_voided_row(row):
+                continue  # a voided record beside its re-entry: one key, two records (see import_row)
             key = tuple(str(row.get(column, "")).strip() for column in keys)
             if key in seen:
                 raise ValidationError(
@@ -253,8 +270,17 @@ class FileImportResource(resources.ModelResource):
         yield
 
 
+def is_voided_row(row) -> bool:
+    """Whether a file's row is a voided record (the admin's export has a ``voided`` column: 1 or 0)."""
+    return bool(widgets.BooleanWidget().clean(spreadsheet_unescape(row.get("voided"))))
+
+
 class ClinicalRecordResource(FileImportResource):
-    """Records of participants' casebooks, keyed by study ID among the importing user's sites."""
+    """Records of participants' casebooks, keyed by study ID among the importing user's sites.
+
+    A row marked voided (an export holds voided records, ``voided`` = 1) is never data: it is matched to the
+    voided record it came from and skipped, and refused (``voided_row_unmatched``) when the casebook holds
+    no such voided record. An import neither brings a voided record back nor voids one (issue 28, 1)."""
 
     participant = fields.Field(attribute="participant", column_name="study_id", widget=ScopedParticipantWidget())
 
@@ -329,6 +355,44 @@ class ClinicalRecordResource(FileImportResource):
         # The row's key cleaned as the instance loader cleans it, found among the records read for the file.
         values = [self.fields[key].clean(row) for key in self.get_import_id_fields()]
         return self._existing.get(tuple(v.pk if isinstance(v, models.Model) else v for v in values))
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if not is_voided_row(row):
+            return super().import_row(row, instance_loader, **kwargs)
+        row_result = self.get_row_result_class()()
+        row_result.row_values = row
+        try:
+            self.before_import_row(row, **kwargs)
+            record = self._voided_record(row)
+        except (ValidationError, ValueError) as exc:
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            return row_result
+        row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+        row_result.add_instance_info(record)
+        return row_result
+
+    def _voided_record(self, row):
+        """The voided record at the user's sites that a row marked voided came from, or a refusal."""
+        names, values = self._key_attributes(), [self.fields[key].clean(row) for key in self.get_import_id_fields()]
+        key = {
+            name: value.pk if isinstance(value, models.Model) else value
+            for name, value in zip(names, values, strict=True)
+        }
+        scoped = self._meta.model.objects.for_user(self.user) if self.user else self._meta.model.objects.none()
+        record = scoped.filter(voided=True, **key).order_by("-voided_datetime").first()
+        if record is None:
+            raise ValidationError(
+                {
+                    "voided": ValidationError(
+                        "This row is marked voided, but the casebook holds no such voided record. An import "
+                        "neither voids a record nor brings one back: void it in the casebook, or clear the "
+                        "voided column of a row that is data.",
+                        code="voided_row_unmatched",
+                    )
+                }
+            )
+        return record
 
     def get_queryset(self):
         # Existing rows to update: the user's sites only, never voided ones.
