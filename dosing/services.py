@@ -48,7 +48,7 @@ def schedule_create(*, participant: Participant, user) -> list[PlannedInfusion]:
 def planned_infusion_mark(*, planned: PlannedInfusion, status: str, reason: str, user) -> PlannedInfusion:
     """Mark a planned infusion missed or cancelled, with its reason. A missed infusion is also a
     protocol deviation, recorded with the same reason."""
-    planned = PlannedInfusion.objects.select_for_update().get(pk=planned.pk)
+    planned = planned.locked_for_write()
     if status not in (PlannedInfusionStatus.MISSED, PlannedInfusionStatus.CANCELLED):
         raise ValidationError(
             {

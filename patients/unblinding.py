@@ -86,7 +86,7 @@ def unblinding_decide(*, unblinding: UnblindingRequest, user, approve: bool, not
     """The designated approver's decision on an open request (not their own)."""
     if not user.has_perm("patients.approve_unblinding"):
         raise PermissionDenied
-    unblinding = UnblindingRequest.objects.select_for_update().get(pk=unblinding.pk)
+    unblinding = unblinding.locked_for_write()
     if unblinding.status != UnblindingStatus.REQUESTED:
         raise refusal(NON_FIELD_ERRORS, "This request has been decided already.", "already_decided")
     if unblinding.requested_by_id == user.pk:

@@ -164,3 +164,31 @@ def test_two_monitors_bulk_verifying_in_opposite_orders_do_not_deadlock(clinicia
         thread.join(30)
     assert failures == []
     assert set(DailyObservation.objects.values_list("review_status", flat=True)) == {"verified"}
+
+
+def test_a_void_racing_an_edit_of_the_same_infusion_queues_instead_of_deadlocking(clinician, site_a):
+    """Issue 28, F: the red team's void of infusion 1 raced with edits of it deadlocked (DeadlockDetected, a
+    500): the void locked the infusion's row and then waited for the casebook's turn, which the edit held
+    while it waited for the infusion's row. Every path now takes the casebook first (locked_for_write)."""
+    from dosing.models import Infusion
+    from patients.casebook import services as casebook_services
+    from tests.factories import give_infusion
+
+    participant = treated_participant(user=clinician, site=site_a)
+    infusion = give_infusion(participant, 1, user=clinician)
+
+    def edit(before_save):
+        mine = Infusion.objects.get(pk=infusion.pk)
+        mine.premedication = "Paracetamol 1 g"
+        prepare_save(mine, user=clinician, reason="Premedication was given", expected_version=mine.version)
+        mine.full_clean()  # takes the casebook's turn
+        before_save()  # held while the void starts
+        mine.save()
+
+    def void(before_save):
+        casebook_services.record_void(record=infusion, user=clinician, reason="Entered for the wrong participant")
+
+    a, b = race(edit, void)
+    assert a is None and b is None, (repr(a), repr(b))
+    infusion.refresh_from_db()
+    assert infusion.voided and infusion.premedication == "Paracetamol 1 g"  # the void came after the edit

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a lockout raised during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Asked first about a view's exception: a deadlock's victim runs once more.
+    "ucmsc_crf.middleware.DeadlockRetryMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

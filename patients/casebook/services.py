@@ -152,7 +152,7 @@ def automatic_queries_raise(queries: list[DataQuery]) -> list[DataQuery]:
 @transaction.atomic
 def query_answer(*, query: DataQuery, user, answer: str) -> DataQuery:
     """The site answers (and may have corrected the data, citing the query in the change reason)."""
-    query = DataQuery.objects.select_for_update().get(pk=query.pk)
+    query = query.locked_for_write()
     if query.status != QueryStatus.OPEN:
         raise ValidationError({"answer": ValidationError("This query is closed.", code="query_closed")})
     query.answer = answer
@@ -167,7 +167,7 @@ def query_answer(*, query: DataQuery, user, answer: str) -> DataQuery:
 def query_close(*, query: DataQuery, user, note: str = "", automatic: bool = False) -> DataQuery:
     """The raiser (or a coordinator) closes the query; the nightly checks close their own (``automatic``)
     when the data no longer show the problem."""
-    query = DataQuery.objects.select_for_update().get(pk=query.pk)
+    query = query.locked_for_write()
     if not automatic:
         _check_may_review(query, user)
     if query.status == QueryStatus.CLOSED:
@@ -190,7 +190,7 @@ def record_void(*, record, user, reason: str):
     site_ids = site_ids_for(user)
     if site_ids is not None and (participant is None or participant.site_id not in site_ids):
         raise PermissionDenied("This record belongs to a site you do not work at.")
-    record = type(record).objects.select_for_update().get(pk=record.pk)
+    record = record.locked_for_write()
     record.void(reason=reason, user=user)
     return record
 
@@ -198,7 +198,7 @@ def record_void(*, record, user, reason: str):
 @transaction.atomic
 def query_reopen(*, query: DataQuery, user, reason: str) -> DataQuery:
     """The raiser re-opens a query whose answer does not settle it; it awaits the site again."""
-    query = DataQuery.objects.select_for_update().get(pk=query.pk)
+    query = query.locked_for_write()
     _check_may_review(query, user)
     if not (reason or "").strip():
         raise ValidationError({"text": ValidationError("Say why the query is re-opened.", code="missing")})
