@@ -10,6 +10,7 @@ from load_world import Fixture
 
 
 def check(fixture: Fixture, samples: list, ledger: Ledger, logs: Path) -> list[tuple[str, bool, str]]:
+    from dosing.models import Infusion
     from outcomes.models import DailyObservation
     from patients.access_log import AccessEvent
 
@@ -27,7 +28,9 @@ def check(fixture: Fixture, samples: list, ledger: Ledger, logs: Path) -> list[t
     bad = [s for s in samples if s.status >= 500 or s.status == 0]
     tracebacks = sum(path.read_text().count("Traceback") for path in logs.glob("gunicorn-*.log"))
     logins = AccessEvent.objects.filter(kind="login").count()
-    clients = len(fixture.clinicians) + len(fixture.editors)
+    clients = len(fixture.clinicians) + len(fixture.editors) + len(fixture.infusion_editors)
+    infusions = Infusion.objects.filter(participant_id=fixture.infusion[0])
+    voided, active = infusions.filter(voided=True).count(), infusions.filter(voided=False).count()
     return [
         ("no 5xx and no failed connection", not bad, f"{len(bad)} of {len(samples)} requests"),
         (
@@ -68,6 +71,12 @@ def check(fixture: Fixture, samples: list, ledger: Ledger, logs: Path) -> list[t
             "the shared record's version is 1 + accepted edits",
             shared.version == 1 + ledger.edits,
             f"version {shared.version}, {ledger.edits} edits accepted",
+        ),
+        (
+            "voids racing edits of one infusion: each accepted void and re-entry in the database, one active",
+            voided == ledger.voids and active == 1 + ledger.reentries - ledger.voids and active in (0, 1),
+            f"{ledger.voids} voids, {ledger.reentries} re-entries, {ledger.infusion_edits} edits accepted; "
+            f"{voided} voided and {active} active infusion rows",
         ),
         ("every client's login logged", logins == clients, f"{logins} login events for {clients} clients"),
         ("no traceback in the servers' logs", tracebacks == 0, f"{tracebacks} tracebacks"),

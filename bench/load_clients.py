@@ -98,6 +98,9 @@ class Ledger:
     refused: Counter = field(default_factory=Counter)  # why
     unexplained: list = field(default_factory=list)  # a refusal without an expected message, or worse
     shared_next_day: int = 1
+    voids: int = 0  # infusion 1 voided
+    reentries: int = 0  # ... and recorded again
+    infusion_edits: int = 0
 
 
 def observation_post(day0: datetime.date, day: int, *, invalid=False, **extra) -> dict:
@@ -171,6 +174,124 @@ def editor(browser: Browser, password, username, study_id, day0, participant_pk,
                     ledger.unexplained.append((username, "save", data["observation_date"], status))
 
 
+INFUSION_EDIT = re.compile(r"/infusions/(\d+)/edit/")
+# An edit that lost the race against a void: the version moved (record_changed) or the record is gone (404).
+RACE_LOST = ("record_changed", "already_voided")
+
+
+def current_infusion(browser: Browser, study_id: str) -> str | None:
+    _, text = browser.request("participant page", f"/participants/{study_id}/")
+    found = INFUSION_EDIT.search(text)
+    return found.group(1) if found else None
+
+
+def infusion_voider(browser: Browser, password, username, study_id, post: dict, ledger: Ledger, stop):
+    """Voids infusion 1 (entered in error) and records it again, over and over, while others edit it."""
+    browser.log_in(username, password)
+    while not stop.is_set():
+        pk = current_infusion(browser, study_id)
+        if pk is None:
+            token, _ = browser.form("infusion form", f"/participants/{study_id}/infusions/new/")
+            status, text = browser.request(
+                "infusion save", f"/participants/{study_id}/infusions/new/", {**post, "csrfmiddlewaretoken": token}
+            )
+            with ledger.lock:
+                if status == 302:
+                    ledger.reentries += 1
+                else:
+                    ledger.unexplained.append((username, "infusion again", status))
+            continue
+        path = f"/participants/{study_id}/infusions/{pk}/void/"
+        token, _ = browser.form("infusion void form", path)
+        data = {"reason": f"Load test: {username} voids it", "csrfmiddlewaretoken": token}
+        status, text = browser.request("infusion void", path, data)
+        with ledger.lock:
+            if status == 302:
+                ledger.voids += 1
+            else:
+                ledger.unexplained.append((username, "void", pk, status))
+
+
+def infusion_editor(browser: Browser, password, username, study_id, ledger: Ledger, stop):
+    """Corrects infusion 1's premedication, racing the voider and the other editor."""
+    browser.log_in(username, password)
+    turn = 0
+    while not stop.is_set():
+        pk = current_infusion(browser, study_id)
+        if pk is None:
+            continue
+        turn += 1
+        path = f"/participants/{study_id}/infusions/{pk}/edit/"
+        status, text = browser.request("infusion edit form", path)
+        if status == 404:
+            with ledger.lock:
+                ledger.refused["infusion voided before the edit opened"] += 1
+            continue
+        token, version = CSRF.search(text), VERSION.search(text)
+        if status != 200 or token is None or version is None:
+            with ledger.lock:
+                ledger.unexplained.append((username, "infusion edit form", pk, status))
+            continue
+        data = _form_fields(text)
+        data.update(
+            premedication=f"Paracetamol ({username}, {turn})",
+            change_reason=f"Load test: {username} corrects the premedication",
+            csrfmiddlewaretoken=token.group(1),
+            loaded_version=version.group(1),
+        )
+        status, text = browser.request("infusion edit save", path, data)
+        with ledger.lock:
+            if status == 302:
+                ledger.infusion_edits += 1
+            elif status == 404 or (status == 200 and any(refused_for(text, code) for code in RACE_LOST)):
+                ledger.refused["infusion edit lost to a void or an edit"] += 1
+            else:
+                ledger.unexplained.append((username, "infusion edit", pk, status))
+
+
+def _form_fields(page: str) -> dict:
+    """The values an edit form shows (inputs, checked boxes, selected options, text areas): what a browser
+    would post back unchanged."""
+    import html.parser
+
+    class Fields(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values, self.select, self.textarea = {}, None, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name:
+                kind = attrs.get("type", "text")
+                if kind in ("checkbox", "radio"):
+                    if "checked" in attrs:
+                        self.values[name] = attrs.get("value", "on")
+                elif kind not in ("submit", "button"):
+                    self.values[name] = attrs.get("value", "")
+            elif tag == "select" and name:
+                self.select = name
+            elif tag == "option" and self.select and "selected" in attrs:
+                self.values[self.select] = attrs.get("value", "")
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.values[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.values[self.textarea] += data
+
+    parser = Fields()
+    parser.feed(page)
+    return parser.values
+
+
 def anchor(browser: Browser, stop):
     while not stop.is_set():
         browser.request("trivial view (login page)", "/accounts/login/")
@@ -191,6 +312,12 @@ def run_clients(args, fixture: Fixture, ports) -> tuple[list, Ledger, float]:
                 (browser, fixture.password, username, shared_id, shared_day0, shared_pk, observation_pk, ledger, stop),
             )
         )
+    dosed_pk, dosed_id, post = fixture.infusion
+    voider, *infusion_editors = fixture.infusion_editors
+    jobs.append((infusion_voider, (Browser(ports, samples, 0), fixture.password, voider, dosed_id, post, ledger, stop)))
+    for n, username in enumerate(infusion_editors):
+        browser = Browser(ports, samples, n)
+        jobs.append((infusion_editor, (browser, fixture.password, username, dosed_id, ledger, stop)))
     for n in range(2):
         jobs.append((anchor, (Browser(ports, samples, n), stop)))
 

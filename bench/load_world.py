@@ -55,6 +55,9 @@ class Fixture:
     clinicians: list = field(default_factory=list)  # (username, participant pk, study id, day 0)
     editors: list = field(default_factory=list)  # usernames
     shared: tuple = ()  # (participant pk, study id, day 0, observation pk)
+    # Voids racing edits of one infusion (issue 28, F): (participant pk, study id, the ward's POST of infusion 1)
+    infusion: tuple = ()
+    infusion_editors: list = field(default_factory=list)  # usernames; the first of them also voids
 
 
 def set_up(args) -> Fixture:
@@ -62,7 +65,14 @@ def set_up(args) -> Fixture:
 
     from outcomes.models import DailyObservation
     from patients.casebook.saving import record_save
-    from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, treated_participant
+    from tests.factories import (
+        PASSWORD,
+        SiteFactory,
+        UserFactory,
+        give_infusion,
+        observation_values,
+        treated_participant,
+    )
 
     call_command("migrate", verbosity=0)
     site = SiteFactory(code="LD", name="Load test")
@@ -81,7 +91,31 @@ def set_up(args) -> Fixture:
     observation = DailyObservation(participant=shared, **observation_values(shared))
     record_save(observation, user=editors[0], validate=True)
     fixture.shared = (shared.pk, shared.study_id, shared.day0_date, observation.pk)
+    infusers = [UserFactory(username=f"infuser{n}", role="Clinician", sites=[site]) for n in range(1, 4)]
+    fixture.infusion_editors = [user.username for user in infusers]
+    dosed = enrol(infusers[0])
+    first = give_infusion(dosed, 1, user=infusers[0])
+    fixture.infusion = (dosed.pk, dosed.study_id, infusion_post(first))
     return fixture
+
+
+def infusion_post(infusion) -> dict:
+    """What the ward's infusion form posts to record ``infusion`` again (after its void)."""
+    from django.utils import timezone
+
+    from dosing.forms import InfusionForm
+
+    data = {}
+    for name in InfusionForm(participant=infusion.participant, user=infusion.administered_by).fields:
+        value = getattr(infusion, name, None)
+        if hasattr(value, "tzinfo"):
+            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = "" if value is None else str(value)
+    return data
 
 
 # --- the app servers ------------------------------------------------------------------------------------
