@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from dosing import services
+from dosing import pharmacy, services
 from dosing.choices import PlannedInfusionStatus
 from dosing.forms import PRODUCT_FIELDS
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, Preparation, ProtocolDeviation, Regimen
@@ -14,6 +17,7 @@ from patients.admin_base.reviewed import ReviewedRecordAdmin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.admin_base.transfer import ClinicalImportMixin
 from patients.casebook.access import trial_blinded
+from patients.models import Participant
 
 DUE_BADGES = {
     "due": ("#9a6700", "#fff8c5", "Due"),
@@ -73,6 +77,41 @@ class PreparationAdmin(AllocationTableAdminMixin, ClinicalRecordAdmin):
     search_fields = ["kit_code", "participant__study_id", "product_lot"]
     list_select_related = ["participant__arm"]
     readonly_fields = ["use_by_datetime"]
+    change_list_template = "admin/dosing/preparation/change_list.html"
+    change_form_template = "admin/dosing/preparation/change_form.html"
+
+    def get_urls(self):
+        return [
+            path("to-prepare/", self.admin_site.admin_view(self.to_prepare_view), name="dosing_preparation_to_prepare"),
+            *super().get_urls(),
+        ]
+
+    def to_prepare_view(self, request):
+        """The pharmacy's work list: each planned infusion without a kit, with what its kit must hold."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Kits to prepare",
+            "kits": pharmacy.kits_to_prepare(request.user),
+            "can_add": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/dosing/preparation/to_prepare.html", context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # What the kit must hold, for the participant and infusion it is prepared for: the saved ones, or on
+        # the add page those chosen (the work list's link, or the form posted).
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id) if object_id else None
+        source = request.POST if request.method == "POST" else request.GET
+        participant_id = obj.participant_id if obj else source.get("participant", "")
+        sequence = obj.sequence_number if obj else source.get("sequence_number", "")
+        if str(participant_id).isdigit() and str(sequence).isdigit():
+            participant = Participant.objects.for_user(request.user).filter(pk=participant_id).first()
+            if participant is not None:
+                extra_context["to_prepare"] = pharmacy.what_to_prepare(request.user, participant, int(sequence))
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         given = Infusion.objects.active().filter(preparation=OuterRef("pk"))

@@ -131,6 +131,11 @@ DISCHARGE = (
 # trial's pharmacy holds them), viability at release.
 CELLS = Tally("Cells per infusion, x 10^6, median (IQR)", lambda cells: cells or None, counted=False)
 VIABILITY = Tally("Viability at release, %, median (IQR)", lambda viability: viability, counted=False)
+# In a blinded trial the same values come from the kit each infusion was given (the pharmacy's preparation):
+# kept apart, because they are the allocation (a placebo kit has no cells), so only a report by arm (an
+# unblinded reader: the DSMB, the unblinded statistician) reads them (issue 28, D).
+KIT_CELLS = Tally("Cells per infusion (kit given), x 10^6", lambda cells: cells or None, counted=False)
+KIT_VIABILITY = Tally("Viability at release (kit given), %", lambda viability: viability, counted=False)
 
 # The safety section's tallied rows (read in gather from the participant's adverse events).
 WITH_EVENT = Tally("Participants with an adverse event", None)
@@ -288,16 +293,26 @@ def gather(participants) -> dict[int, dict[int, ReportFacts]]:
     ):
         pid = row["participant_id"]
         place[pid].planned[(arm_of[pid], row["status"])] += row["n"]
-    for pid, cells, viability in (
+    for pid, cells, viability, kit_id, kit_cells, kit_viability in (
         Infusion.objects.active()
         .filter(**within)
         .order_by()
-        .values_list("participant_id", "cells_administered_millions", "viability_percent")
+        .values_list(
+            "participant_id",
+            "cells_administered_millions",
+            "viability_percent",
+            "preparation_id",
+            "preparation__cells_millions",
+            "preparation__viability_percent",
+        )
     ):
         facts, arm = place[pid], arm_of[pid]
         facts.given[arm] += 1
         facts.tally(CELLS, arm, CELLS.read(_float(cells)))
         facts.tally(VIABILITY, arm, VIABILITY.read(_float(viability)))
+        if kit_id is not None:
+            facts.tally(KIT_CELLS, arm, KIT_CELLS.read(_float(kit_cells)))
+            facts.tally(KIT_VIABILITY, arm, KIT_VIABILITY.read(_float(kit_viability)))
     for row in (
         ProtocolDeviation.objects.active()
         .filter(**within)

@@ -24,6 +24,8 @@ from outcomes.report_facts import (
     BASELINE,
     CELLS,
     DISCHARGE,
+    KIT_CELLS,
+    KIT_VIABILITY,
     TRAJECTORY_ANALYTES,
     VIABILITY,
     WITH_EVENT,
@@ -170,6 +172,15 @@ class _Columns:
             at[1] += self.facts.known[(label, arm_id)]
         return [(n, of) for n, of in out]
 
+    def exposure(self, ward: Tally, kit: Tally) -> list[list]:
+        """What was given, per column: the ward's record (open label), and the kit's contents for a report by
+        arm only; pooled, a kit's contents would tell a blinded reader which arm a lone participant is in."""
+        values = self.values(ward.label)
+        if not isinstance(self.column, _Pooled):
+            for column, kit_values in enumerate(self.values(kit.label)):
+                values[column].extend(kit_values)
+        return values
+
     def values(self, label: str) -> list[list]:
         out = [[] for _ in range(self.width)]
         for arm_id in self.arm_ids:
@@ -246,8 +257,8 @@ def _exposure(facts: ReportFacts, columns: _Columns) -> Section:
             "Infusions missed or cancelled",
             [Cell(n=c[PlannedInfusionStatus.MISSED] + c[PlannedInfusionStatus.CANCELLED]) for c in planned],
         ),
-        Row(CELLS.label, [median_cell(v) for v in columns.values(CELLS.label)]),
-        Row(VIABILITY.label, [median_cell(v) for v in columns.values(VIABILITY.label)]),
+        Row(CELLS.label, [median_cell(v) for v in columns.exposure(CELLS, KIT_CELLS)]),
+        Row(VIABILITY.label, [median_cell(v) for v in columns.exposure(VIABILITY, KIT_VIABILITY)]),
     ]
     rows += [
         Row(f"Deviations: {label.lower()}", [Cell(n=c[code]) for c in deviations])

@@ -181,3 +181,68 @@ def test_only_the_pharmacist_reads_the_preparations(client, trial, coordinator, 
     assert page.status_code == 200 and "Active product (UC-MSC)" in page.content.decode()
     client.force_login(coordinator)
     assert client.get(url).status_code == 403
+
+
+def test_the_pharmacist_sees_what_each_kit_must_hold_and_nobody_blinded_does(
+    client, trial, pharmacist, coordinator, site_a
+):
+    """Issue 28, C: no page showed the pharmacist a participant's allocation before the first kit, so the
+    pharmacy could only guess active or placebo. The work list and the preparation page say it, to the
+    unblinded pharmacist only."""
+    active = participant_on("active", coordinator, site_a)
+    placebo = participant_on("placebo", coordinator, site_a)
+    client.force_login(pharmacist)
+    work = client.get(reverse("admin:dosing_preparation_to_prepare"))
+    text = work.content.decode()
+    assert work.status_code == 200
+    rows = {kit.participant.study_id: kit for kit in work.context["kits"] if kit.sequence_number == 1}
+    assert rows[active.study_id].treatment == "Active product (UC-MSC)" and "x 10^6 cells" in rows[active.study_id].dose
+    assert rows[placebo.study_id].treatment == "Placebo" and "no cells" in rows[placebo.study_id].dose
+    assert active.randomisation_slot.treatment_code in text
+    # The "Prepare" link opens the add form for that infusion, which says what the kit holds.
+    add = client.get(f"{reverse('admin:dosing_preparation_add')}?participant={placebo.pk}&sequence_number=1")
+    page = add.content.decode()
+    assert 'id="what-to-prepare"' in page and "Placebo" in page and placebo.study_id in page
+    # A kit prepared leaves the list; its page still says what it holds.
+    kit = prepare_kit(active, 1, user=pharmacist)
+    assert (active.pk, 1) not in {
+        (k.participant.pk, k.sequence_number)
+        for k in client.get(reverse("admin:dosing_preparation_to_prepare")).context["kits"]
+    }
+    change = client.get(reverse("admin:dosing_preparation_change", args=[kit.pk])).content.decode()
+    assert 'id="allocation-arm"' in change and "Active product (UC-MSC)" in change
+    # A blinded coordinator gets neither page.
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:dosing_preparation_to_prepare")).status_code == 403
+    add = client.get(f"{reverse('admin:dosing_preparation_add')}?participant={placebo.pk}&sequence_number=1")
+    assert add.status_code == 403
+
+
+def test_the_closed_report_shows_exposure_by_arm_from_the_kits_given(client, trial, pharmacist, coordinator, site_a):
+    """Issue 28, D: the DSMB's closed report showed "-" for cells per infusion in a blinded trial with kits
+    (the ward records the kit, not its cells). By arm, exposure comes from the kits given; a blinded
+    reader's pooled report keeps "-" (with one participant at a site, a pooled dose would tell the arm)."""
+    from django.contrib.auth.models import Permission
+
+    active = participant_on("active", coordinator, site_a)
+    placebo = participant_on("placebo", coordinator, site_a)
+    for participant in (active, placebo):
+        give_infusion(participant, 1, user=coordinator)
+
+    def exposure(user):
+        client.force_login(user)
+        summary = client.get(reverse("report")).context["summary"]
+        section = next(s for s in summary.sections if s.title == "Exposure")
+        rows = {row.label: [str(cell) for cell in row.cells] for row in section.rows}
+        return [a.code for a in summary.arms], rows
+
+    dsmb = UserFactory(username="dsmb1", role="DSMB member")
+    arms, rows = exposure(dsmb)
+    cells = dict(zip(arms, rows["Cells per infusion, x 10^6, median (IQR)"], strict=True))
+    viability = dict(zip(arms, rows["Viability at release, %, median (IQR)"], strict=True))
+    assert cells["active"].startswith("30") and cells["placebo"] == "-"
+    assert viability["active"] != "-" and viability["placebo"] == "-"
+    coordinator.user_permissions.add(Permission.objects.get(codename="view_report"))
+    arms, rows = exposure(coordinator)
+    assert arms == ["all"] and rows["Cells per infusion, x 10^6, median (IQR)"] == ["-"]
+    assert rows["Viability at release, %, median (IQR)"] == ["-"]
