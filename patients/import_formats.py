@@ -13,6 +13,8 @@ which bound it broke before anything large is built:
 - the rows a sheet skips are filled with empty rows only up to those bounds.
 """
 
+import csv
+import io
 import zipfile
 from io import BytesIO
 
@@ -35,7 +37,17 @@ def import_bounds() -> dict[str, int]:
         "rows": settings.CRF_IMPORT_MAX_ROWS,
         "columns": settings.CRF_IMPORT_MAX_COLUMNS,
         "unpacked_mb": settings.CRF_IMPORT_MAX_XLSX_UNPACKED_MB,
+        "cells": settings.CRF_IMPORT_MAX_CELLS,
     }
+
+
+def refuse_cells(rows: int, width: int, limit: int, code: str) -> None:
+    if rows * width > limit:
+        raise ImportFileRefused(
+            f"The file holds {rows:,} data rows of {width} columns ({rows * width:,} cells); an import takes at "
+            f"most {limit:,} cells. Split it into smaller files.",
+            code=code,
+        )
 
 
 def _column_letter(index: int) -> str:
@@ -86,6 +98,7 @@ class BoundedXLSX(XLSX):
                             "rows below your data (a stray value far down the sheet counts).",
                             code="xlsx_too_many_rows",
                         )
+                    refuse_cells(row_number - 1, width, bounds["cells"], "xlsx_too_many_cells")
                     for _ in range(expected_row, row_number):  # rows the sheet skips are empty
                         dataset.append([None] * width)
                     dataset.append(self._values(cells, width, row_number))
@@ -151,7 +164,35 @@ class CheckedCSV(CSV):
 
     def create_dataset(self, in_stream, **kwargs):
         refuse_nul(in_stream)
+        self._check_shape(in_stream)
         return super().create_dataset(in_stream, **kwargs)
+
+    def _check_shape(self, content) -> None:
+        """The file's rows, columns and cells within import_bounds(), counted as the CSV reader streams
+        them, before tablib builds the whole table (a 9 MB file of 410,000 rows did, then the rows' errors)."""
+        if isinstance(content, bytes):
+            try:
+                content = content.decode(self.encoding or "utf-8")
+            except UnicodeDecodeError:
+                return  # tablib's reading reports it as the file's encoding
+        bounds = import_bounds()
+        rows, width = -1, 0
+        reader = csv.reader(io.StringIO(content))
+        for row in _rows_read(reader):
+            rows += 1
+            width = max(width, len(row))
+            if width > bounds["columns"]:
+                raise ImportFileRefused(
+                    f"Line {rows + 1} has {width} columns; an import takes at most {bounds['columns']}.",
+                    code="csv_too_many_columns",
+                )
+            if rows > bounds["rows"]:
+                raise ImportFileRefused(
+                    f"The file has more than {bounds['rows']:,} data rows, the most an import takes. Split it "
+                    "into smaller files.",
+                    code="csv_too_many_rows",
+                )
+        refuse_cells(max(rows, 0), width, bounds["cells"], "csv_too_many_cells")
 
 
 def refuse_nul(content: str | bytes) -> None:
@@ -163,6 +204,14 @@ def refuse_nul(content: str | bytes) -> None:
             'UTF-16 export, or a damaged file). Save it as "CSV UTF-8" and import it again.',
             code="nul_character",
         )
+
+
+def _rows_read(reader):
+    """The CSV reader's rows, stopping quietly at what it cannot read (tablib then says what is wrong)."""
+    try:
+        yield from reader
+    except csv.Error:
+        return
 
 
 IMPORT_FORMATS = [CheckedCSV, BoundedXLSX]

@@ -129,3 +129,35 @@ def test_an_unexpected_error_shows_no_traceback_and_is_logged(logged_in, partici
     assert "nothing was imported" in body and "Confirm import" not in body
     assert any("secret.py" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
     assert DailyObservation.objects.count() == 0
+
+
+def test_an_import_stops_after_the_refused_rows_it_lists(logged_in, participant, settings):
+    """Issue 28, H: a 9 MB file of 410,312 invalid rows grew a worker past 3 GB collecting every row's errors.
+    After CRF_IMPORT_MAX_REFUSED_ROWS refused rows the import stops, lists those, and counts the rest."""
+    settings.CRF_IMPORT_MAX_REFUSED_ROWS = 5
+    data = observation_rows(participant, days=12, systolic_bp=95, diastolic_bp=120)  # every row refused
+    response = upload(logged_in, data.csv.encode())
+    body = page_of(response)
+    result = response.context["result"]
+    assert len(result.invalid_rows) == 5 and "Confirm import" not in body
+    assert "More than 5 rows are refused, so the import stopped at row 6: the 6 rows after it were not checked" in body
+    assert [e.error.code for e in result.base_errors] == ["too_many_refused_rows"]
+    assert DailyObservation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("bound", "value", "code"),
+    [
+        ("CRF_IMPORT_MAX_ROWS", 3, "csv_too_many_rows"),
+        ("CRF_IMPORT_MAX_COLUMNS", 5, "csv_too_many_columns"),
+        ("CRF_IMPORT_MAX_CELLS", 40, "csv_too_many_cells"),
+    ],
+)
+def test_a_csv_is_bounded_by_rows_columns_and_cells_before_it_is_read(
+    logged_in, participant, settings, bound, value, code
+):
+    """Bytes alone bounded a CSV: rows, columns and cells are counted as the file streams by."""
+    setattr(settings, bound, value)
+    response = upload(logged_in, observation_rows(participant, days=4).csv.encode())
+    assert [e.code for e in response.context["form"].errors.as_data()["import_file"]] == [code]
+    assert DailyObservation.objects.count() == 0

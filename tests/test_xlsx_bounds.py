@@ -151,3 +151,11 @@ def test_the_admin_import_says_why_and_saves_nothing(client, coordinator, site_a
     assert "goes down to row 1,048,576" in body and "Nothing was imported" in body
     assert "Confirm import" not in body
     assert DailyObservation.objects.count() == 0
+
+
+def test_rows_times_columns_are_bounded_by_cells(settings):
+    """Issue 28, H: 30,000 rows of 200 columns passed both bounds and made a 1.27 GB worker."""
+    settings.CRF_IMPORT_MAX_CELLS = 10
+    with pytest.raises(ImportFileRefused) as refused:
+        BoundedXLSX().create_dataset(workbook({f"A{row}": "x" for row in range(2, 9)}, headers=list("abc")))
+    assert refused.value.code == "xlsx_too_many_cells" and "most 10 cells" in str(refused.value)

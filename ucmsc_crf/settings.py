@@ -255,6 +255,11 @@ CRF_REPORT_CACHE_SECONDS = int(os.environ.get("CRF_REPORT_CACHE_SECONDS", "600")
 # an XLSX workbook may unpack to. A few kilobytes of XLSX can otherwise describe a billion-cell sheet.
 CRF_IMPORT_MAX_ROWS = int(os.environ.get("CRF_IMPORT_MAX_ROWS", "50000"))
 CRF_IMPORT_MAX_COLUMNS = int(os.environ.get("CRF_IMPORT_MAX_COLUMNS", "200"))
+# Cells (data rows x columns) an import may hold, CSV or XLSX: rows and columns alone still allowed 10 million.
+CRF_IMPORT_MAX_CELLS = int(os.environ.get("CRF_IMPORT_MAX_CELLS", "1500000"))
+# Refused rows an import lists before it stops checking the rest (a file of 400,000 bad rows grew a worker
+# past 3 GB collecting their errors): the user corrects these and imports again.
+CRF_IMPORT_MAX_REFUSED_ROWS = int(os.environ.get("CRF_IMPORT_MAX_REFUSED_ROWS", "100"))
 CRF_IMPORT_MAX_XLSX_UNPACKED_MB = int(os.environ.get("CRF_IMPORT_MAX_XLSX_UNPACKED_MB", "100"))
 
 # Security: on when DEBUG is off, each overridable for a deployment behind a TLS-terminating proxy.
