@@ -176,3 +176,14 @@ def test_an_edit_is_reported_as_a_correction(client, clinician, coordinator, sit
     response = client.post(url, data, follow=True)
     assert "Daily observation corrected." in response.content.decode()
     assert "Daily observation submitted." not in response.content.decode()
+
+
+def test_save_draft_is_an_outline_button_not_blue_on_blue(client, participant, clinician):
+    """Issue 28, 8: "Save draft" carried btn-primary and btn-outline-primary at once: blue text on blue."""
+    import re
+
+    client.force_login(clinician)
+    form_page = client.get(reverse("observations-new", args=[participant.study_id])).content.decode()
+    tag = re.search(r'<input[^>]*name="save_draft"[^>]*>', form_page).group(0)
+    classes = re.search(r'class="([^"]*)"', tag).group(1).split()
+    assert "btn-outline-primary" in classes and "btn-primary" not in classes
