@@ -22,17 +22,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# PORT chooses the port (`make run PORT=8080`); the two demos default to two ports, so both can run at once.
+run: PORT ?= 8000
 run: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The next trial (blinded, randomised, placebo-controlled, two sites) in a database of its own.
 RANDOMISED_DB ?= sqlite:///randomised.sqlite3
+run-randomised: PORT ?= 8001
 run-randomised: $(VENV)/.installed
 	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py seed_demo --design randomised
-	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

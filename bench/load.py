@@ -44,7 +44,7 @@ def parse_args():
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument("--clinicians", type=int, default=20, help="clients, each with its own participant")
     parser.add_argument("--editors", type=int, default=2, help="clients sharing one participant")
-    parser.add_argument("--servers", type=int, default=2, help="gunicorn processes (ports 8101, 8102, ...)")
+    parser.add_argument("--servers", type=int, default=2, help="gunicorn processes (on free ports)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")

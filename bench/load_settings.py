@@ -1,9 +1,8 @@
-"""What every part of the load test (bench/load.py) shares: where the project is and the servers' ports."""
+"""What every part of the load test (bench/load.py) shares: where the project is."""
 
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-FIRST_PORT = 8101
 DAYS_BACK = 3000  # day 0 of every load participant: far enough back that no client runs out of days

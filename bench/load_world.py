@@ -13,7 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from load_settings import DAYS_BACK, FIRST_PORT, ROOT
+from load_settings import DAYS_BACK, ROOT
+from ports import free_port
 
 
 def scratch_database(url: str, word: str = "load") -> str:
@@ -145,8 +146,8 @@ def server_env(args, url: str, static_root: str) -> dict:
 def start_servers(args, env: dict, logs: Path) -> list:
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     servers = []
-    for n in range(args.servers):
-        port = FIRST_PORT + n
+    for _ in range(args.servers):
+        port = free_port()
         log = open(logs / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (closed in stop_servers)
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "ucmsc_crf.wsgi", "-c", "gunicorn.conf.py"],
@@ -164,6 +165,7 @@ def start_servers(args, env: dict, logs: Path) -> list:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
+                    stop_servers(servers)  # the ones that did start: no orphan keeps a port
                     sys.exit(f"gunicorn on port {port} did not start: see {logs}/gunicorn-{port}.log")
                 time.sleep(0.3)
     return servers

@@ -39,10 +39,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from ports import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CRF_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "ward-round-bench-1"
-PORT = 8779
 # The vital signs a nurse measures each day: typed. (name, value)
 TYPED = (
     ("temperature_c", "37.2"),
@@ -148,9 +149,9 @@ def set_up(count: int) -> list[str]:
     return ids
 
 
-def start_server(env) -> subprocess.Popen:
+def start_server(env, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -160,12 +161,21 @@ def start_server(env) -> subprocess.Popen:
         try:
             import urllib.request
 
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
             return server
         except OSError:
             time.sleep(0.2)
-    server.terminate()
+    stop_server(server)
     raise RuntimeError("the app did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 # --- the round ----------------------------------------------------------------------------------------------
@@ -326,14 +336,18 @@ def main() -> int:
     )
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    ids = set_up(args.participants)
-    server = start_server(env)
+    # Playwright first: without it, nothing is started (a server started before a failed import was left
+    # running, holding its port).
     from playwright.sync_api import sync_playwright
 
+    ids = set_up(args.participants)
+    port = free_port()
+    server = None
     try:
+        server = start_server(env, port)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            base = f"http://127.0.0.1:{PORT}"
+            base = f"http://127.0.0.1:{port}"
             started = time.perf_counter()
             pc = round_of(browser, base, ids, "pc")
             pc_seconds = time.perf_counter() - started
@@ -343,7 +357,8 @@ def main() -> int:
             login = anchor(browser, base, len(ids))
             browser.close()
     finally:
-        server.terminate()
+        if server is not None:
+            stop_server(server)
         if not args.keep:
             import shutil
 
