@@ -16,6 +16,7 @@ from django.urls import path, reverse
 
 from patients.admin_base.blinding import AllocationTableAdminMixin
 from patients.admin_base.scoping import ScopedHistoryAdmin
+from patients.admin_base.transfer import ClinicalExportMixin
 from patients.casebook.forms import ServiceErrorsMixin
 from patients.casebook.sites import site_ids_for
 from patients.choices import StratificationFactor
@@ -280,9 +281,10 @@ class RandomisationSlotAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
 
 
 @admin.register(UnblindingRequest)
-class UnblindingRequestAdmin(ScopedHistoryAdmin):
+class UnblindingRequestAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
     """Emergency unblindings, for data management: who asked, why, who decided; never the arm. Requests and
-    decisions are made on the participant's unblinding page (patients/unblinding.py), not here."""
+    decisions are made on the participant's unblinding page (patients/unblinding.py), not here. Exported like
+    every record an inspector may ask for (CSV, XLSX), by roles with patients.export_data (issue 28, 15)."""
 
     list_display = ["participant", "requested_datetime", "requested_by", "status", "decided_by", "self_approved"]
     list_filter = ["status", "self_approved"]

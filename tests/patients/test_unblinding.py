@@ -134,3 +134,15 @@ def test_a_decision_on_a_request_id_that_is_not_one_is_not_found(client, partici
     url = reverse("participant-unblinding", kwargs={"study_id": participant.study_id})
     response = client.post(url, {"decide": "approve", "request_id": request_id, "decision_note": "ok"})
     assert response.status_code == 404
+
+
+def test_data_management_exports_the_unblinding_requests_without_the_arm(client, participant, clinician, coordinator):
+    """Issue 28, 15: unblinding requests had no admin export, unlike every other record an inspector may ask for."""
+    from tests.helpers import admin_export
+
+    unblinding.unblinding_request(participant=participant, user=clinician, reason="Anaphylaxis after infusion 2")
+    client.force_login(coordinator)
+    response = admin_export(client, reverse("admin:patients_unblindingrequest_export"))
+    text = response.content.decode("utf-8-sig")
+    assert response.status_code == 200 and participant.study_id in text and "Anaphylaxis after infusion 2" in text
+    assert participant.arm.name not in text and participant.arm.code not in text
