@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
 
 # Reference data that data migrations create; a transactional test's flush removes it.
 CHROMIUM = os.environ.get("CRF_CHROMIUM", "/usr/bin/chromium")
@@ -18,6 +21,25 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+class OwnConnectionsServer(ThreadedWSGIServer):
+    """The live server, whose request threads close only the connections they opened.
+
+    On SQLite the live server shares the test's own connection with its request threads
+    (connections_override). Django's server closes every connection after each request, the shared one
+    included; a request Chromium kept alive past the test ends after the sharing was given back, and its
+    close raised "DatabaseWrapper objects created in a thread can only be used in that same thread" (56
+    warnings per run, issue 28, 14). The shared connection is the test's to close."""
+
+    def _close_connections(self):
+        shared = set(self.connections_override or ())
+        for connection in connections.all(initialized_only=True):
+            if connection.alias not in shared:
+                connection.close()
+
+
+LiveServerThread.server_class = OwnConnectionsServer
 
 
 @pytest.fixture(scope="session")
