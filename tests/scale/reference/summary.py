@@ -123,7 +123,7 @@ def trial_summary(participants, *, by_arm: bool = True) -> Summary:
         flow=_flow(participants, arms, by_arm),
         sections=[
             _baseline(groups),
-            _exposure(arms, groups),
+            _exposure(arms, groups, by_arm=None not in members),
             _safety(groups),
             _discharge(groups, outcomes),
         ],
@@ -181,13 +181,23 @@ def _known_yes(answer) -> bool | None:
     return None if answer in (YesNoUnknown.UNKNOWN, "", None) else answer == YesNoUnknown.YES
 
 
-def _exposure(arms, groups) -> Section:
+def _given(infusion, field: str, kit_field: str, by_arm: bool):
+    """What an infusion gave: the ward's record, else (a report by arm only) the kit's (issue 28, D)."""
+    value = getattr(infusion, field)
+    if value is None and by_arm and infusion.preparation is not None:
+        value = getattr(infusion.preparation, kit_field)
+    return value
+
+
+def _exposure(arms, groups, *, by_arm: bool) -> Section:
     ids = [[p.pk for p in g] for g in groups]
     planned = [
         Counter(PlannedInfusion.objects.active().filter(participant_id__in=i).values_list("status", flat=True))
         for i in ids
     ]
-    infusions = [list(Infusion.objects.active().filter(participant_id__in=i)) for i in ids]
+    infusions = [
+        list(Infusion.objects.active().filter(participant_id__in=i).select_related("preparation")) for i in ids
+    ]
     deviations = [
         Counter(ProtocolDeviation.objects.active().filter(participant_id__in=i).values_list("category", flat=True))
         for i in ids
@@ -201,15 +211,20 @@ def _exposure(arms, groups) -> Section:
         ),
         Row(
             "Cells per infusion, x 10^6, median (IQR)",
-            # Recorded on the ward in an open-label trial only (a blinded trial's pharmacy holds them).
+            # Recorded on the ward in an open-label trial; a blinded trial's pharmacy holds them (by arm only).
             [
-                median_cell([x.cells_administered_millions for x in i if x.cells_administered_millions])
+                median_cell([v for x in i if (v := _given(x, "cells_administered_millions", "cells_millions", by_arm))])
                 for i in infusions
             ],
         ),
         Row(
             "Viability at release, %, median (IQR)",
-            [median_cell([x.viability_percent for x in i if x.viability_percent is not None]) for i in infusions],
+            [
+                median_cell(
+                    [v for x in i if (v := _given(x, "viability_percent", "viability_percent", by_arm)) is not None]
+                )
+                for i in infusions
+            ],
         ),
     ]
     rows += [
