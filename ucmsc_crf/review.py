@@ -38,12 +38,20 @@ class Change:
 
 
 @dataclass
+class Value:
+    label: str
+    value: str
+    changed: bool = False  # since the record was last verified
+
+
+@dataclass
 class ReviewRecord:
     record: object
     name: str
     visit: str
     open_queries: int
     changes: list[Change] = field(default_factory=list)  # since it was last verified
+    values: list[Value] = field(default_factory=list)  # what the monitor compares with the source
 
     @property
     def verifiable(self) -> bool:
@@ -97,6 +105,7 @@ def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
         )
         if not records:
             continue
+        fields = [f for f in queryable_fields(crf.model) if f[0] not in hidden]
         rows = []
         for record in records:
             on = getattr(record, crf.study_day_from) if crf.study_day_from else None
@@ -108,9 +117,27 @@ def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
             )
             if record.review_status == ReviewStatus.SUBMITTED:
                 row.changes = _changes_since_verified(record, hidden)
+            changed = {c.field for c in row.changes}
+            row.values = [Value(label, shown_value(record, name), label in changed) for name, label in fields]
             rows.append(row)
-        groups.append(ReviewGroup(crf, rows, [f for f in queryable_fields(crf.model) if f[0] not in hidden]))
+        groups.append(ReviewGroup(crf, rows, fields))
     return groups
+
+
+def shown_value(record, name: str) -> str:
+    """A field's value as the monitor reads it against the source: a code by its label, a date-time in the
+    site's time, yes / no, "-" for nothing recorded."""
+    field_ = record._meta.get_field(name)
+    value = getattr(record, name)
+    if value is None or value == "":
+        return "-"
+    if field_.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    return str(value)
 
 
 @dataclass

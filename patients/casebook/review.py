@@ -90,6 +90,8 @@ def check_transition(
     reason: str = "",
     voided: bool = False,
     open_queries: int = 0,
+    version: int | None = None,
+    seen_version: int | None = None,
 ) -> None:
     """Refuse a move the workflow or the user's role does not allow. PermissionDenied for the role,
     ValidationError (on ``review_status`` or ``reason``) for the record's state."""
@@ -97,6 +99,14 @@ def check_transition(
         raise PermissionDenied(f"Only {transition.who} can {transition.name} a record.")
     if voided:
         raise refusal("review_status", "This record is voided: it is out of review.", "voided")
+    if seen_version is not None and version != seen_version:
+        # Source data verification compares values with the source: the values the monitor saw, not newer ones.
+        raise refusal(
+            "review_status",
+            f"This record changed since the page showed it (version {seen_version}, now {version}): look at its "
+            "values again before verifying.",
+            "changed_since_shown",
+        )
     if status != transition.source:
         raise refusal(
             "review_status",

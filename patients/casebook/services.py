@@ -244,8 +244,11 @@ def _casebook_sign(*, participant: Participant, user, meaning: str) -> CasebookS
 
 
 @transaction.atomic
-def record_review(*, record, user, step: str, reason: str = ""):
+def record_review(*, record, user, step: str, reason: str = "", seen_version: int | None = None):
     """Move a case report form record one step in review (submit, verify, unverify, lock, unlock).
+
+    ``seen_version``: the record's version as the reviewer's page showed its values (the monitor's review
+    page); a record changed since is refused (``changed_since_shown``), and the audit entry names the version.
 
     The table of steps and who may take each is ``patients/casebook/review.py``. Raises PermissionDenied for the
     role, ValidationError for the record's state (voided, wrong status, open queries, casebook locked),
@@ -269,6 +272,8 @@ def record_review(*, record, user, step: str, reason: str = ""):
         reason=reason,
         voided=record.voided,
         open_queries=open_queries.count(),
+        version=record.version,
+        seen_version=seen_version,
     )
     locked = record.casebook_lock_message()
     if locked:
@@ -282,5 +287,7 @@ def record_review(*, record, user, step: str, reason: str = ""):
         record.verified_by = record.verified_datetime = None
     # No full_clean(): a step changes no data, and an old record must stay reviewable after a rule changes.
     note = f"{transition.label}{': ' + reason.strip() if (reason or '').strip() else ''}"
+    if seen_version is not None:
+        note += f" (values as shown, version {seen_version})"
     record_save(record, user=user, reason=note, review_step=transition.name)
     return record

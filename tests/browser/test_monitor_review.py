@@ -1,6 +1,6 @@
 """The monitor's visit in a real browser (issue 18): from "Review" in the menu to the casebooks awaiting
-verification, into one casebook, a query raised on a field picked by its label, then "Verify all that can be
-verified": every record verified but the queried one, from one page."""
+verification, into one casebook, a query raised on a field picked by its label, then "Verify all shown below":
+every record verified but the queried one, from one page."""
 
 import datetime
 
@@ -52,7 +52,7 @@ def test_the_monitor_verifies_a_casebook_from_one_page(browser, live_server, scr
     screenshot(page, "monitor-casebook-review")
 
     with page.expect_navigation():
-        page.get_by_role("button", name="Verify all that can be verified (2)").click()
+        page.get_by_role("button", name="Verify all shown below (2)").click()
     assert "2 records verified." in page.locator("body").inner_text()
     statuses = [page.locator(f'[data-record="observations-{o.pk}"]').get_attribute("data-status") for o in observations]
     assert statuses == ["verified", "submitted", "verified"]

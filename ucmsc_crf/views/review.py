@@ -15,6 +15,7 @@ from dosing.forms import PRODUCT_FIELDS
 from patients.casebook import services as casebook_services
 from patients.casebook.access import hides_allocation
 from patients.casebook.registry import registry
+from patients.choices import ReviewStatus
 from patients.models import Participant
 from ucmsc_crf.review import casebook_counts, casebook_review
 from ucmsc_crf.views.pages import ParticipantMixin
@@ -74,9 +75,9 @@ class CasebookReviewView(ParticipantMixin, View):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         if action == "verify_all":
-            self._verify_all()
+            self._verify_all(request.POST.getlist("shown"))
         elif action == "verify":
-            self._verify_one(request.POST.get("form", ""), request.POST.get("pk", ""))
+            self._verify_one(request.POST.get("form", ""), request.POST.get("pk", ""), request.POST.get("version", ""))
         elif action == "query":
             self._raise_query()
         return redirect("casebook-review", study_id=self.participant.study_id)
@@ -90,28 +91,40 @@ class CasebookReviewView(ParticipantMixin, View):
             return crf, None
         return crf, get_object_or_404(crf.model.objects.active().filter(participant=self.participant), pk=pk)
 
-    def _verify_one(self, key, pk):
+    def _verify_one(self, key, pk, version):
         crf, record = self._record(key, pk)
-        if record is None:
+        if record is None or not version.isdigit():
             messages.error(self.request, "No such record in this casebook.")
             return
         try:
-            casebook_services.record_review(record=record, user=self.request.user, step="verify")
+            casebook_services.record_review(
+                record=record, user=self.request.user, step="verify", seen_version=int(version)
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(self.request, f"Not verified: {_message(exc)}")
         else:
             messages.success(self.request, f"Verified: {crf.label.lower()}.")
 
-    def _verify_all(self):
-        """Every record that can be verified (submitted, no open query), each through the review service;
-        what it refuses is said, the rest verified."""
+    def _verify_all(self, shown):
+        """The records the page showed as verifiable, with their values ("form:pk:version" each), each through
+        the review service at the version shown: a record added or changed since the page was drawn is not
+        verified unseen (issue 28, 6). What the service refuses is said, the rest verified."""
+        seen = {}
+        for item in shown:
+            key, _, rest = item.partition(":")
+            pk, _, version = rest.partition(":")
+            if pk.isdigit() and version.isdigit():
+                seen[(key, int(pk))] = int(version)
         verified, refused = 0, []
         for group in casebook_review(self.participant, _hidden(self.request.user)):
             for row in group.records:
-                if not row.verifiable:
+                version = seen.get((group.crf.key, row.record.pk))
+                if version is None or row.record.review_status != ReviewStatus.SUBMITTED:
                     continue
                 try:
-                    casebook_services.record_review(record=row.record, user=self.request.user, step="verify")
+                    casebook_services.record_review(
+                        record=row.record, user=self.request.user, step="verify", seen_version=version
+                    )
                     verified += 1
                 except (ValidationError, PermissionDenied) as exc:
                     refused.append(f"{row.name}: {_message(exc)}")
