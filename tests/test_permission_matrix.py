@@ -166,7 +166,7 @@ def clinic_url(name, route, world, which):
     if "<slug:visit>" in route:
         kwargs["visit"] = "discharge"  # phase 1's schedule has it
     if "<int:pk>" in route:
-        if name == "query-answer":
+        if name in ("query-answer", "query-review"):
             model = type(participant.data_queries.first())
         else:
             model = CLINIC_KINDS[name.rsplit("-", 1)[0]]
@@ -212,7 +212,7 @@ def expect_clinic(name, role, which, perms):
         return "404"  # another site's participant is not found (unless the role sees every site: the DSMB)
     if name == "participant-detail":
         return "200" if perms("patients.view_participant") else "403"
-    if name == "query-answer":
+    if name in ("query-answer", "query-review"):
         return "405"  # POST only
     if name == "participant-unblinding":
         return "200" if perms("patients.request_unblinding") or perms("patients.approve_unblinding") else "403"

@@ -52,6 +52,7 @@ class ReviewRecord:
     open_queries: int
     changes: list[Change] = field(default_factory=list)  # since it was last verified
     values: list[Value] = field(default_factory=list)  # what the monitor compares with the source
+    queries: list = field(default_factory=list)  # its open data queries (answered ones to close or re-open)
 
     @property
     def verifiable(self) -> bool:
@@ -89,11 +90,9 @@ def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
     visits = endpoint_visits()
     windows = visit_windows([participant.pk], visits).get(participant.pk, {})
     labels = {visit.code: visit.label for visit in visits}
-    open_counts = defaultdict(int)
-    for content_type_id, object_id in (
-        DataQuery.objects.open().filter(participant=participant).values_list("content_type_id", "object_id")
-    ):
-        open_counts[(content_type_id, object_id)] += 1
+    open_queries = defaultdict(list)
+    for query in DataQuery.objects.open().filter(participant=participant).select_related("raised_by", "answered_by"):
+        open_queries[(query.content_type_id, query.object_id)].append(query)
     groups = []
     for crf in reviewed_forms():
         content_type = ContentType.objects.get_for_model(crf.model)
@@ -113,7 +112,8 @@ def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
                 record,
                 record_name(record),
                 _visit_of(on, windows, labels),
-                open_counts[(content_type.pk, record.pk)],
+                len(open_queries[(content_type.pk, record.pk)]),
+                queries=open_queries[(content_type.pk, record.pk)],
             )
             if record.review_status == ReviewStatus.SUBMITTED:
                 row.changes = _changes_since_verified(record, hidden)

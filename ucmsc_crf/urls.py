@@ -14,6 +14,7 @@ participant_urls = [
     path("enrol/", entry.EnrolView.as_view(), name="participant-enrol"),
     path("labs/new/", entry.LabSampleFormView.as_view(), name="lab-sample-new"),
     path("queries/<int:pk>/answer/", entry.QueryAnswerView.as_view(), name="query-answer"),
+    path("queries/<int:pk>/review/", entry.QueryReviewView.as_view(), name="query-review"),
     path("sign/", entry.SignView.as_view(), name="casebook-sign"),
     path("unblinding/", unblinding.UnblindingView.as_view(), name="participant-unblinding"),
     path("visits/<slug:visit>/missed/", visits.MissedVisitView.as_view(), name="visit-missed"),

@@ -143,6 +143,7 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
         if self.instance.pk:
             audit = ["change_reason", self.VERSION_FIELD]
             if "answers_query" in self.fields:
+                audit[1:1] = ["query_answer"]
                 audit.insert(0, "answers_query")
             self.helper.layout.append(Fieldset("Audit", *audit))
         if reviewed and self.instance.review_status == ReviewStatus.VERIFIED:
@@ -177,7 +178,15 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
             empty_value=None,
             required=False,
             initial=answers_query if answers_query in {pk for pk, _ in choices} else None,
-            help_text="The audit trail links the change to the query; answer the query afterwards.",
+            help_text="The audit trail links the change to the query, and the query is answered with it.",
+        )
+        # One explanation serves both (issue 28, 7): the reason for change answers the query too, unless
+        # the user writes a different answer here.
+        self.fields["query_answer"] = forms.CharField(
+            label="Answer to the query",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Leave empty to answer with the reason for change.",
         )
 
     def _show_query(self, query) -> None:
@@ -205,7 +214,23 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
 
     def save(self, commit=True):
         self.apply_entry_choices()
-        return super().save(commit)
+        saved = super().save(commit)
+        if commit:
+            self.answer_query()
+        return saved
+
+    def answer_query(self) -> None:
+        """The correction's query, answered with the answer written, or else the reason for change."""
+        from patients.casebook.queries import DataQuery
+        from patients.casebook.services import query_answer
+        from patients.choices import QuerySiteStatus
+
+        pk = self.cleaned_data.get("answers_query") if self.instance.pk else None
+        query = DataQuery.objects.open().filter(pk=pk).first() if pk else None
+        if query is None or query.site_status == QuerySiteStatus.ANSWERED:
+            return
+        answer = (self.cleaned_data.get("query_answer") or "").strip() or self.cleaned_data["change_reason"]
+        query_answer(query=query, user=self.user, answer=answer)
 
     def apply_entry_choices(self) -> None:
         """Put what the user chose besides the data (reason, query, submit or draft, who) on the instance,

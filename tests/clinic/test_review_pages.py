@@ -187,3 +187,59 @@ def test_save_draft_is_an_outline_button_not_blue_on_blue(client, participant, c
     tag = re.search(r'<input[^>]*name="save_draft"[^>]*>', form_page).group(0)
     classes = re.search(r'class="([^"]*)"', tag).group(1).split()
     assert "btn-outline-primary" in classes and "btn-primary" not in classes
+
+
+@pytest.mark.parametrize(("written", "answer"), [("", "Query #{pk}: source says 92"), ("Checked the chart", None)])
+def test_the_reason_for_change_answers_the_query_unless_another_answer_is_written(
+    client, participant, observation, clinician, monitor, written, answer
+):
+    """Issue 28, 7: the clinician wrote the same explanation twice (the reason for change, then the answer)."""
+    from patients.casebook.queries import DataQuery
+
+    query = casebook_services.query_raise(
+        record=observation, user=monitor, text="Heart rate 82?", field_name="heart_rate"
+    )
+    client.force_login(clinician)
+    link = f"{edit_url(participant, observation)}?query={query.pk}"
+    data = {
+        **form_data(observation_values(participant, heart_rate=92)),
+        "loaded_version": "1",
+        "change_reason": f"Query #{query.pk}: source says 92",
+        "answers_query": str(query.pk),
+        "query_answer": written,
+    }
+    assert client.post(link, data).status_code == 302
+    query = DataQuery.objects.get(pk=query.pk)
+    assert query.site_status == "answered" and query.answered_by == clinician
+    assert query.answer == (answer.format(pk=query.pk) if answer else written)
+
+
+def test_the_monitor_closes_or_sends_back_an_answer_from_the_review_and_participant_pages(
+    client, participant, observation, clinician, monitor, site_a
+):
+    """Issue 28, 7: closing a query after its answer took the admin (8 page loads, 9 clicks)."""
+    from patients.casebook.queries import DataQuery
+    from tests.factories import UserFactory
+
+    query = casebook_services.query_raise(record=observation, user=monitor, text="Heart rate 82?")
+    casebook_services.query_answer(query=query, user=clinician, answer="Source says 82")
+    other_monitor = UserFactory(username="mon_other", role="Monitor", sites=[site_a])
+    url = reverse("query-review", args=[participant.study_id, query.pk])
+    # Sent back from the participant page, with the reason; then answered again and closed from the review page.
+    client.force_login(monitor)
+    assert f'action="{url}"' in page(client, participant)
+    client.post(url, {"action": "reopen", "reason": "Attach the monitor print-out", "back": "page"})
+    query.refresh_from_db()
+    assert query.site_status == "awaiting" and query.status == "open"
+    casebook_services.query_answer(query=query, user=clinician, answer="Print-out filed")
+    review = client.get(reverse("casebook-review", args=[participant.study_id])).content.decode()
+    assert "Print-out filed" in review and f'action="{url}"' in review
+    # Someone who neither raised it nor coordinates sees no buttons, and cannot close it by posting.
+    client.force_login(other_monitor)
+    assert f'action="{url}"' not in page(client, participant)
+    client.post(url, {"action": "close", "back": "review"})
+    assert DataQuery.objects.get(pk=query.pk).status == "open"
+    client.force_login(monitor)
+    response = client.post(url, {"action": "close", "back": "review"})
+    assert response.status_code == 302 and response["Location"].endswith("/review/")
+    assert DataQuery.objects.get(pk=query.pk).status == "closed"

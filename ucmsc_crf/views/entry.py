@@ -291,3 +291,26 @@ class QueryAnswerView(ParticipantMixin, View):
         else:
             messages.success(request, f"Query #{query.pk} answered.")
         return self.participant_page()
+
+
+class QueryReviewView(ParticipantMixin, View):
+    """The raiser (or a coordinator) closes an answered query, or re-opens it with a reason, from the review
+    page or the participant page (POST only): 1 click where the admin took 8 page loads (issue 28, 7).
+    patients.casebook.services decides who may."""
+
+    def post(self, request, *args, **kwargs):
+        query = get_object_or_404(self.participant.data_queries.open(), pk=kwargs["pk"])
+        action = request.POST.get("action")
+        try:
+            if action == "close":
+                casebook_services.query_close(query=query, user=request.user, note=request.POST.get("note", ""))
+                messages.success(request, f"Query #{query.pk} closed.")
+            elif action == "reopen":
+                casebook_services.query_reopen(query=query, user=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, f"Query #{query.pk} re-opened: the site is asked again.")
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, f"Query #{query.pk}: {text}")
+        if request.POST.get("back") == "review":
+            return redirect("casebook-review", study_id=self.participant.study_id)
+        return self.participant_page()
