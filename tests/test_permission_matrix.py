@@ -190,8 +190,14 @@ def expect_clinic(name, role, which, perms):
     if role in ("anonymous", "inactive"):
         return "302login"
     if name == "home":
-        # To the participant list, or (staff without record pages, e.g. the unblinded statistician) the admin.
-        return "302" if perms("patients.view_participant") or role not in NOT_STAFF else "200"
+        # To the participant list (or the monitor's review list); staff without record pages to the admin,
+        # unless their role has a page of next steps (the unblinded roles, the exporters).
+        if perms("patients.view_participant"):
+            return "302"
+        staff_only = (
+            role not in NOT_STAFF and not perms("patients.view_unblinded") and not perms("patients.export_data")
+        )
+        return "302" if staff_only else "200"
     gates = {
         "participant-list": "patients.view_participant",
         "subject-matrix": "patients.view_participant",

@@ -302,3 +302,36 @@ def test_a_clinician_voids_a_record_on_the_ward_under_the_same_rules(client, cli
     assert voided.voided and voided.void_reason == "Wrong bed" and voided.voided_by == clinician
     page = client.get(reverse("participant-detail", args=[participant.study_id])).content.decode()
     assert reverse("infusions-void", args=[participant.study_id, third.pk]) not in page
+
+
+def test_each_role_lands_on_its_work(client, site_a, clinician, coordinator, monitor):
+    """Issue 28, 11: the monitor landed on the participant list, the unblinded statistician and the pharmacist
+    in the bare admin, the DSMB on a page saying it belonged to no site, the approver saw nothing to approve."""
+    from django.contrib.auth.models import Permission
+
+    from patients import unblinding
+    from tests.factories import UserFactory, randomised_design, signed_off_list, treated_participant
+
+    randomised_design()
+    ustat = UserFactory(username="h_ustat", role="Unblinded statistician")
+    client.force_login(ustat)
+    page = client.get(reverse("home")).content.decode()
+    assert "Make the randomisation list" in page
+    signed_off_list(user=ustat, slots_per_stratum=6, block_multiples=[1], seed=2)
+    page = client.get(reverse("home")).content.decode()
+    assert "randomisation list's report (signed off" in page and "The closed report, by arm" in page
+    client.force_login(UserFactory(username="h_pharm", role="Pharmacist", sites=[site_a]))
+    assert client.get(reverse("home"))["Location"] == reverse("admin:dosing_preparation_to_prepare")
+    client.force_login(UserFactory(username="h_dsmb", role="DSMB member"))
+    page = client.get(reverse("home")).content.decode()
+    assert "not a member of any trial site" not in page and "The closed report, by arm" in page
+    client.force_login(clinician)
+    assert client.get(reverse("home"))["Location"] == reverse("participant-list")
+    approver = monitor
+    approver.user_permissions.add(Permission.objects.get(codename="approve_unblinding"))
+    participant = treated_participant(user=coordinator, site=site_a, arm_code=None)
+    unblinding.unblinding_request(participant=participant, user=clinician, reason="Anaphylaxis")
+    client.force_login(approver)
+    assert client.get(reverse("home"))["Location"] == reverse("casebook-review-list")
+    review = client.get(reverse("casebook-review-list")).content.decode()
+    assert 'id="unblinding-to-decide"' in review and participant.study_id in review and "Anaphylaxis" in review

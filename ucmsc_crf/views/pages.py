@@ -10,6 +10,8 @@ from django.views.generic import ListView, TemplateView
 
 from outcomes.ward import WardOrder
 from patients.casebook.access import hides_allocation, trial_blinded
+from patients.casebook.design import TrialDesign
+from patients.casebook.sites import site_ids_for
 from patients.choices import ParticipantStatus
 from patients.models import Arm, Participant, RandomisationSlot
 from patients.unblinding import was_unblinded
@@ -19,12 +21,19 @@ from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
 @login_required
 def home(request):
-    """Send each role to where it works: clinicians to the participant list, reviewers to the admin."""
-    if request.user.has_perm("patients.view_participant"):
+    """Each role's first page shows that role's work (issue 28, 11): the ward its participant list, the
+    monitor the casebooks to review, the pharmacy the kits to prepare; the roles without record pages (the
+    statisticians, the DSMB) a page of their next steps, not the bare admin."""
+    user = request.user
+    if user.has_perm("patients.verify_data") and not user.has_perm("patients.add_participant"):
+        return redirect("casebook-review-list")
+    if user.has_perm("patients.view_participant"):
         return redirect("participant-list")
-    if request.user.is_staff:
+    if user.has_perm("dosing.add_preparation") and TrialDesign.current().blinded:
+        return redirect("admin:dosing_preparation_to_prepare")
+    if user.is_staff and not user.has_perm("patients.view_unblinded") and not user.has_perm("patients.export_data"):
         return redirect("admin:index")
-    return render(request, "home.html")
+    return render(request, "home.html", home_context(user))
 
 
 class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -110,3 +119,20 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
             },
             **kwargs,
         )
+
+
+def home_context(user) -> dict:
+    """What the roles without record pages do next: the randomisation list to make or sign off (the
+    unblinded statistician), the report (by arm for the unblinded and the DSMB), the analysis export."""
+    from patients.randomisation.models import RandomisationList
+
+    design = TrialDesign.current()
+    randomisation_list = None
+    if user.has_perm("patients.view_randomisationlist") and design.randomised:
+        randomisation_list = RandomisationList.objects.order_by("-created_datetime").first()
+        randomisation_list = randomisation_list or "none"
+    return {
+        "design": design,
+        "randomisation_list": randomisation_list,
+        "sees_all_sites": site_ids_for(user) is None,
+    }

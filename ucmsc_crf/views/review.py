@@ -15,8 +15,8 @@ from dosing.forms import PRODUCT_FIELDS
 from patients.casebook import services as casebook_services
 from patients.casebook.access import hides_allocation
 from patients.casebook.registry import registry
-from patients.choices import ReviewStatus
-from patients.models import Participant
+from patients.choices import ReviewStatus, UnblindingStatus
+from patients.models import Participant, UnblindingRequest
 from ucmsc_crf.review import casebook_counts, casebook_review
 from ucmsc_crf.views.pages import ParticipantMixin
 
@@ -52,7 +52,21 @@ class CasebookListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
         rows = [(p, counts[p.pk]) for p in page.object_list]
         if self.request.GET.get("awaiting") == "1":
             rows = [(p, c) for p, c in rows if c.awaiting or c.open_queries]
-        return super().get_context_data(page=page, rows=rows, **kwargs)
+        return super().get_context_data(page=page, rows=rows, to_decide=self._to_decide(), **kwargs)
+
+    def _to_decide(self):
+        """Emergency unblindings waiting for this approver's decision (not their own requests)."""
+        user = self.request.user
+        if not user.has_perm("patients.approve_unblinding"):
+            return []
+        return list(
+            UnblindingRequest.objects.for_user(user)
+            .active()
+            .filter(status=UnblindingStatus.REQUESTED)
+            .exclude(requested_by=user)
+            .select_related("participant", "requested_by")
+            .order_by("requested_datetime")
+        )
 
 
 class CasebookReviewView(ParticipantMixin, View):
