@@ -107,10 +107,11 @@ class PreparationAdmin(AllocationTableAdminMixin, ClinicalRecordAdmin):
         source = request.POST if request.method == "POST" else request.GET
         participant_id = obj.participant_id if obj else source.get("participant", "")
         sequence = obj.sequence_number if obj else source.get("sequence_number", "")
-        if str(participant_id).isdigit() and str(sequence).isdigit():
+        participant_id, sequence = _small_number(participant_id), _small_number(sequence)
+        if participant_id is not None and sequence is not None:
             participant = Participant.objects.for_user(request.user).filter(pk=participant_id).first()
             if participant is not None:
-                extra_context["to_prepare"] = pharmacy.what_to_prepare(request.user, participant, int(sequence))
+                extra_context["to_prepare"] = pharmacy.what_to_prepare(request.user, participant, sequence)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
@@ -131,6 +132,12 @@ class PreparationAdmin(AllocationTableAdminMixin, ClinicalRecordAdmin):
     @admin.display(description="given", boolean=True)
     def given(self, obj):
         return obj.is_given
+
+
+def _small_number(value) -> int | None:
+    """A typed id or sequence number, or None for anything that is not one (the fuzz test's 5,000 digits)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 @admin.register(ArmRegimen)

@@ -246,3 +246,13 @@ def test_the_closed_report_shows_exposure_by_arm_from_the_kits_given(client, tri
     arms, rows = exposure(coordinator)
     assert arms == ["all"] and rows["Cells per infusion, x 10^6, median (IQR)"] == ["-"]
     assert rows["Viability at release, %, median (IQR)"] == ["-"]
+
+
+def test_the_preparation_page_takes_any_typed_participant_and_infusion(client, trial, pharmacist):
+    """What a hostile address holds is no participant, not a 500 (found by tests/test_fuzz_forms.py)."""
+    client.force_login(pharmacist)
+    add = reverse("admin:dosing_preparation_add")
+    for participant, sequence in (("9" * 5000, "1"), ("1", "9" * 5000), ("١", "1"), ("-1", "x")):
+        response = client.get(add, {"participant": participant, "sequence_number": sequence})
+        assert response.status_code == 200 and 'id="what-to-prepare"' not in response.content.decode()
+    assert client.post(add, {"participant": "9" * 5000, "sequence_number": "1"}).status_code == 200
