@@ -14,10 +14,11 @@ died mid-send is sent again after ``STALE_AFTER``.
 import datetime
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import connections, models, transaction
+from django.db import OperationalError, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -29,6 +30,8 @@ MAX_ATTEMPTS = 8
 RETRY_AFTER = [datetime.timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60, 120)]
 # A message claimed by a sender that never reported back (its process stopped) is tried again after this.
 STALE_AFTER = datetime.timedelta(minutes=10)
+# Tries of the thread that sends after a commit, while the database is busy (0.1 s, 0.2 s, ... apart).
+THREAD_TRIES = 6
 
 
 class MailStatus(models.TextChoices):
@@ -122,7 +125,17 @@ def deliver_soon(pks) -> None:
 
 def _deliver_in_thread(pks) -> None:
     try:
-        deliver_due(first=pks)
+        for attempt in range(THREAD_TRIES):
+            try:
+                deliver_due(first=pks)
+                return
+            except OperationalError:
+                # The database is busy (the request that wrote the message still saving its session, SQLite
+                # writing one at a time): try again shortly, then leave it to send_outbox.
+                connections.close_all()
+                if attempt == THREAD_TRIES - 1:
+                    raise
+                time.sleep(0.1 * 2**attempt)
     except Exception:  # a thread's exception would only reach stderr; the rows say what is left to send
         logger.exception("The outbox could not be worked through; manage.py send_outbox will try again.")
     finally:
