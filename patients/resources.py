@@ -406,7 +406,9 @@ class ClinicalRecordResource(FileImportResource):
             record = self._voided_record(row)
         except (ValidationError, ValueError) as exc:
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-            row_result.validation_error = exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            row_result.validation_error = (
+                exc if isinstance(exc, ValidationError) else ValidationError(str(exc), code="invalid_key")
+            )
             return row_result
         row_result.import_type = RowResult.IMPORT_TYPE_SKIP
         row_result.add_instance_info(record)
