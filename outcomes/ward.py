@@ -1,9 +1,11 @@
 """What the ward owes today, for the participant list's order and badges and for "Save and next" (issue 18): an
-infusion planned for today or before still to give; a daily observation, for a participant in follow-up, in
-hospital (not discharged), with none entered today. One definition (``WardState``), read for the participants
-in follow-up only, so the list and the next-participant step agree and neither reads the whole trial."""
+infusion planned for today or before still to give; a person screened and waiting to be enrolled; a daily
+observation, for a participant in follow-up, in hospital (not discharged), with none entered today; a follow-up
+visit due or overdue (issue 28, 11: after discharge the visits are what the trial owes). One definition
+(``WardState``), read for the participants in follow-up (and in screening) only, so the list and the
+next-participant step agree and neither reads the whole trial."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
@@ -37,6 +39,10 @@ class WardState:
     infusion_pending: set[int]
     observed_today: set[int]
     discharged: set[int]
+    # Screened, not yet enrolled or refused: someone is waiting at the bedside for the decision.
+    waiting_enrolment: set[int] = field(default_factory=set)
+    # With a visit of the schedule due or overdue (outcomes/visits.py), as the caller worked it out.
+    visit_due: set[int] = field(default_factory=set)
 
     def owes_observation(self, pk: int) -> bool:
         """In follow-up and in hospital (after discharge, in a design that follows participants beyond it, no
@@ -69,27 +75,34 @@ def ward_state(pks, today) -> WardState:
     )
 
 
-def due_today(participants, today) -> tuple[list[int], WardState]:
+def due_today(participants, today, visit_due=frozenset()) -> tuple[list[int], WardState]:
     """The primary keys of ``participants`` (a queryset) who owe the ward something ``today``: an infusion
-    planned for today or before still to give, then a daily observation not yet entered (in follow-up and in
-    hospital); by study ID within each. Only a participant in follow-up can owe either, so this reads the
-    participants in follow-up and their rows of today: a few queries over a few rows, whatever the trial's
-    size (issue 19; one CASE over every participant made the database scan all of their records). With the
-    ward state of everyone in follow-up (the only ones who can owe anything)."""
+    planned for today or before still to give, then a person waiting to be enrolled, then a daily observation
+    not yet entered (in follow-up and in hospital), then a visit due or overdue (``visit_due``: primary keys,
+    worked out by the caller, which may keep them: ucmsc_crf/matrix_states.py); by study ID within each. Only
+    a participant in follow-up or in screening can owe any, so this reads those participants and their rows of
+    today: a few queries over a few rows, whatever the trial's size (issue 19; one CASE over every participant
+    made the database scan all of their records). With the ward state of everyone in follow-up."""
     in_follow_up = dict(participants.filter(status=ParticipantStatus.ENROLLED).values_list("pk", "study_id"))
+    waiting = dict(participants.filter(status=ParticipantStatus.SCREENING).values_list("pk", "study_id"))
     state = ward_state(list(in_follow_up), today)
-    ranked = []
+    state.waiting_enrolment = set(waiting)
+    state.visit_due = {pk for pk in visit_due if pk in in_follow_up}
+    ranked = [(1, study_id, pk) for pk, study_id in waiting.items()]
     for pk, study_id in in_follow_up.items():
         if pk in state.infusion_pending:
             ranked.append((0, study_id, pk))
         elif state.owes_observation(pk):
-            ranked.append((1, study_id, pk))
+            ranked.append((2, study_id, pk))
+        elif pk in state.visit_due:
+            ranked.append((3, study_id, pk))
     return [pk for _, _, pk in sorted(ranked)], state
 
 
 class WardOrder:
     """The participant list in the order a ward round takes it: an infusion planned for today or before still
-    to give first, then a daily observation due today, then everyone else; by study ID within each.
+    to give first, then a person waiting to be enrolled, a daily observation due today, a visit due or
+    overdue, then everyone else; by study ID within each.
 
     A sequence the paginator cuts (count() and slices of primary keys), in two parts so that neither grows
     with the trial (issue 19): what is due is looked for among the participants in follow-up only (bounded by
@@ -98,9 +111,9 @@ class WardOrder:
     study and observation of the trial on every request. The same definition (``WardState``) as the list's
     badges and ``observations_due`` ("Save and next")."""
 
-    def __init__(self, participants, today):
+    def __init__(self, participants, today, visit_due=frozenset()):
         self.participants = participants
-        self._due, self.state = due_today(participants, today)
+        self._due, self.state = due_today(participants, today, visit_due)
         self._rest = participants.exclude(pk__in=self._due).order_by("study_id")
         self._count = None
 

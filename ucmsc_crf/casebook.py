@@ -10,17 +10,20 @@ from django.utils import timezone
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte
+from outcomes.visits import visit_statuses
 from patients.casebook.naming import record_name
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
 from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
+from ucmsc_crf.matrix_states import ACTION_STATES, visit_link
 
 
 def participant_list(pks, state):
     """The list's rows: the participants of ``pks`` (a page of outcomes.ward.WardOrder, in its order, with its
     ``state``: what everyone in follow-up owes today), each with what is due today (infusion due / overdue,
-    today's observation not yet entered). A fixed number of queries for a page of any size."""
+    waiting to be enrolled, today's observation not yet entered, visits due or overdue with where each
+    leads). A fixed number of queries for a page of any size."""
     today = timezone.localdate()
     # Sites and arms, and what is due, read for the page's rows only, after the page is cut: over every
     # participant it would grow with the trial (issue 19).
@@ -46,6 +49,16 @@ def participant_list(pks, state):
         states = [p.due_state(today) for p in planned[participant.pk]]
         participant.infusion_due = "overdue" if "overdue" in states else ("due" if "due" in states else "")
         participant.observation_due = state.owes_observation(participant.pk)
+        participant.waiting_enrolment = participant.pk in state.waiting_enrolment
+    # The visits of the page's rows with one due or overdue: which visit, and the form it asks for.
+    with_visits = [p.pk for p in participants if p.pk in state.visit_due]
+    statuses = visit_statuses(Participant.objects.filter(pk__in=with_visits)) if with_visits else {}
+    for participant in participants:
+        participant.visits_due = [
+            (status, visit_link(participant, status))
+            for status in statuses.get(participant.pk, [])
+            if status.state in ACTION_STATES
+        ]
     return participants
 
 

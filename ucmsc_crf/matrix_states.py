@@ -10,12 +10,17 @@ import datetime
 import sys
 from collections.abc import Callable
 
+from django.urls import reverse
+
 from outcomes import visits
-from outcomes.visits import VisitState, visit_statuses
+from outcomes.visits import FormState, VisitState, visit_statuses
 from patients.casebook.data_version import block_of
+from patients.casebook.registry import registry
 from patients.choices import ReviewStatus
 from patients.models import Participant
 from ucmsc_crf.kept_blocks import Blocks, code_hash, keeping_seconds
+
+ACTION_STATES = (VisitState.DUE, VisitState.OVERDUE)
 
 REVIEWED = {ReviewStatus.SUBMITTED: "submitted", ReviewStatus.VERIFIED: "verified", ReviewStatus.LOCKED: "locked"}
 
@@ -61,3 +66,20 @@ def matching(site_ids, wanted: Callable[[frozenset], bool], today: datetime.date
         if (site_ids is None or site_id in site_ids) and wanted(keys)
     ]
     return [pk for _, pk in sorted(rows)]
+
+
+def visits_due(today: datetime.date) -> set[int]:
+    """The primary keys of the enrolled participants (every site: the caller scopes) with a visit due or
+    overdue: the ward's "Due today" (outcomes/ward.py), from the same kept states as the matrix's filters."""
+    return set(matching(None, lambda keys: any(state in keys for state in ACTION_STATES), today))
+
+
+def visit_link(participant, status) -> str:
+    """Where a visit's cell or badge leads: the first required form still missing, when the ward can enter it,
+    else the participant's page."""
+    if status.state in ACTION_STATES:
+        for form in status.forms:
+            crf = registry.get(form.key)
+            if form.state == FormState.REQUIRED and crf.form is not None:
+                return reverse(f"{crf.key}-new", kwargs={"study_id": participant.study_id})
+    return participant.get_absolute_url()

@@ -9,18 +9,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dosing.models import Infusion, ProtocolDeviation
-from outcomes.models import AdverseEvent, DailyObservation, LabResult
+from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients.casebook.saving import record_save
+from patients.casebook.schedule import Visit, VisitForm
 from patients.models import COMORBIDITY_FIELDS, Participant
 from tests.factories import (
     UserFactory,
     ae_values,
+    ct_values,
+    end_study,
+    follow_up_after_discharge,
     give_infusion,
     lab_values,
     local_datetime,
     observation_values,
     planned_start,
     record,
+    screened_participant,
     treated_participant,
 )
 from tests.helpers import form_data
@@ -61,6 +66,40 @@ def test_list_flags_what_is_due_today(client, clinician, coordinator, site_a):
     assert "Infusion overdue" in body
 
 
+def test_list_flags_follow_up_visits_and_people_waiting_to_enrol(client, clinician, coordinator, site_a):
+    """Issue 28, 11: after discharge the ward owes the follow-up visits, and a person screened and waiting to
+    be enrolled is someone at the bedside; both were missing from "Due today"."""
+    follow_up_after_discharge()
+    day28 = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=day28, crf_key="ct", required=True)
+    # Discharged on day 10: no infusion or observation owed, only the day 28 visit (overdue on day 40).
+    discharged = treated_participant(user=coordinator, site=site_a, days_ago=40)
+    for n in (1, 2, 3):
+        give_infusion(discharged, n, user=coordinator)
+    end_study(discharged, user=coordinator, on=discharged.day0_date + 10 * DAY)
+    in_window = treated_participant(user=coordinator, site=site_a, days_ago=27, arm_code="control")
+    end_study(in_window, user=coordinator, on=in_window.day0_date + 5 * DAY)
+    quiet = treated_participant(user=coordinator, site=site_a, days_ago=5, arm_code="control")
+    end_study(quiet, user=coordinator, on=quiet.day0_date + 2 * DAY)
+    waiting = screened_participant(user=coordinator, site=site_a)
+    client.force_login(clinician)
+    response = client.get(reverse("participant-list"))
+    order = [p.study_id for p in response.context["participants"]]
+    # What is owed comes before everyone else: the person waiting first, then the visits.
+    assert order == [waiting.study_id, discharged.study_id, in_window.study_id, quiet.study_id]
+    body = response.content.decode()
+    ct_new = reverse("ct-new", args=[discharged.study_id])
+    assert f'href="{ct_new}">Day 28 overdue</a>' in body
+    assert f'href="{reverse("ct-new", args=[in_window.study_id])}">Day 28 due</a>' in body
+    rows = {p.study_id: p for p in response.context["participants"]}
+    assert rows[quiet.study_id].visits_due == [] and not rows[quiet.study_id].waiting_enrolment
+    # The clinician may enrol: the badge leads to the enrolment form.
+    assert f'href="{reverse("participant-enrol", args=[waiting.study_id])}">Waiting to enrol</a>' in body
+    # Once the visit's form is entered, the badge goes.
+    record(ChestCt, discharged, ct_values(discharged, on=discharged.day0_date + 28 * DAY), user=clinician)
+    assert "Day 28 overdue" not in client.get(reverse("participant-list")).content.decode()
+
+
 def count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -80,8 +119,10 @@ def test_list_runs_the_same_number_of_queries_for_2_and_8_participants(client, c
     # offers), 5 for the ward's order (the participants in follow-up, their infusions due, observations of today
     # and discharges, the count) and one for a page of everyone else (issue 19), 3 for the page's rows after
     # the order is cut (with their sites and arms, their open queries, their planned infusions), and 3 for the
-    # sliding session expiry (saved on every request)
-    assert small <= 20
+    # sliding session expiry (saved on every request); issue 28 added the people waiting to be enrolled (1) and
+    # the visits due (13: the schedule, the participants' facts, one per form the schedule expects; kept per
+    # block of participants where a cache is configured, ucmsc_crf/matrix_states.py, worked out afresh here)
+    assert small <= 34
 
 
 def test_participant_page_runs_the_same_number_of_queries_for_1_and_8_days(client, clinician, coordinator, site_a):

@@ -162,7 +162,9 @@ def test_the_ward_order_pages_what_is_due_first_then_everyone_else_by_study_id(c
     order = WardOrder(Participant.objects.for_user(clinician).active(), timezone.localdate())
     everyone = order[0 : len(order)]
     assert len(order) == 5
-    assert everyone == [infusion_today.pk, due.pk, screening.pk, home.pk, observed.pk]
+    # The person waiting to be enrolled is owed a decision (issue 28, 11): after the infusion, before the
+    # routine observation.
+    assert everyone == [infusion_today.pk, screening.pk, due.pk, home.pk, observed.pk]
     # Any page, across the boundary between what is due and the rest, is the same cut of the one order.
     for size in (1, 2, 3):
         pages = [order[start : start + size] for start in range(0, len(order), size)]

@@ -15,13 +15,11 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from outcomes.models import DailyObservation
-from outcomes.visits import FormState, VisitState, visit_statuses
-from patients.casebook.registry import registry
+from outcomes.visits import VisitState, visit_statuses
 from patients.casebook.schedule import Visit
 from patients.models import EndOfStudy, Participant, Site, Withdrawal
-from ucmsc_crf.matrix_states import cell_key, matching
-
-ACTION_STATES = (VisitState.DUE, VisitState.OVERDUE)
+from ucmsc_crf.matrix_states import ACTION_STATES, cell_key, matching
+from ucmsc_crf.matrix_states import visit_link as cell_link
 
 
 @dataclass(frozen=True)
@@ -55,17 +53,6 @@ def action_keys(user) -> set[str]:
     if user.has_perm("dosing.add_protocoldeviation") or not keys - {"query"}:
         keys |= {VisitState.DUE, VisitState.OVERDUE}
     return keys
-
-
-def cell_link(participant, status) -> str:
-    """Where a cell leads: the first required form still missing, when the ward can enter it, else the
-    participant's page."""
-    if status.state in ACTION_STATES:
-        for form in status.forms:
-            crf = registry.get(form.key)
-            if form.state == FormState.REQUIRED and crf.form is not None:
-                return reverse(f"{crf.key}-new", kwargs={"study_id": participant.study_id})
-    return participant.get_absolute_url()
 
 
 @dataclass

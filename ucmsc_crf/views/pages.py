@@ -16,6 +16,7 @@ from patients.choices import ParticipantStatus
 from patients.models import Arm, Participant, RandomisationSlot
 from patients.unblinding import was_unblinded
 from ucmsc_crf.casebook import casebook, page_actions, page_sections, participant_list
+from ucmsc_crf.matrix_states import visits_due
 from ucmsc_crf.timeline import SUPPORT_LEGEND, timeline_svg
 
 
@@ -54,7 +55,8 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
             # A blinded user's ?arm= is ignored: filtering by arm would reveal it.
             queryset = queryset.filter(arm__code=self.request.GET["arm"])
         # What is due first (an infusion planned for today or before, then today's observation), then by ID.
-        return WardOrder(queryset, timezone.localdate())
+        today = timezone.localdate()
+        return WardOrder(queryset, today, visits_due(today))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
