@@ -51,10 +51,11 @@ def clinician_b(site_b):
 
 
 # Data migrations' reference data: a transactional test's flush empties these tables for the tests after it.
-# Each is (module, function); the arms' current shape is 0016's (0002's function writes the old one).
+# Each is (module, function).
 REFERENCE_DATA_MIGRATIONS = [
-    ("patients.migrations.0016_trial_design", "phase1_design"),
-    ("patients.migrations.0019_visit_schedule", "phase1_schedule"),
+    ("patients.migrations.0002_arms_and_roles", "roles"),
+    ("patients.migrations.0002_arms_and_roles", "phase1_design"),
+    ("patients.migrations.0002_arms_and_roles", "phase1_schedule"),
     ("dosing.migrations.0002_phase1_regimen", "forwards"),
     ("outcomes.migrations.0002_analyte_catalogue", "forwards"),
 ]

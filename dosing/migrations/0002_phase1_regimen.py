@@ -33,6 +33,17 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # The squash of 2026-12-07 (issue 28, 12): 0001 and this one are the schema the 9 migrations before it built,
+    # with their data. A database migrated by the old ones (every name below applied) takes them as applied.
+    replaces = [
+        ("dosing", "0003_cells_validator"),
+        ("dosing", "0004_record_version"),
+        ("dosing", "0005_review_status"),
+        ("dosing", "0006_explicit_participant_related_names"),
+        ("dosing", "0007_pharmacy_preparations"),
+        ("dosing", "0008_visits_missed_and_out_of_window"),
+    ]
+
     dependencies = [
         ("dosing", "0001_initial"),
         ("patients", "0002_arms_and_roles"),

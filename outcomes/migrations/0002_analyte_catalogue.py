@@ -56,6 +56,20 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("outcomes", "0001_initial")]
+    # The squash of 2026-12-07 (issue 28, 12): 0001 and this one are the schema the 10 migrations before it built,
+    # with their data. A database migrated by the old ones (every name below applied) takes them as applied.
+    replaces = [
+        ("outcomes", "0003_record_version"),
+        ("outcomes", "0004_review_status"),
+        ("outcomes", "0005_adverse_event_meddra_code_and_awareness"),
+        ("outcomes", "0006_explicit_participant_related_names"),
+        ("outcomes", "0007_endpoint_forms"),
+        ("outcomes", "0008_visits_missed_and_out_of_window"),
+        ("outcomes", "0009_carry_forward"),
+    ]
+
+    dependencies = [
+        ("outcomes", "0001_initial"),
+    ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -7,7 +7,8 @@
 They are the backstop under ``clean()``: a raw insert or update that breaks them raises IntegrityError.
 
 A later migration that alters these tables on SQLite (which rebuilds the table) must lift the triggers
-first and reinstall them after, with ``_run("backward")`` / ``_run("forward")`` (see 0006).
+first and reinstall them after, with ``_run("backward")`` / ``_run("forward")`` (the squashed history did,
+in 0006, 0007, 0010 and 0022).
 """
 
 from django.db import migrations
@@ -128,6 +129,32 @@ def _run(statements_key):
 
 
 class Migration(migrations.Migration):
+    # The squash of 2026-12-07 (issue 28, 12): 0001 to this one are the schema and data the 24 migrations of
+    # patients built. A database migrated by the old ones (every name below applied) takes them as applied.
+    replaces = [
+        ("patients", "0004_end_of_study"),
+        ("patients", "0005_icu_dates"),
+        ("patients", "0006_record_version"),
+        ("patients", "0007_casebook_lock"),
+        ("patients", "0008_data_queries"),
+        ("patients", "0009_casebook_signature"),
+        ("patients", "0010_review_status"),
+        ("patients", "0011_report_permission"),
+        ("patients", "0012_unblinded_permission"),
+        ("patients", "0013_access_log"),
+        ("patients", "0014_access_events_for_every_permission_change"),
+        ("patients", "0015_explicit_participant_related_names"),
+        ("patients", "0016_trial_design"),
+        ("patients", "0017_randomisation_list"),
+        ("patients", "0018_emergency_unblinding"),
+        ("patients", "0019_visit_schedule"),
+        ("patients", "0020_follow_up_after_discharge"),
+        ("patients", "0021_baseline_window"),
+        ("patients", "0022_archive_id"),
+        ("patients", "0023_participant_in_follow_up_index"),
+        ("patients", "0024_outbox"),
+    ]
+
     dependencies = [("patients", "0002_arms_and_roles")]
 
     operations = [migrations.RunPython(_run("forward"), _run("backward"))]
