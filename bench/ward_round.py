@@ -24,12 +24,24 @@ What is counted, per device:
   characters are reported apart (the issue's "beyond typing the changed numbers"); and the widest the page
   ever was (``document.documentElement.scrollWidth``), which must not exceed 390.
 
+- keyboard only (a third round, issue 28, 9): every key really pressed in the browser, Tab until the focus is
+  where the next value goes (the focus is read back from the page, not assumed), the characters typed, Enter
+  on the carried values' check (which checks it and saves); the first form reached from the list by Tab and
+  Enter;
+- phone swipes: before each tap or typed field, whether the element can be touched where it is (inside the
+  screen and not under a sticky bar: ``elementFromPoint`` at its centre); if not, the page is scrolled to it
+  and the distance counted, one swipe per 600 px begun (a thumb's flick moves about two thirds of an 844 px
+  screen).
+
+Targets (issue 28, 9): at most 400 keys for a keyboard-only round of 20, at most 2 swipes per participant.
+
 It also times the PC round and, in the same run, the login page loaded once per participant (the anchor):
 the round's time is reported as a ratio to it, not in seconds.
 """
 
 import argparse
 import datetime
+import math
 import os
 import subprocess
 import sys
@@ -189,6 +201,23 @@ class Cost:
     typed: int = 0  # characters of the changing values
     widest: int = 0
     widest_content: int = 0
+    swipes: int = 0  # phone: one per SWIPE_PX of scrolling begun, to reach what is tapped next
+    scrolled: int = 0  # phone: pixels scrolled to reach it
+
+
+SWIPE_PX = 600
+# Whether an element can be touched where it is: its centre inside the screen and the element itself there
+# (not under a sticky bar or the header). [reachable, centre's distance from 40% of the screen's height]
+REACH = """el => {
+  const r = el.getBoundingClientRect();
+  const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
+  const y = r.top + r.height / 2;
+  const inside = y >= 0 && y < window.innerHeight;
+  const hit = inside ? document.elementFromPoint(x, y) : null;
+  const own = !!hit && (el.contains(hit) || hit.contains(el)
+    || (el.labels && [...el.labels].some(l => l.contains(hit))));
+  return [own, Math.round(y - window.innerHeight * 0.4)];
+}"""
 
 
 class Clinician:
@@ -205,13 +234,29 @@ class Clinician:
         # table scrolling sideways) counts too: the widest right edge of any element.
         self.cost.widest_content = max(self.cost.widest_content, self.page.evaluate(WIDEST_CONTENT))
 
+    def reach(self, locator):
+        """On a phone, scroll to what is touched next unless it can be touched where it is; count the swipes."""
+        if self.device != "phone":
+            return
+        element = locator.first
+        own, distance = element.evaluate(REACH)
+        if own:
+            return
+        if abs(distance) < 1:  # in the right place but covered: the screen must move a little
+            distance = 100
+        self.page.evaluate(f"window.scrollBy(0, {distance})")
+        self.cost.scrolled += abs(distance)
+        self.cost.swipes += math.ceil(abs(distance) / SWIPE_PX)
+
     def click(self, locator):
+        self.reach(locator)
         locator.first.click()
         self.cost.clicks += 1
         self.page.wait_for_load_state()
 
     def type(self, selector: str, text: str):
         field_ = self.page.locator(selector)
+        self.reach(field_)
         focused = field_.evaluate("el => el === document.activeElement")  # the page's autofocus
         field_.fill("")
         field_.press_sequentially(text)
@@ -229,6 +274,7 @@ class Clinician:
         if radios.count():
             option = self.page.locator(f'input[type=radio][name="{name}"][value="{value}"]')
             if not option.is_checked():
+                self.reach(option)
                 option.check()
                 self.cost.clicks += 1
             return
@@ -282,6 +328,7 @@ def round_of(browser, base: str, ids: list[str], device: str) -> Cost:
             who.answer(name, value)
         confirm = page.locator("#id_confirm_carried")
         if confirm.count():  # one confirmation for the values carried from yesterday
+            who.reach(confirm)
             confirm.check()
             who.cost.clicks += 1
         save_next = page.locator("input[name=save_next]")
@@ -290,6 +337,79 @@ def round_of(browser, base: str, ids: list[str], device: str) -> Cost:
             raise RuntimeError(f"{study_id}: the observation was not saved ({page.url})")
     context.close()
     return who.cost
+
+
+class Keyboard:
+    """Presses real keys and counts them: Tab until the focus is on what comes next (read back from the page),
+    the characters of a value, Space, Enter."""
+
+    def __init__(self, page):
+        self.page, self.keys, self.typed, self.loads = page, 0, 0, 0
+        page.on("load", lambda _page: self._loaded())
+
+    def _loaded(self):
+        self.loads += 1
+
+    def tab_to(self, selector: str, limit: int = 400):
+        for _ in range(limit):
+            if self.page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+                return
+            self.page.keyboard.press("Tab")
+            self.keys += 1
+        raise RuntimeError(f"{limit} Tab stops did not reach {selector} ({self.page.url})")
+
+    def type(self, text: str):
+        self.page.keyboard.type(text)
+        self.keys += len(text)
+        self.typed += len(text)
+
+    def press(self, key: str):
+        self.page.keyboard.press(key)
+        self.keys += 1
+
+
+def keyboard_round(browser, base: str, ids: list[str]) -> Keyboard:
+    """The round with the keyboard only: the first form from the list's badge by Tab and Enter, then for each
+    participant the changing values typed in the order the form has them, yesterday's answers left as carried,
+    Tab to the carried values' check and Enter there (checks it and saves, and on to the next)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "nurse")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{base}/participants/")
+    keyboard = Keyboard(page)
+    for study_id in ids:
+        form_path = f"/participants/{study_id}/observations/new/"
+        if not page.url.split("?")[0].endswith(form_path):
+            keyboard.tab_to(f'a[href$="{form_path}"]')
+            with page.expect_navigation():
+                keyboard.press("Enter")
+        order = page.evaluate(
+            "names => names.filter(n => document.getElementById('id_' + n)).sort((a, b) => "
+            "document.getElementById('id_' + a).compareDocumentPosition(document.getElementById('id_' + b)) & "
+            "Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1)",
+            [name for name, _ in TYPED],
+        )
+        values = dict(TYPED)
+        for name in order:
+            keyboard.tab_to(f"#id_{name}")
+            keyboard.type(values[name])
+        for name, value in YESTERDAY.items():
+            checked = page.locator(f'input[type=radio][name="{name}"]:checked')
+            found = checked.input_value() if checked.count() else page.locator(f"#id_{name}").input_value()
+            if found != value:
+                raise RuntimeError(f"{study_id}: {name} was not carried from yesterday ({found!r})")
+        # Enter on the carried values' check checks it and saves (static/js/crf.js): Tab, Enter.
+        keyboard.tab_to("#id_confirm_carried")
+        with page.expect_navigation():
+            keyboard.press("Enter")
+        if "daily observation submitted" not in page.locator("body").inner_text().lower():
+            raise RuntimeError(f"{study_id}: the observation was not saved ({page.url})")
+    context.close()
+    return keyboard
 
 
 def open_form(page, who, study_id: str) -> None:
@@ -351,9 +471,11 @@ def main() -> int:
             started = time.perf_counter()
             pc = round_of(browser, base, ids, "pc")
             pc_seconds = time.perf_counter() - started
-            # The phone does the same round on the next day's records: move everyone's today aside first.
+            # The phone and the keyboard do the same round on the same day's records: move each round's aside.
             _void_today(ids)
             phone = round_of(browser, base, ids, "phone")
+            _void_today(ids)
+            keyboard = keyboard_round(browser, base, ids)
             login = anchor(browser, base, len(ids))
             browser.close()
     finally:
@@ -378,6 +500,14 @@ def main() -> int:
     print(
         f"| phone 390 px | {phone.loads} | - | {phone.clicks} | {phone.typed} | "
         f"{phone.clicks / n:.1f} taps beyond typing | {phone.widest} px | {phone.widest_content} px |"
+    )
+    print(
+        f"| keyboard only 1280 px | {keyboard.loads} | {keyboard.keys} | 0 | {keyboard.typed} | "
+        f"{keyboard.loads / n:.1f} loads, {keyboard.keys / n:.1f} keys (target <= 400 in all) | - | - |"
+    )
+    print(
+        f"Phone scrolling: {phone.swipes} swipes, {phone.scrolled} px in all; {phone.swipes / n:.1f} swipes, "
+        f"{phone.scrolled / n:.0f} px per participant (target <= 2 swipes per participant)"
     )
     print(f"PC round time / {n} login-page loads (anchor, same run): {pc_seconds / login:.1f}x")
     return 0

@@ -88,24 +88,37 @@ class DailyObservationForm(ParticipantRecordForm):
             field.help_text = f"Carried from {since}. " + (field.help_text or "")
         self.fields["confirm_carried"] = forms.BooleanField(
             label=f"The values carried from {since} (marked) are still true today",
-            help_text="One check for the whole form: change any that are not.",
+            help_text="One check for the whole form: change any that are not. Enter here checks it and saves.",
+            # static/js/crf.js: Enter on the check checks it and saves with the form's first button, "Save and
+            # next": the keyboard round is the values, Tab, Enter (issue 28, 9). An act on the check itself,
+            # not Enter in a vital sign, which a hand presses to finish a number.
+            widget=forms.CheckboxInput(attrs={"data-enter-saves": "true"}),
         )
         self.fields["carried_from"] = forms.DateField(widget=forms.HiddenInput, initial=self.previous.observation_date)
         self.fields[self.CARRY_VITALS] = forms.BooleanField(
             required=False, widget=forms.HiddenInput, initial=vital_signs
         )
-        self.helper.layout.append(
+        # Where the hand is (issue 28, 9): right after the vital signs, the values typed every day, not after
+        # the symptoms (16 Tab stops away, the form's end on a phone).
+        vitals_at = next(
+            i for i, part in enumerate(self.helper.layout.fields) if getattr(part, "legend", "") == "Vital signs"
+        )
+        self.helper.layout.insert(
+            vitals_at + 1,
             Fieldset(
                 "Carried forward", "confirm_carried", "carried_from", self.CARRY_VITALS, css_class="carried-confirm"
-            )
+            ),
         )
         if not vital_signs:
             vitals = next(part for part in self.helper.layout.fields if getattr(part, "legend", "") == "Vital signs")
-            vitals.fields.append(
+            # Before the first vital sign (focused on load), so it costs the keyboard no Tab stop on the way from
+            # the last one to the carried values' check.
+            vitals.fields.insert(
+                0,
                 HTML(
                     f'<p class="mb-2"><a class="btn btn-sm btn-outline-secondary" id="copy-vital-signs" '
                     f'href="?{self.CARRY_VITALS}=1">Copy the vital signs of {since}</a></p>'
-                )
+                ),
             )
 
     def _wants_vital_signs(self) -> bool:

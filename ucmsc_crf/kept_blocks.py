@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,7 +36,7 @@ def digest(*parts) -> str:
 
 def code_hash(*modules) -> str:
     """A hash of the code that computes a value: a new release computes afresh."""
-    return hashlib.sha256(b"".join(open(m.__file__, "rb").read() for m in modules)).hexdigest()[:16]
+    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).hexdigest()[:16]
 
 
 def keeping_seconds() -> int:

@@ -53,6 +53,14 @@ def test_three_participants_with_carry_forward_and_save_and_next_on_a_phone(brow
             page.locator('label[for="id_cough_1"]').tap()  # cough: absent today, one tap
         if index == 0:
             screenshot(page, "ward-round-phone-form")
+        # Within the thumb's reach without swiping to the form's end (issue 28, 9): the buttons stay at the
+        # bottom of the screen, the check follows the last vital sign.
+        assert touchable(page, "input[name=save_next]")
+        gap = page.evaluate(
+            "() => document.getElementById('id_confirm_carried').getBoundingClientRect().top"
+            " - document.getElementById('id_diastolic_bp').getBoundingClientRect().bottom"
+        )
+        assert 0 < gap < 200
         page.locator("#id_confirm_carried").tap()
         with page.expect_navigation():
             page.locator("input[name=save_next]").tap()
@@ -68,3 +76,57 @@ def test_three_participants_with_carry_forward_and_save_and_next_on_a_phone(brow
     assert today[participants[0].pk].cough == "present" and "cough" in today[participants[0].pk].carried_fields
     entry = second.history.first()
     assert entry.history_user == nurse and "carried forward from" in entry.history_change_reason
+
+
+TOUCHABLE = """el => {
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !!hit && (el.contains(hit) || [...(el.labels || [])].some(label => label.contains(hit)));
+}"""
+
+
+def touchable(page, selector) -> bool:
+    """The element is on the screen where it is now, not under anything (the sticky bar, the header)."""
+    return page.locator(selector).evaluate(TOUCHABLE)
+
+
+def test_the_keyboard_round_is_the_values_a_tab_and_enter(browser, live_server):
+    """Issue 28, 9: the carried values' check one Tab after the last vital sign, and Enter there checks it and
+    saves ("Save and next"); it was 16 Tab stops away, after the symptoms."""
+    site = SiteFactory(code="01", name="Ward 3")
+    coordinator = UserFactory(username="coord", role="Coordinator", sites=[site])
+    nurse = UserFactory(username="nurse", role="Clinician", sites=[site])
+    participants = [treated_participant(user=coordinator, site=site, days_ago=4, arm_code="control") for _ in range(2)]
+    for participant in participants:
+        yesterday_observed(participant, nurse)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    log_in(page, live_server.url, "nurse")
+    page.goto(f"{live_server.url}/participants/{participants[0].study_id}/observations/new/")
+    active = "document.activeElement.id"
+    assert page.evaluate(active) == "id_temperature_c"  # the first vital sign has the focus
+    for index, (name, value) in enumerate(VITALS_IN_FORM_ORDER):
+        if index:
+            page.keyboard.press("Tab")
+        assert page.evaluate(active) == f"id_{name}"
+        page.keyboard.type(value)
+    page.keyboard.press("Tab")
+    assert page.evaluate(active) == "id_confirm_carried"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Saved, with the carried values confirmed, and on to the next participant's form.
+    assert page.url.endswith(f"/participants/{participants[1].study_id}/observations/new/")
+    saved = DailyObservation.objects.get(participant=participants[0], observation_date=timezone.localdate())
+    assert (
+        saved.spo2_percent == 95 and saved.carried_fields and "confirmed" in saved.history.first().history_change_reason
+    )
+
+
+# The vital signs in the order the form lays them out (two to a row).
+VITALS_IN_FORM_ORDER = [
+    ("temperature_c", "37.2"),
+    ("heart_rate", "88"),
+    ("respiratory_rate", "20"),
+    ("spo2_percent", "95"),
+    ("systolic_bp", "124"),
+    ("diastolic_bp", "78"),
+]
