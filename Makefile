@@ -19,8 +19,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# axe-core for the accessibility tests (package.json, pinned by package-lock.json); the app uses no npm package.
+# Without npm the accessibility tests skip locally (CI requires them, CRF_REQUIRE_BROWSER=1).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: tests/browser/test_accessibility.py will skip (apt-get install npm)"; fi
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 # PORT chooses the port (`make run PORT=8080`); the two demos default to two ports, so both can run at once.
 run: PORT ?= 8000
@@ -37,10 +43,10 @@ run-randomised: $(VENV)/.installed
 	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py seed_demo --design randomised
 	DATABASE_URL=$(RANDOMISED_DB) $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 randomised.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules db.sqlite3 randomised.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ outcomes record (an endpoint form done out of window) or a visit status (outcome
 
 from dosing.choices import DeviationCategory
 from dosing.models import ProtocolDeviation
+from patients.casebook.naming import sentence_case
 from patients.casebook.saving import record_save
 
 
@@ -37,7 +38,7 @@ def record_window_deviation(record, *, user) -> None:
             record_save(deviation, user=user, reason=f"Recorded with the {record._meta.verbose_name}")
         elif (existing.description, existing.reason) != (description, reason):
             existing.description, existing.reason = description, reason
-            record_save(existing, user=user, reason=f"{record._meta.verbose_name.capitalize()} corrected")
+            record_save(existing, user=user, reason=f"{sentence_case(record._meta.verbose_name)} corrected")
     elif existing is not None and existing.description.startswith(
         f"{record.visit.label}: {record._meta.verbose_name} on"
     ):

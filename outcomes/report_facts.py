@@ -26,6 +26,7 @@ from outcomes.endpoints import endpoint_values
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
 from patients.casebook import data_version
 from patients.casebook.data_version import block_of
+from patients.casebook.naming import sentence_case
 from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, YesNoUnknown
 from patients.models import COMORBIDITY_FIELDS, Participant
 
@@ -99,7 +100,9 @@ BASELINE = (
         counted=False,
     ),
     *(
-        Tally(Participant._meta.get_field(name).verbose_name.capitalize(), lambda p, n=name: _known_yes(getattr(p, n)))
+        Tally(
+            sentence_case(Participant._meta.get_field(name).verbose_name), lambda p, n=name: _known_yes(getattr(p, n))
+        )
         for name in COMORBIDITY_FIELDS
     ),
 )

@@ -145,3 +145,15 @@ def test_the_permission_matrix_walks_its_pages():
     names = {name for name, _, _ in url_patterns()}
     assert {"pulse-checks-new", "pulse-checks-edit", "pulse-checks-void"} <= names
     assert {"admin:example_crf_pulsecheck_changelist", "admin:example_crf_pulsecheck_import"} <= names
+
+
+def test_section_titles_keep_the_words_as_written():
+    """Issue 28, 10: str.capitalize() made "Quantitative chest cts" and "Mmrc dyspnoea grades"."""
+    from outcomes.models import DyspnoeaGrade, QuantitativeCt
+    from patients.casebook.registry import registry
+    from ucmsc_crf.casebook import SectionForm
+
+    titles = {
+        model: SectionForm(registry.for_model(model), [], False).title for model in (QuantitativeCt, DyspnoeaGrade)
+    }
+    assert titles == {QuantitativeCt: "Quantitative chest CTs", DyspnoeaGrade: "mMRC dyspnoea grades"}

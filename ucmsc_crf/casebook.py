@@ -11,7 +11,7 @@ from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte
 from outcomes.visits import visit_statuses
-from patients.casebook.naming import record_name
+from patients.casebook.naming import record_name, sentence_case
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
 from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
@@ -214,7 +214,7 @@ class SectionForm:
 
     @property
     def title(self) -> str:
-        return str(self.crf.model._meta.verbose_name_plural).capitalize()
+        return sentence_case(self.crf.model._meta.verbose_name_plural)
 
     @property
     def edit_url(self) -> str:

@@ -25,18 +25,37 @@ def _box(x, y, w, h, lines, bold=False):
     return "".join(parts)
 
 
-def _arrow(x1, y1, x2, y2):
-    return f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#555" marker-end="url(#arrow)"/>'
+def _arrow(x1, y1, x2, y2, marker="arrow"):
+    return f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#555" marker-end="url(#{marker})"/>'
+
+
+def _marker(marker: str) -> str:
+    return (
+        f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>'
+    )
+
+
+def _arm_lines(arm) -> list[str]:
+    return [
+        f"{arm['arm'].name}: {arm['enrolled']}",
+        f"completed: {arm['completed']}",
+        f"withdrawn: {arm['withdrawn']}",
+        f"in follow-up: {arm['in_follow_up']}",
+    ]
+
+
+FLOW_LABEL = "Participant flow: screened, eligible, enrolled and by arm"
 
 
 def consort_svg(flow) -> str:
+    """The flow on a screen: the arms side by side under the enrolled."""
     arms = flow["arms"]
     columns = max(len(arms), 1)
     width = max(720, 230 * columns + 20)
     centre = width / 2
     parts = [
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
+        _marker("arrow"),
         _box(centre - 110, 10, 220, 30, [f"Screened: {flow['screened']}"], bold=True),
         _arrow(centre, 40, centre, 80),
         _arrow(centre, 60, centre + 150, 60),
@@ -49,22 +68,32 @@ def consort_svg(flow) -> str:
     for i, arm in enumerate(arms):
         x = step * i + step / 2
         parts.append(_arrow(centre, 186, x, 216))
-        parts.append(
-            _box(
-                x - 105,
-                216,
-                210,
-                84,
-                [
-                    f"{arm['arm'].name}: {arm['enrolled']}",
-                    f"completed: {arm['completed']}",
-                    f"withdrawn: {arm['withdrawn']}",
-                    f"in follow-up: {arm['in_follow_up']}",
-                ],
-                bold=True,
-            )
-        )
-    return _svg(width, 310, "Participant flow: screened, eligible, enrolled and by arm", parts)
+        parts.append(_box(x - 105, 216, 210, 84, _arm_lines(arm), bold=True))
+    return _svg(width, 310, FLOW_LABEL, parts)
+
+
+def consort_narrow_svg(flow) -> str:
+    """The same flow for a phone (issue 28, 10): one column, the arms one under another, drawn 340 wide so
+    its text keeps its size; the wide one was cut at the screen's edge, its arms off to the side."""
+    width, x, w = 340, 10, 230
+    parts = [
+        _marker("arrow-narrow"),
+        _box(x, 10, w, 30, [f"Screened: {flow['screened']}"], bold=True),
+        _arrow(x + 40, 40, x + 40, 110, "arrow-narrow"),
+        _arrow(x + 40, 60, x + 60, 60, "arrow-narrow"),
+        _box(x + 60, 46, w - 60, 30, [f"Not eligible: {flow['screen_failures']}"]),
+        _box(x, 110, w, 46, [f"Eligible: {flow['eligible']}", f"awaiting enrolment: {flow['awaiting']}"]),
+        _arrow(x + 40, 156, x + 40, 180, "arrow-narrow"),
+        _box(x, 180, w, 30, [f"Enrolled: {flow['enrolled']}"], bold=True),
+    ]
+    top = 210
+    for i, arm in enumerate(flow["arms"]):
+        y = top + 24 + i * 100
+        parts.append(f'<line x1="{x + 20}" y1="{top}" x2="{x + 20}" y2="{y + 42}" stroke="#555"/>')
+        parts.append(_arrow(x + 20, y + 42, x + 40, y + 42, "arrow-narrow"))
+        parts.append(_box(x + 40, y, w + 40, 84, _arm_lines(arm), bold=True))
+    height = top + 24 + 100 * max(len(flow["arms"]), 1)
+    return _svg(width, height, FLOW_LABEL, parts)
 
 
 def trajectory_svg(trajectory, arms, *, width=340, height=200) -> str:

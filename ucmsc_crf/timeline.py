@@ -12,8 +12,11 @@ from django.utils.safestring import mark_safe
 from outcomes.choices import OxygenSupport
 
 WIDTH, LEFT, RIGHT = 720, 44, 44
-TOP, CHART_HEIGHT, BAND_TOP, BAND_HEIGHT, AXIS_Y = 16, 150, 190, 22, 232
-HEIGHT = 262
+# Room above the chart and below the axis for labels drawn larger on a phone (static/css/crf.css).
+TOP, CHART_HEIGHT, BAND_TOP, BAND_HEIGHT, AXIS_Y = 24, 150, 198, 22, 244
+HEIGHT = 280
+# A day label takes about this many units at a phone's label size: fewer labels where days are narrower.
+PHONE_LABEL_UNITS = 48
 SPO2_RANGE, TEMP_RANGE = (80, 100), (35.0, 41.0)
 SUPPORT_COLOURS = {
     OxygenSupport.ROOM_AIR: "#e8f5e9",
@@ -58,17 +61,18 @@ def timeline_svg(book) -> str:
     ]
     for value in (80, 90, 100):
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y(value, *SPO2_RANGE) + 4:.1f}" font-size="11" text-anchor="end" '
+            f'<text class="axis" x="{LEFT - 6}" y="{y(value, *SPO2_RANGE) + 4:.1f}" font-size="11" text-anchor="end" '
             f'fill="#1565c0">{value}</text>'
         )
     for value in (36, 38, 40):
         parts.append(
-            f'<text x="{WIDTH - RIGHT + 6}" y="{y(value, *TEMP_RANGE) + 4:.1f}" font-size="11" '
+            f'<text class="axis" x="{WIDTH - RIGHT + 6}" y="{y(value, *TEMP_RANGE) + 4:.1f}" font-size="11" '
             f'fill="#c62828">{value}</text>'
         )
-    parts.append(f'<text x="{LEFT}" y="{TOP - 4}" font-size="11" fill="#1565c0">SpO2 %</text>')
+    parts.append(f'<text class="axis" x="{LEFT}" y="{TOP - 4}" font-size="11" fill="#1565c0">SpO2 %</text>')
     parts.append(
-        f'<text x="{WIDTH - RIGHT}" y="{TOP - 4}" font-size="11" fill="#c62828" text-anchor="end">Temperature °C</text>'
+        f'<text class="axis" x="{WIDTH - RIGHT}" y="{TOP - 4}" font-size="11" fill="#c62828" text-anchor="end">'
+        "Temperature °C</text>"
     )
 
     def line(values, colour, low, high, label, unit):
@@ -86,7 +90,7 @@ def timeline_svg(book) -> str:
     line([(o, o.temperature_c) for o in observations], "#c62828", *TEMP_RANGE, "temperature", "°C")
 
     # Oxygen support band, one cell per observed day.
-    parts.append(f'<text x="{LEFT - 6}" y="{BAND_TOP + 15}" font-size="11" text-anchor="end">O2</text>')
+    parts.append(f'<text class="axis" x="{LEFT - 6}" y="{BAND_TOP + 15}" font-size="11" text-anchor="end">O2</text>')
     for obs in observations:
         day = (obs.observation_date - day0).days
         parts.append(
@@ -116,9 +120,19 @@ def timeline_svg(book) -> str:
 
     # Study-day axis.
     step = 1 if span <= 14 else (2 if span <= 30 else 5)
+    # On a phone the labels are drawn twice as large (issue 28, 10: at the screen's width they shrank to about
+    # 5 px), so only every phone_step-th day is labelled there (the others are "minor", hidden by the CSS).
+    day_units = (WIDTH - LEFT - RIGHT) / span
+    phone_step = step * max(1, -(-PHONE_LABEL_UNITS // int(day_units * step or 1)))
     for day in range(int(first), int(last), step):  # last is the exclusive right edge
-        parts.append(f'<text x="{x(day + 0.5):.1f}" y="{AXIS_Y}" font-size="11" text-anchor="middle">{day}</text>')
-    parts.append(f'<text x="{WIDTH / 2}" y="{AXIS_Y + 18}" font-size="11" text-anchor="middle">Study day</text>')
+        minor = " minor" if (day - int(first)) % phone_step else ""
+        parts.append(
+            f'<text class="axis{minor}" x="{x(day + 0.5):.1f}" y="{AXIS_Y}" font-size="11" '
+            f'text-anchor="middle">{day}</text>'
+        )
+    parts.append(
+        f'<text class="axis" x="{WIDTH / 2}" y="{AXIS_Y + 22}" font-size="11" text-anchor="middle">Study day</text>'
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text above is escaped
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from patients.admin_base.forms import ClinicalRecordAdminForm
 from patients.admin_base.records import ClinicalRecordAdmin
 from patients.casebook import services as casebook_services
+from patients.casebook.naming import sentence_case
 from patients.casebook.queries import DataQuery, queryable_fields, queryable_models
 from patients.models import (
     Participant,
@@ -78,7 +79,7 @@ class DataQueryAddForm(ClinicalRecordAdminForm):
                 continue
             content_type = ContentType.objects.get_for_model(model)
             for record in model.objects.active().filter(participant=participant).order_by("pk"):
-                label = f"{model._meta.verbose_name.capitalize()}: {record_key_text(record)}"
+                label = f"{sentence_case(model._meta.verbose_name)}: {record_key_text(record)}"
                 choices.append((f"{content_type.pk}:{record.pk}", label))
         return choices
 
@@ -87,7 +88,7 @@ class DataQueryAddForm(ClinicalRecordAdminForm):
         groups = []
         for model in queryable_models():
             fields = [(name, label) for name, label in queryable_fields(model)]
-            groups.append((str(model._meta.verbose_name).capitalize(), fields))
+            groups.append((sentence_case(model._meta.verbose_name), fields))
         return groups
 
     def clean(self):

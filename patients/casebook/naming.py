@@ -23,10 +23,21 @@ def _part(record, path: str) -> tuple[str, datetime.date | None]:
     return ("" if value is None else str(value)), None
 
 
+def sentence_case(text) -> str:
+    """A model's name at the start of a sentence or title: the first letter capitalised, the rest as written
+    ("Quantitative chest CTs", not str.capitalize()'s "Quantitative chest cts"), and a first word written in
+    mixed case left alone ("mMRC dyspnoea grades", issue 28, 10)."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if any(c.isupper() for c in first[1:]):
+        return text
+    return text[:1].upper() + text[1:]
+
+
 def record_name(record) -> str:
     model = type(record)
     crf = registry.for_model(model)
-    label = crf.label if crf is not None else str(model._meta.verbose_name).capitalize()
+    label = crf.label if crf is not None else sentence_case(model._meta.verbose_name)
     parts, day = [], None
     for path in getattr(model, "natural_key_fields", ()):
         text, on = _part(record, path)

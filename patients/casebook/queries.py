@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.casebook.naming import sentence_case
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.choices import QuerySiteStatus, QueryStatus
 
@@ -155,7 +156,7 @@ class DataQuery(ParticipantRecord):
             raise ValidationError(
                 {
                     "field_name": ValidationError(
-                        f"{model._meta.verbose_name.capitalize()} has no data field {self.field_name!r}.",
+                        f"{sentence_case(model._meta.verbose_name)} has no data field {self.field_name!r}.",
                         code="unknown_field",
                     )
                 }

@@ -3,6 +3,7 @@ message is written with the request and sent after the commit, away from the pag
 retries; a message that cannot be sent is data management's to see and send again, never the clinician's 500."""
 
 import datetime
+import io
 import socket
 import threading
 
@@ -57,10 +58,10 @@ def test_with_the_mail_server_down_the_request_is_made_and_the_mail_waits(
     assert message.site == participant.site and participant.study_id in message.subject
     # The server comes back: the next run of send_outbox (cron) sends it.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("send_outbox", stdout=open("/dev/null", "w"))
+    call_command("send_outbox", stdout=io.StringIO())
     assert OutgoingEmail.objects.get().status == MailStatus.PENDING  # its retry is not due yet
     later(message, seconds=1)
-    call_command("send_outbox", stdout=open("/dev/null", "w"))
+    call_command("send_outbox", stdout=io.StringIO())
     message.refresh_from_db()
     assert message.status == MailStatus.SENT and message.sent_datetime and message.last_error == ""
     assert [m.to for m in mail.outbox] == [["sponsor@example.org"]]

@@ -16,7 +16,7 @@ from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
 from ucmsc_crf.report_cache import summary_for
-from ucmsc_crf.report_charts import consort_svg, oxygen_svg, trajectory_svg
+from ucmsc_crf.report_charts import consort_narrow_svg, consort_svg, oxygen_svg, trajectory_svg
 
 
 @login_required
@@ -66,6 +66,7 @@ def report(request):
     context = {
         "summary": summary,
         "consort": consort_svg(summary.flow),
+        "consort_narrow": consort_narrow_svg(summary.flow),
         "trajectories": [trajectory_svg(t, summary.arms) for t in summary.trajectories],
         "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
         "blinded": not sees_arms(request.user),
