@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export.results import Result, RowResult
 
 from patients.casebook.lock import casebooks_held
 from patients.casebook.reviewed import CaseReportForm
@@ -212,15 +212,18 @@ class FileImportResource(resources.ModelResource):
 
     def get_result_class(self):
         # The result is kept so that an import stopped early (_TooManyRefused) still reports its rows.
-        made = super().get_result_class()
-
         def keep():
-            self._result = made()
+            self._result = PreviewResult(limit=getattr(self, "_preview_limit", None))
             return self._result
 
         return keep
 
     def import_row(self, row, instance_loader, **kwargs):
+        limit = getattr(self, "_preview_limit", None)
+        if limit is not None and self._result is not None and self._result.rows_shown >= limit:
+            # Past the rows the preview shows, no row's HTML diff is drawn (the costliest part of a row's
+            # preview); what the row would do (new, update, skip) is still worked out and counted.
+            self._meta.skip_html_diff = True
         row_result = super().import_row(row, instance_loader, **kwargs)
         if row_result.errors or row_result.validation_error is not None:
             self._refused_rows = getattr(self, "_refused_rows", 0) + 1
@@ -280,10 +283,15 @@ class FileImportResource(resources.ModelResource):
         # All or nothing also when some rows are only invalid (not failing): one bad row, nothing saved.
         kwargs.setdefault("rollback_on_validation_errors", True)
         kwargs.setdefault("use_transactions", True)
+        self._meta = copy.copy(self._meta)  # this import's own: import_row may change skip_html_diff
         if not kwargs.get("dry_run"):
             # The rows' HTML diffs are what the admin shows of a dry run; nobody reads them of a confirmed import.
-            self._meta = copy.copy(self._meta)
             self._meta.skip_html_diff = True
+            self._preview_limit = None
+        else:
+            # A dry run is the admin's preview: it lists this many rows and counts the rest (issue 28, H: a
+            # 30,000-row preview was a 112 MB page from a 1.27 GB worker).
+            self._preview_limit = settings.CRF_IMPORT_PREVIEW_ROWS
         self._refused_rows, self._result = 0, None
         try:
             with transaction.atomic(), self._looked_up_once(dataset):
@@ -308,6 +316,29 @@ class FileImportResource(resources.ModelResource):
     def _looked_up_once(self, dataset):
         """What every row of the file would look up, looked up once for the file (none here)."""
         yield
+
+
+class PreviewResult(Result):
+    """An import's result that lists at most ``limit`` rows that would be imported (None: every row) and
+    counts the rest in ``not_shown``, by what they would do (new, update, skip). Refused rows are always
+    listed: their number is bounded by CRF_IMPORT_MAX_REFUSED_ROWS."""
+
+    def __init__(self, *args, limit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit, self.rows_shown, self.not_shown = limit, 0, {}
+
+    def append_row_result(self, row_result):
+        if row_result.import_type in RowResult.valid_import_types:
+            if self.limit is not None and self.rows_shown >= self.limit:
+                kind = row_result.import_type
+                self.not_shown[kind] = self.not_shown.get(kind, 0) + 1
+                return
+            self.rows_shown += 1
+        super().append_row_result(row_result)
+
+    @property
+    def rows_not_shown(self) -> int:
+        return sum(self.not_shown.values())
 
 
 def is_voided_row(row) -> bool:

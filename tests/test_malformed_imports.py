@@ -161,3 +161,29 @@ def test_a_csv_is_bounded_by_rows_columns_and_cells_before_it_is_read(
     response = upload(logged_in, observation_rows(participant, days=4).csv.encode())
     assert [e.code for e in response.context["form"].errors.as_data()["import_file"]] == [code]
     assert DailyObservation.objects.count() == 0
+
+
+def test_a_long_file_previews_its_first_rows_and_counts_the_rest(logged_in, participant, settings):
+    """Issue 28, H: a 30,000-row preview was a 112 MB page. The preview lists CRF_IMPORT_PREVIEW_ROWS rows
+    (their HTML diff drawn for those only), counts the rest by what they would do, and the confirmation
+    imports every row."""
+    settings.CRF_IMPORT_PREVIEW_ROWS = 4
+    response = upload(logged_in, observation_rows(participant, days=10).csv.encode())  # days 0 to 9
+    body = page_of(response)
+    result = response.context["result"]
+    assert result.totals["new"] == 10 and len(result.valid_rows()) == 4
+    assert [row.diff is not None for row in result.valid_rows()] == [True] * 4
+    assert result.rows_not_shown == 6 and result.not_shown == {"new": 6}
+    assert "The first 4 rows are listed below. The other 6 (6 new, 0 updated, 0 skipped)" in " ".join(body.split())
+    assert body.count('<tr class="new">') == 4
+    confirmed = logged_in.post(
+        reverse("admin:outcomes_dailyobservation_process_import"), response.context["confirm_form"].initial
+    )
+    assert confirmed.status_code == 302 and DailyObservation.objects.count() == 10
+
+
+def test_a_short_file_lists_every_row(logged_in, participant):
+    response = upload(logged_in, observation_rows(participant, days=3).csv.encode())
+    result = response.context["result"]
+    assert len(result.valid_rows()) == 3 and result.rows_not_shown == 0
+    assert "are listed below" not in page_of(response)

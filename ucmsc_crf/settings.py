@@ -260,6 +260,9 @@ CRF_IMPORT_MAX_CELLS = int(os.environ.get("CRF_IMPORT_MAX_CELLS", "1500000"))
 # Refused rows an import lists before it stops checking the rest (a file of 400,000 bad rows grew a worker
 # past 3 GB collecting their errors): the user corrects these and imports again.
 CRF_IMPORT_MAX_REFUSED_ROWS = int(os.environ.get("CRF_IMPORT_MAX_REFUSED_ROWS", "100"))
+# Rows an import's preview lists (the rest are counted by what they would do): the page and the worker's
+# memory stay the same size whatever the file's length.
+CRF_IMPORT_PREVIEW_ROWS = int(os.environ.get("CRF_IMPORT_PREVIEW_ROWS", "200"))
 CRF_IMPORT_MAX_XLSX_UNPACKED_MB = int(os.environ.get("CRF_IMPORT_MAX_XLSX_UNPACKED_MB", "100"))
 
 # Security: on when DEBUG is off, each overridable for a deployment behind a TLS-terminating proxy.
