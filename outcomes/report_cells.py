@@ -22,9 +22,9 @@ class Cell:
 
     n: int | None = None
     of: int | None = None
-    median: float | None = None
-    q1: float | None = None
-    q3: float | None = None
+    median: Decimal | None = None  # exact (exact_quartiles): printed rounded half up on the decimal value
+    q1: Decimal | None = None
+    q3: Decimal | None = None
     extra: str = ""
 
     @property
@@ -64,6 +64,7 @@ def fmt(value) -> str:
 
 
 def quartiles(values) -> tuple[float, float, float] | None:
+    """(median, q1, q3) as floats, for the charts; the tables print exact_quartiles."""
     values = [float(v) for v in values if v is not None]
     if not values:
         return None
@@ -71,8 +72,34 @@ def quartiles(values) -> tuple[float, float, float] | None:
     return float(q2), float(q1), float(q3)
 
 
+def _decimal(value) -> Decimal:
+    # A float by its shortest decimal form (what was entered), a Decimal or an int as it is.
+    return value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
+
+
+def _weibull(ordered: list[Decimal], p: Decimal) -> Decimal:
+    """The p-th quantile by the (n + 1)p definition (numpy's "weibull", R's type 6), in exact decimals."""
+    n = len(ordered)
+    h = (n + 1) * p
+    if h <= 1:
+        return ordered[0]
+    if h >= n:
+        return ordered[-1]
+    j = int(h)
+    return ordered[j - 1] + (h - j) * (ordered[j] - ordered[j - 1])
+
+
+def exact_quartiles(values) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(median, q1, q3) in exact decimal arithmetic, so that a quartile of exactly 38.975 prints 38.98: over
+    binary floats it came out 38.974999... and printed 38.97 (issue 29, 9)."""
+    ordered = sorted(_decimal(v) for v in values if v is not None)
+    if not ordered:
+        return None
+    return tuple(_weibull(ordered, Decimal(p)) for p in ("0.5", "0.25", "0.75"))
+
+
 def median_cell(values) -> Cell:
-    found = quartiles(values)
+    found = exact_quartiles(values)
     return Cell() if found is None else Cell(median=found[0], q1=found[1], q3=found[2])
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from dosing.models import Infusion
 from outcomes.derived import outcomes_for, safety_table
+from outcomes.report_cells import fmt
 from outcomes.summary import trial_summary
 from patients.demo import DEMO_PASSWORD
 from patients.models import Participant
@@ -136,12 +137,12 @@ def test_seed_demo_reproduces_the_phase1_trial_and_is_idempotent(capsys, client)
     }
     assert found == published
     medians = {
-        row.label.split(",")[0]: [c.median for c in row.cells] for row in discharge.rows if row.cells[0].n is None
+        row.label.split(",")[0]: [fmt(c.median) for c in row.cells] for row in discharge.rows if row.cells[0].n is None
     }
-    assert medians == {
-        "IgM at discharge": [24.62, 76.89],
-        "IgG at discharge": [19.93, 21.5],
-        "Days from admission to discharge": [20, 23],
+    assert medians == {  # as printed, from exact decimals (issue 29, 9)
+        "IgM at discharge": ["24.62", "76.89"],
+        "IgG at discharge": ["19.93", "21.5"],
+        "Days from admission to discharge": ["20", "23"],
     }
     stay_row = next(row for row in discharge.rows if row.label.startswith("Days from admission"))
     assert (stay_row.cells[0].q1, stay_row.cells[0].q3) == (17.5, 24.5)  # the paper's 20.0 (17.5-24.5)

@@ -352,3 +352,15 @@ def test_percentages_round_half_up_as_the_readme_says(n, of, printed):
     from outcomes.report_cells import Cell
 
     assert str(Cell(n=n, of=of)) == printed
+
+
+def test_a_quartile_of_exactly_x_xx5_rounds_half_up():
+    """Issue 29, 9: quartiles at 38.975 printed 38.97 (rounded on the binary float 38.974999...)."""
+    from decimal import Decimal
+
+    from outcomes.report_cells import median_cell
+
+    # Weibull q3 of 7 values: h = 6, the 6th value; of 8 values: h = 6.75, between the 6th and 7th.
+    cell = median_cell([Decimal(v) for v in ("13.5", "20.1", "28.7", "30", "35", "38.9", "39", "40")])
+    assert cell.q3 == Decimal("38.975") and str(cell).endswith("-38.98)")
+    assert str(median_cell([1.005, 1.005, 1.005])) == "1.01 (1.01-1.01)"
