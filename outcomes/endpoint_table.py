@@ -48,6 +48,8 @@ class EndpointRow:
     def shift_text(self) -> str:
         if self.shift is None:
             return ""
+        if self.shift.low is None:
+            return f"{fmt(self.shift.estimate)} (no interval: every value tied)"
         return f"{fmt(self.shift.estimate)} ({fmt(self.shift.low)} to {fmt(self.shift.high)})"
 
     @property

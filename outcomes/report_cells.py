@@ -118,9 +118,16 @@ def _fisher(table: tuple) -> float:
 
 
 def mann_whitney_p(groups: list[list]) -> float | None:
+    """Two-sided, as R's ``wilcox.test(x, y)`` chooses and computes it (issue 29, 8): exact when both groups
+    have fewer than 50 values and no value is tied, otherwise the normal approximation with the tie-corrected
+    variance and the continuity correction. scipy's own choice (exact only up to 8 values) gave other
+    p-values than R's beside an interval computed as R's (outcomes/statistics.py)."""
     groups = [[float(v) for v in g if v is not None] for g in groups]
     if len(groups) != 2 or not all(groups):
         return None
-    if len(set(groups[0] + groups[1])) == 1:
+    x, y = groups
+    if len(set(x + y)) == 1:
         return 1.0  # identical values: no difference to test
-    return float(mannwhitneyu(groups[0], groups[1], alternative="two-sided").pvalue)
+    exact = len(x) < 50 and len(y) < 50 and len(set(x + y)) == len(x) + len(y)
+    method = "exact" if exact else "asymptotic"
+    return float(mannwhitneyu(x, y, alternative="two-sided", method=method, use_continuity=True).pvalue)

@@ -87,3 +87,10 @@ def test_ties_use_the_normal_approximation_and_the_interval_still_holds_the_esti
 def test_an_empty_sample_has_no_estimate():
     assert hodges_lehmann([], [1, 2]) is None
     assert hodges_lehmann([1, None], [None]) is None
+
+
+def test_every_value_tied_gives_the_estimate_and_no_interval_as_r():
+    # R: wilcox.test(c(5, 5, 5), c(2, 2), conf.int = TRUE) stops: "cannot compute confidence interval when all
+    # observations are tied". The estimate stands; the interval is not made up.
+    found = hodges_lehmann([5, 5, 5], [2, 2])
+    assert found.estimate == 3 and found.low is None and found.high is None and not found.exact
