@@ -9,7 +9,7 @@ column, no comparison (outcomes/summary.trial_summary decides, from patients.cas
 
 from dataclasses import dataclass
 
-from outcomes.endpoints import ENDPOINTS, Endpoint, endpoint_values, endpoint_visits
+from outcomes.endpoints import ENDPOINTS, Endpoint, endpoint_values, endpoint_visits, visits_expecting
 from outcomes.report_cells import Cell, fmt, mann_whitney_p, median_cell
 from outcomes.statistics import ShiftEstimate, hodges_lehmann
 
@@ -73,7 +73,7 @@ def endpoint_table(groups: list[list], *, scope=None, values=None) -> list[Endpo
         groups = [[p.pk for p in group] for group in groups]
     rows = []
     for endpoint in ENDPOINTS:
-        for visit in visits:
+        for visit in visits_expecting(endpoint, visits):
             per_group = [[values[pk][endpoint.code] for pk in group if pk in values] for group in groups]
             at_visit = [
                 [v.at_visit.get(visit.code) for v in g if v.at_visit.get(visit.code) is not None] for g in per_group

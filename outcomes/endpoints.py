@@ -1,8 +1,9 @@
 """The quantitative endpoints and their change from baseline, derived (never typed) from the endpoint forms
 (outcomes/models/endpoints.py) and the visit schedule (patients/casebook/schedule.py).
 
-- The value at a visit: the participant's measurement dated within the visit's window (the one nearest the
-  target day when there are several; the earlier of two as near).
+- The value at a visit, for the visits whose schedule expects the endpoint's form: the measurement recorded
+  for that visit (the form's visit), else one recorded for no visit and dated within the visit's window
+  (the one nearest the target day when there are several; the earlier of two as near).
 - The baseline: the measurement nearest before study day 0, within the design's baseline window
   (TrialDesign.baseline_window_days); day 0 itself counts (before the first infusion).
 - The change: value at the visit minus baseline; empty when either is missing.
@@ -18,6 +19,7 @@ from decimal import Decimal
 from outcomes.models import DyspnoeaGrade, LungFunction, QuantitativeCt, SixMinuteWalk
 from outcomes.visits import visit_windows
 from patients.casebook.design import TrialDesign
+from patients.casebook.registry import registry
 from patients.casebook.schedule import Visit, VisitAnchor
 
 
@@ -47,12 +49,21 @@ ENDPOINTS = (
 
 
 def endpoint_visits() -> list[Visit]:
-    """The visits an endpoint is compared with baseline at: every visit but those on or before day 0."""
+    """The visits after day 0 (those on or before it are the baseline's), with the forms each expects: an
+    endpoint is compared with baseline at those of them that expect its form (``visits_expecting``)."""
     return [
         visit
-        for visit in Visit.objects.all()
+        for visit in Visit.objects.prefetch_related("expected_forms")
         if not (visit.anchor == VisitAnchor.DAY0 and visit.target_day + visit.window_after <= 0)
     ]
+
+
+def visits_expecting(endpoint: Endpoint, visits) -> list[Visit]:
+    """Of ``visits`` (endpoint_visits), those whose schedule expects the endpoint's form: a visit that expects
+    none (a follow-up call 14 days after discharge) has no value, change or table row for it (issue 29, 10)."""
+    crf = registry.for_model(endpoint.model)
+    key = crf.key if crf is not None else None
+    return [visit for visit in visits if any(form.crf_key == key for form in visit.expected_forms.all())]
 
 
 def column_stem(endpoint: Endpoint, visit: Visit) -> str:
@@ -73,6 +84,20 @@ def _nearest(measurements, target: datetime.date):
     """The value measured nearest ``target`` (the earlier of two as near), from (date, value) pairs."""
     best = min(measurements, key=lambda m: (abs((m[0] - target).days), m[0]), default=None)
     return None if best is None else best[1]
+
+
+def _at_visit(found, visit: Visit, span):
+    """The value at ``visit`` from (date, value, visit id) measurements: one recorded for this visit counts
+    for it wherever it is dated (the form's visit; outside the window it carries a deviation), one recorded
+    for another visit never does, and an undated-for-a-visit one counts when it falls in the window. The
+    nearest the target day of those. A day-28 scan recorded for day 28 is not also "Follow-up 14 days
+    after discharge" because its date falls in that window (issue 29, 10)."""
+    recorded = [m for m in found if m[2] == visit.pk]
+    if recorded:
+        return _nearest(recorded, span.target if span is not None else recorded[0][0])
+    if span is None:
+        return None
+    return _nearest([m for m in found if m[2] is None and m[0] in span], span.target)
 
 
 def endpoint_values(
@@ -99,16 +124,17 @@ def endpoint_values(
             model.objects.active()
             .filter(**within)
             .order_by()
-            .values_list("participant_id", date_field, *(e.value_field for e in endpoints))
+            .values_list("participant_id", date_field, "visit_id", *(e.value_field for e in endpoints))
         )
-        for pk, on, *values in rows.iterator(chunk_size=2000):
+        for pk, on, visit_id, *values in rows.iterator(chunk_size=2000):
             for endpoint, value in zip(endpoints, values, strict=True):
                 if value is not None:
-                    found_here.setdefault((pk, endpoint.code), []).append((on, value))
+                    found_here.setdefault((pk, endpoint.code), []).append((on, value, visit_id))
     # Windows only for those measured at all: the rest have nothing to assign (most, before follow-up).
     with_data = {pk for found_here in measured.values() for pk, _ in found_here}
     windows = visit_windows(sorted(with_data), visits) if with_data else {}
     listed = [pk for pk in ids if pk in with_data] if measured_only else ids
+    expecting = {endpoint.code: visits_expecting(endpoint, visits) for endpoint in ENDPOINTS}
     result: dict[int, dict[str, EndpointValues]] = {pk: {} for pk in listed}
     for model, endpoints in by_model.items():
         found_here = measured[model]
@@ -121,9 +147,8 @@ def endpoint_values(
                 values = EndpointValues()
                 before = [m for m in found if day0[pk] - window <= m[0] <= day0[pk]]
                 values.baseline = _nearest(before, day0[pk])
-                for visit in visits:
+                for visit in expecting[endpoint.code]:
                     span = windows.get(pk, {}).get(visit.code)
-                    if span is not None:
-                        values.at_visit[visit.code] = _nearest([m for m in found if m[0] in span], span.target)
+                    values.at_visit[visit.code] = _at_visit(found, visit, span)
                 result[pk][endpoint.code] = values
     return result

@@ -19,7 +19,14 @@ from outcomes.statistics import hodges_lehmann
 from outcomes.summary import as_table, trial_summary
 from patients.casebook.schedule import Visit, VisitForm
 from patients.models import Participant
-from tests.factories import follow_up_after_discharge, qct_values, record, treated_participant, walk_values
+from tests.factories import (
+    end_study,
+    follow_up_after_discharge,
+    qct_values,
+    record,
+    treated_participant,
+    walk_values,
+)
 from ucmsc_crf.analysis.bundle import bundle_chunks
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +85,8 @@ def test_the_analysis_table_and_dictionary_carry_the_change(coordinator, site_a,
         files = {name: archive.read(name).decode() for name in archive.namelist()}
     row = next(csv.DictReader(io.StringIO(files["analysis_table.csv"])))
     assert (row["ct_lesion_baseline"], row["ct_lesion_d28"], row["ct_lesion_d28_change"]) == ("20.0", "5.5", "-14.5")
-    assert row["walk_distance_d28_change"] == ""
+    # Day 28 expects the CT only: no walk columns for it (issue 29, 10), the walk's baseline still there.
+    assert "walk_distance_d28_change" not in row and "walk_distance_baseline" in row
     dictionary = {r["column"]: r for r in csv.DictReader(io.StringIO(files["dictionary.csv"]))}
     assert "change from baseline to Day 28" in dictionary["ct_lesion_d28_change"]["label"]
     assert "quantitative_ct.csv" in files and "six_minute_walk.csv" in files
@@ -129,3 +137,44 @@ def test_without_baselines_the_arms_are_compared_on_the_visit_value(coordinator,
     assert row.compared == "value at visit"
     assert row.cells[0].n_change == 0 and row.cells[0].at_visit.median == 440
     assert row.shift.estimate == 50
+
+
+def test_a_visit_without_an_endpoint_form_has_no_row_and_a_measurement_counts_for_its_own_visit(
+    coordinator, site_a, day28
+):
+    """Issue 29, 10: "Follow-up 14 days after discharge" expects no endpoint form, yet the table had 21 rows
+    for it, filled with day-28 scans whose dates fell in its window."""
+    call = Visit.objects.create(
+        code="fu14",
+        label="Follow-up 14 days after discharge",
+        anchor="discharge",
+        target_day=14,
+        window_before=7,
+        window_after=7,
+    )
+    VisitForm.objects.create(visit=call, crf_key="end-of-study", required=False)
+    people = [enrolled(coordinator, site_a, arm=arm) for arm in ("ucmsc", "ucmsc", "control", "control")]
+    for n, p in enumerate(people):
+        end_study(p, user=coordinator, on=day(p, 14))  # follow-up call due on day 28, window days 21-35
+        scan(p, coordinator, 0, "30")
+        # The day-28 scan, recorded for day 28 (the form's visit), dated day 29: inside both windows.
+        values = qct_values(
+            p,
+            on=day(p, 29),
+            lesion_percent=Decimal(20 - n),
+            solid_percent=Decimal(0),
+            ground_glass_percent=Decimal(20 - n),
+            visit=day28,
+        )
+        record(QuantitativeCt, p, values, user=coordinator)
+    found = endpoint_values(people)
+    assert {found[p.pk]["ct_lesion"].at_visit.get("d28") for p in people} == {Decimal(v) for v in (20, 19, 18, 17)}
+    assert all("fu14" not in found[p.pk]["ct_lesion"].at_visit for p in people)
+    rows = endpoint_table([people[:2], people[2:]])
+    assert {row.visit_label for row in rows} == {"Day 28"}
+    # A scan recorded for the follow-up call's visit... is not possible (it expects no CT); one recorded for no
+    # visit and dated in day 28's window counts for day 28.
+    loose = enrolled(coordinator, site_a)
+    scan(loose, coordinator, 0, "30")
+    scan(loose, coordinator, 27, "12")
+    assert endpoint_values([loose])[loose.pk]["ct_lesion"].at_visit == {"d28": Decimal("12")}

@@ -23,7 +23,7 @@ from django.utils import timezone
 from dosing.models import Infusion
 from outcomes.choices import OxygenSupport
 from outcomes.derived import outcomes_for
-from outcomes.endpoints import ENDPOINTS, column_stem, endpoint_values, endpoint_visits
+from outcomes.endpoints import ENDPOINTS, column_stem, endpoint_values, endpoint_visits, visits_expecting
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
 from patients.models import COMORBIDITY_FIELDS, Participant
 from patients.spreadsheet import spreadsheet_safe
@@ -104,7 +104,7 @@ def endpoint_columns(visits) -> list[Column]:
                 empty_means="no measurement in the baseline window",
             )
         )
-        for visit in visits:
+        for visit in visits_expecting(endpoint, visits):
             stem = column_stem(endpoint, visit)
             columns += [
                 Column(
@@ -195,12 +195,17 @@ def analysis_table_columns(visits=None) -> list[Column]:
     ]
 
 
-def _endpoint_cells(values, visits) -> list:
+def _endpoint_plan(visits) -> list:
+    """(endpoint, the visits that expect its form), in the columns' order: worked out once per file."""
+    return [(endpoint, visits_expecting(endpoint, visits)) for endpoint in ENDPOINTS]
+
+
+def _endpoint_cells(values, plan) -> list:
     cells = []
-    for endpoint in ENDPOINTS:
+    for endpoint, expecting in plan:
         found = values[endpoint.code]
         cells.append(found.baseline)
-        for visit in visits:
+        for visit in expecting:
             cells += [found.at_visit.get(visit.code), found.change(visit.code)]
     return cells
 
@@ -208,6 +213,7 @@ def _endpoint_cells(values, visits) -> list:
 def analysis_table_rows(*, user, visits=None) -> Iterator[list[str]]:
     """One row per enrolled participant, computed for blocks of participants in a fixed number of queries."""
     visits = endpoint_visits() if visits is None else visits
+    plan = _endpoint_plan(visits)
     participants = Participant.objects.for_user(user) if user is not None else Participant.objects.all()
     participants = participants.active().enrolled().select_related("site", "arm").order_by("study_id")
     iterator = participants.iterator(chunk_size=500)
@@ -256,7 +262,7 @@ def analysis_table_rows(*, user, visits=None) -> Iterator[list[str]]:
                     outcome.length_of_stay_days,
                     events.get(participant.pk, {}).get("n", 0),
                     events.get(participant.pk, {}).get("serious_n", 0),
-                    *_endpoint_cells(endpoints[participant.pk], visits),
+                    *_endpoint_cells(endpoints[participant.pk], plan),
                 )
             ]
 

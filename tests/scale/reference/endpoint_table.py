@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from outcomes.endpoints import ENDPOINTS, Endpoint, endpoint_visits
 from outcomes.report_cells import Cell, fmt, mann_whitney_p, median_cell
 from outcomes.statistics import ShiftEstimate, hodges_lehmann
-from tests.scale.reference.endpoints import endpoint_values
+from tests.scale.reference.endpoints import endpoint_values, visits_expecting
 
 NOTE = (
     "Exploratory. Baseline: the measurement nearest before study day 0 within the design's baseline window; "
@@ -67,7 +67,7 @@ def endpoint_table(groups: list[list]) -> list[EndpointRow]:
     values = endpoint_values(everyone, visits)
     rows = []
     for endpoint in ENDPOINTS:
-        for visit in visits:
+        for visit in visits_expecting(endpoint, visits):
             per_group = [[values[p.pk][endpoint.code] for p in group if p.pk in values] for group in groups]
             at_visit = [
                 [v.at_visit.get(visit.code) for v in g if v.at_visit.get(visit.code) is not None] for g in per_group

@@ -18,7 +18,8 @@ from decimal import Decimal
 from outcomes.models import DyspnoeaGrade, LungFunction, QuantitativeCt, SixMinuteWalk
 from outcomes.visits import visit_windows
 from patients.casebook.design import TrialDesign
-from patients.casebook.schedule import Visit, VisitAnchor
+from patients.casebook.registry import registry
+from patients.casebook.schedule import Visit, VisitAnchor, VisitForm
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,18 @@ ENDPOINTS = (
 
 
 def endpoint_visits() -> list[Visit]:
-    """The visits an endpoint is compared with baseline at: every visit but those on or before day 0."""
+    """The visits after day 0 (those on or before it are the baseline's)."""
     return [
         visit
         for visit in Visit.objects.all()
         if not (visit.anchor == VisitAnchor.DAY0 and visit.target_day + visit.window_after <= 0)
     ]
+
+
+def visits_expecting(endpoint: Endpoint, visits) -> list[Visit]:
+    """The visits whose schedule lists the endpoint's form (by the registry's key), one query each."""
+    key = registry.for_model(endpoint.model).key
+    return [visit for visit in visits if VisitForm.objects.filter(visit=visit, crf_key=key).exists()]
 
 
 def column_stem(endpoint: Endpoint, visit: Visit) -> str:
@@ -94,21 +101,28 @@ def endpoint_values(participants, visits=None) -> dict[int, dict[str, EndpointVa
         rows = (
             model.objects.active()
             .filter(participant_id__in=ids)
-            .values_list("participant_id", date_field, *(e.value_field for e in endpoints))
+            .values_list("participant_id", date_field, "visit_id", *(e.value_field for e in endpoints))
         )
-        for pk, on, *values in rows.iterator(chunk_size=2000):
+        for pk, on, visit_id, *values in rows.iterator(chunk_size=2000):
             for endpoint, value in zip(endpoints, values, strict=True):
                 if value is not None:
-                    measured.setdefault((pk, endpoint.code), []).append((on, value))
+                    measured.setdefault((pk, endpoint.code), []).append((on, value, visit_id))
         for pk in ids:
             for endpoint in endpoints:
                 found = measured.get((pk, endpoint.code), [])
                 values = EndpointValues()
                 before = [m for m in found if day0[pk] - window <= m[0] <= day0[pk]]
                 values.baseline = _nearest(before, day0[pk])
-                for visit in visits:
+                for visit in visits_expecting(endpoint, visits):
                     span = windows.get(pk, {}).get(visit.code)
-                    if span is not None:
-                        values.at_visit[visit.code] = _nearest([m for m in found if m[0] in span], span.target)
+                    # Recorded for this visit: counts wherever dated; recorded for another: never; for none:
+                    # when dated in the window.
+                    mine = [m for m in found if m[2] == visit.pk]
+                    if mine:
+                        target = span.target if span is not None else mine[0][0]
+                        values.at_visit[visit.code] = _nearest(mine, target)
+                    elif span is not None:
+                        free = [m for m in found if m[2] is None and m[0] in span]
+                        values.at_visit[visit.code] = _nearest(free, span.target)
                 result[pk][endpoint.code] = values
     return result
