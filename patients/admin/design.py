@@ -18,6 +18,7 @@ from patients.admin_base.blinding import AllocationTableAdminMixin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.admin_base.transfer import ClinicalExportMixin
 from patients.casebook.forms import ServiceErrorsMixin
+from patients.casebook.registry import registry
 from patients.casebook.sites import site_ids_for
 from patients.choices import StratificationFactor
 from patients.models import (
@@ -304,8 +305,25 @@ class UnblindingRequestAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
         return False
 
 
+class VisitFormForm(forms.ModelForm):
+    """The form a visit expects, picked by its name from the registered forms (issue 29, 3: a typed key was
+    refused with a list of keys the data manager had never seen)."""
+
+    class Meta:
+        model = VisitForm
+        fields = ["crf_key", "required", "expected_if"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        forms_by_name = sorted(((crf.key, crf.label) for crf in registry.all()), key=lambda item: item[1])
+        self.fields["crf_key"] = forms.ChoiceField(
+            label="Case report form", choices=[("", "---------"), *forms_by_name], help_text=""
+        )
+
+
 class VisitFormInline(admin.TabularInline):
     model = VisitForm
+    form = VisitFormForm
     extra = 1
 
 

@@ -158,7 +158,9 @@ def check_blinded_arms(*, blinded: bool, arm_treatments: dict, field: str) -> No
         )
 
 
-def check_known_form(*, field: str, key: str, known: list[str]) -> None:
-    """A visit expects a case report form the registry has (patients/casebook/registry.py)."""
+def check_known_form(*, field: str, key: str, known: dict[str, str]) -> None:
+    """A visit expects a case report form the registry has (patients/casebook/registry.py); ``known``: key ->
+    the form's name. A typed name is taken for its key by the caller; the message lists the names."""
     if key not in known:
-        raise refusal(field, f"No case report form {key!r}; the forms are: {', '.join(sorted(known))}.", "unknown_form")
+        names = ", ".join(f"{label} ({code})" for code, label in sorted(known.items(), key=lambda item: item[1]))
+        raise refusal(field, f"No case report form {key!r}; the forms are: {names}.", "unknown_form")

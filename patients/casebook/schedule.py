@@ -86,7 +86,12 @@ class VisitForm(models.Model):
 
     def clean(self):
         super().clean()
-        rules.check_known_form(field="crf_key", key=self.crf_key, known=[crf.key for crf in registry.all()])
+        known = {crf.key: crf.label for crf in registry.all()}
+        # A form named as a person names it ("Quantitative CT", any case) is that form (issue 29, 3: an import
+        # or a script that wrote the name was refused with a list of keys).
+        by_name = {label.casefold(): code for code, label in known.items()}
+        self.crf_key = by_name.get(str(self.crf_key).strip().casefold(), self.crf_key)
+        rules.check_known_form(field="crf_key", key=self.crf_key, known=known)
 
 
 def scheduled_form_keys(participant) -> set[str]:

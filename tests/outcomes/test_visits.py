@@ -134,3 +134,21 @@ def test_a_visit_expects_only_forms_the_registry_has(day28):
     with pytest.raises(ValidationError) as exc:
         VisitForm(visit=day28, crf_key="shuttle-walk").full_clean()
     assert error_codes(exc, "crf_key") == ["unknown_form"]
+
+
+def test_a_visit_form_is_picked_by_its_name(client, day28, django_user_model):
+    """Issue 29, 3: the data manager picks "Quantitative CT" by name, in the admin's visit page and in what
+    a script or import writes; an unknown form's message lists the forms by name."""
+    from patients.casebook.registry import registry
+
+    qct = registry.get("qct")
+    typed = VisitForm(visit=day28, crf_key=qct.label.upper())
+    typed.full_clean()
+    assert typed.crf_key == "qct"
+    with pytest.raises(ValidationError) as exc:
+        VisitForm(visit=day28, crf_key="Shuttle walk").full_clean()
+    assert f"{qct.label} (qct)" in str(exc.value)
+    admin_user = django_user_model.objects.create_superuser("dm", password="x")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/patients/visit/{day28.pk}/change/").content.decode()
+    assert f'<option value="qct">{qct.label}</option>' in page
