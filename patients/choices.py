@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     PHARMACIST = "Pharmacist"
     # The data and safety monitoring board: the closed report, by arm, over every site.
     DSMB_MEMBER = "DSMB member"
+    # Decides emergency unblinding requests at their sites; given beside another role (a monitor, a
+    # principal investigator), not picked as a permission among 200 (issue 29, 7).
+    UNBLINDING_APPROVER = "Unblinding approver"
 
 
 class Allocation(models.TextChoices):

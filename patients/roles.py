@@ -12,6 +12,7 @@ from patients.choices import Role
 
 CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
 UNBLINDED_STATISTICIAN, PHARMACIST, DSMB_MEMBER = Role.UNBLINDED_STATISTICIAN, Role.PHARMACIST, Role.DSMB_MEMBER
+UNBLINDING_APPROVER = Role.UNBLINDING_APPROVER
 ROLES = tuple(Role.values)
 
 # App labels whose models hold trial data. Every model in them is audited (tests/test_audit.py).
@@ -48,7 +49,7 @@ OUTBOX_MODELS = {"patients.outgoingemail"}
 # Nobody has "delete": no clinical model defines that permission at all (patients/casebook/records.py).
 ROLE_PERMISSIONS = {
     # Enters and edits data at their sites (web forms, not the admin).
-    # Investigators request emergency unblinding; a designated approver gets approve_unblinding per user.
+    # Investigators request emergency unblinding; the designated approver has the Unblinding approver role too.
     CLINICIAN: {
         "actions": ("add", "change", "view"),
         "extra": ("patients.sign_casebook", "patients.request_unblinding", "patients.view_unblindingrequest"),
@@ -97,10 +98,12 @@ ROLE_PERMISSIONS = {
     # Exports de-identified data only; sees no record pages.
     STATISTICIAN: {"actions": (), "extra": ("patients.export_data", "patients.view_report")},
     # Sees allocation: sets up the arms and their regimens, generates or imports the randomisation list and
-    # signs its report off; exports and reports by arm. No record pages.
+    # signs its report off; exports and reports by arm. No record pages. Study-wide: every site by the role,
+    # no memberships needed (issue 29, 4: set up as the guide said, the report showed 0 enrolled).
     UNBLINDED_STATISTICIAN: {
         "actions": (),
         "extra": (
+            "patients.view_all_sites",
             "patients.export_data",
             "patients.view_report",
             "patients.view_unblinded",
@@ -124,6 +127,11 @@ ROLE_PERMISSIONS = {
     DSMB_MEMBER: {
         "actions": (),
         "extra": ("patients.view_report", "patients.view_unblinded", "patients.view_all_sites"),
+    },
+    # Decides emergency unblinding requests (patients/unblinding.py) at their sites: given beside another role.
+    UNBLINDING_APPROVER: {
+        "actions": (),
+        "extra": ("patients.approve_unblinding", "patients.view_unblindingrequest"),
     },
     # Prepares and releases the kits at their sites (the admin's Preparations); no record pages.
     PHARMACIST: {

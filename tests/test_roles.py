@@ -81,3 +81,29 @@ def test_only_the_pharmacist_prepares_kits():
 def test_clinicians_record_infusions_and_monitors_read_them():
     assert {"dosing.add_infusion", "dosing.change_infusion", "dosing.view_plannedinfusion"} <= perms("Clinician")
     assert {"dosing.view_infusion", "dosing.view_protocoldeviation"} <= perms("Monitor")
+
+
+def test_study_wide_roles_see_every_site_by_their_role(site_a, site_b, coordinator, coordinator_b):
+    """Issue 29, 4: the unblinded statistician set up as the guide says (a role, no sites) saw 0 enrolled."""
+    from patients.casebook.sites import site_ids_for
+    from tests.factories import UserFactory, enrolled_participant
+
+    for role in ("Unblinded statistician", "DSMB member"):
+        assert "patients.view_all_sites" in perms(role)
+    ustat = UserFactory(username="ustat_everywhere", role="Unblinded statistician")
+    assert site_ids_for(ustat) is None
+    enrolled_participant(user=coordinator, site=site_a)
+    enrolled_participant(user=coordinator_b, site=site_b)
+    from patients.models import Participant
+
+    assert Participant.objects.for_user(ustat).count() == 2
+
+
+def test_the_unblinding_approver_is_a_role(site_a, coordinator):
+    """Issue 29, 7: approving emergency unblinding was a permission picked per user among about 200."""
+    from tests.factories import UserFactory
+
+    assert perms("Unblinding approver") == {"patients.approve_unblinding", "patients.view_unblindingrequest"}
+    approver = UserFactory(username="pi", role="Monitor", sites=[site_a])
+    approver.groups.add(Group.objects.get(name="Unblinding approver"))
+    assert approver.has_perm("patients.approve_unblinding")

@@ -14,7 +14,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from dosing.demo import give_demo_infusion
 from dosing.models import ArmRegimen, Preparation, Regimen, regimen_for
 from patients import roles, services
 from patients.casebook.saving import record_save
-from patients.choices import Allocation, ConsentGiver, Treatment
+from patients.choices import Allocation, ConsentGiver, Role, Treatment
 from patients.demo import DEMO_PASSWORD, screen_demo_person
 from patients.models import Arm, Participant, RandomisationList, Site, SiteMembership, TrialDesign
 from patients.randomisation.services import list_generate, list_sign_off
@@ -88,7 +88,7 @@ def seed_randomised_demo(*, seed: int = 2026) -> dict:
     for username, _, _, at_sites in USERS:
         for site in sites if at_sites else ():
             SiteMembership.objects.get_or_create(user=users[username], site=site)
-    users["approver"].user_permissions.add(Permission.objects.get(codename="approve_unblinding"))
+    users["approver"].groups.add(Group.objects.get(name=Role.UNBLINDING_APPROVER))
     _design(users)
     schedule_follow_up(users["coordinator"])
     ustat = users["ustat"]

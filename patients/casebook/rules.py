@@ -153,7 +153,8 @@ def check_blinded_arms(*, blinded: bool, arm_treatments: dict, field: str) -> No
         raise refusal(
             field,
             f"In a blinded trial every arm receives infusions (active product or placebo); {', '.join(bare)} "
-            "receives nothing, which the ward would see.",
+            "receives nothing, which the ward would see. The unblinded statistician sets the arms first "
+            "(Patients > Arms: each with its treatment), then the design is made blinded.",
             "blinded_arm_without_infusions",
         )
 
