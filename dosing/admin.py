@@ -50,6 +50,7 @@ class RegimenAdmin(ScopedHistoryAdmin):
         "nominal_cells_millions",
         "dose_tolerance_percent",
         "min_viability_percent",
+        "volume_ml",
         "use_within_hours",
     ]
 

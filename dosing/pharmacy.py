@@ -47,6 +47,14 @@ def what_to_prepare(user, participant: Participant, sequence_number: int, planne
             if regimen
             else "-"
         )
+    if regimen is not None and arm.receives_infusions:
+        # What the kit holds besides the cells: its volume and, as the regimen describes it, the product or placebo.
+        if regimen.volume_ml is not None:
+            volume, tolerance = (format(v.normalize(), "f") for v in (regimen.volume_ml, regimen.volume_tolerance_ml))
+            dose += f"; {volume} mL (within {tolerance} mL)"
+        described = regimen.placebo_description if arm.treatment == Treatment.PLACEBO else regimen.product_description
+        if described:
+            dose += f": {described}"
     return KitToPrepare(
         participant=participant,
         sequence_number=sequence_number,

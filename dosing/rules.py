@@ -316,6 +316,22 @@ def check_preparation_contents(
     errors.raise_any()
 
 
+def check_preparation_volume(
+    *, volume_ml: Decimal | None, regimen_volume_ml: Decimal | None, tolerance_ml: Decimal
+) -> None:
+    """A kit, active or placebo alike (they must look the same), holds the regimen's volume within its
+    tolerance, when the regimen gives one."""
+    if volume_ml is None or regimen_volume_ml is None:
+        return
+    if abs(volume_ml - regimen_volume_ml) > tolerance_ml:
+        raise refusal(
+            "volume_ml",
+            f"{volume_ml:g} mL is off the regimen's {regimen_volume_ml:g} mL (accepted: +/- {tolerance_ml:g} mL): "
+            "this kit cannot be released.",
+            "volume_off_regimen",
+        )
+
+
 def check_preparation_release(
     *,
     prepared: datetime.datetime | None,

@@ -149,6 +149,12 @@ class Preparation(ParticipantRecord):
             min_viability_percent=regimen.min_viability_percent,
         )
         errors.check(
+            rules.check_preparation_volume,
+            volume_ml=self.volume_ml,
+            regimen_volume_ml=regimen.volume_ml,
+            tolerance_ml=regimen.volume_tolerance_ml,
+        )
+        errors.check(
             rules.check_preparation_release,
             prepared=self.prepared_datetime,
             released=self.released_datetime,

@@ -52,12 +52,41 @@ class Regimen(models.Model):
         help_text="A kit prepared by the pharmacy is used within this many hours of preparation (cells do not keep).",
     )
 
+    # What each kit holds besides the cells (issue 29, 7: phase 2's 100 mL was never recorded nor checked).
+    volume_ml = models.DecimalField(
+        "infusion volume (mL)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="The volume of each kit, active or placebo; a kit prepared off it (beyond the tolerance) is refused.",
+    )
+    volume_tolerance_ml = models.DecimalField(
+        "accepted volume deviation (mL)",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("5.0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    product_description = models.TextField(
+        blank=True, help_text="The active product as prepared, e.g. UC-MSCs suspended in 100 mL saline with 1% albumin."
+    )
+    placebo_description = models.TextField(
+        blank=True,
+        help_text="The placebo as prepared, e.g. 100 mL saline with 1% albumin, in the same bag and label as the "
+        "product.",
+    )
+
     history = HistoricalRecords()
 
     class Meta:
         default_permissions = ("add", "change", "view")
         constraints = [
             models.CheckConstraint(condition=Q(number_of_infusions__gte=1), name="dosing_regimen_infusions_min"),
+            models.CheckConstraint(
+                condition=Q(volume_ml__isnull=True) | Q(volume_ml__gt=0), name="dosing_regimen_volume_positive"
+            ),
             models.CheckConstraint(condition=Q(interval_days__gte=1), name="dosing_regimen_interval_min"),
             models.CheckConstraint(condition=Q(nominal_cells_millions__gt=0), name="dosing_regimen_dose_positive"),
             models.CheckConstraint(

@@ -256,3 +256,24 @@ def test_the_preparation_page_takes_any_typed_participant_and_infusion(client, t
         response = client.get(add, {"participant": participant, "sequence_number": sequence})
         assert response.status_code == 200 and 'id="what-to-prepare"' not in response.content.decode()
     assert client.post(add, {"participant": "9" * 5000, "sequence_number": "1"}).status_code == 200
+
+
+def test_every_kit_holds_the_regimens_volume(trial, coordinator, pharmacist, site_a):
+    """Issue 29, 7: the design's 100 mL was never recorded nor checked against the kit."""
+    from dosing.models import Regimen
+
+    regimen = Regimen.objects.get(code="ucmsc-phase1")
+    regimen.volume_ml, regimen.placebo_description = Decimal("100.0"), "100 mL saline with 1% albumin"
+    regimen.full_clean()
+    regimen.save()
+    active = participant_on("active", coordinator, site_a)
+    placebo = participant_on("placebo", coordinator, site_a)
+    prepare_kit(active, 1, user=pharmacist, volume_ml=Decimal("103.0"))  # within the 5 mL tolerance
+    from dosing.pharmacy import what_to_prepare
+
+    told = what_to_prepare(pharmacist, placebo, 1).dose
+    assert "100 mL (within 5 mL): 100 mL saline with 1% albumin" in told
+    for participant in (active, placebo):
+        with pytest.raises(ValidationError) as exc:
+            prepare_kit(participant, 2, user=pharmacist, volume_ml=Decimal("50.0"))
+        assert error_codes(exc, "volume_ml") == ["volume_off_regimen"]
