@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
 from patients.casebook import services as casebook_services
@@ -135,3 +135,49 @@ def test_many_findings_are_raised_in_bulk_each_with_its_audit_entry_and_a_locked
     assert entry.history_change_reason == "Query raised" and entry.history_user is None
     assert "study day 0" in DataQuery.objects.filter(participant=participants[0]).order_by("check_code")[0].text
     assert run_data_checks()["raised"] == 0  # and never twice
+
+
+def test_what_will_be_overdue_on_a_later_day_is_listed_and_nothing_is_written(capsys, coordinator, site_a):
+    """Issue 29, 5: a data manager asks what will be overdue on Friday; tests need not back-date day 0."""
+    from django.utils import timezone
+
+    from patients.casebook.schedule import Visit, VisitForm
+
+    visit = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=visit, crf_key="ct", required=True)
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=20)
+    on = timezone.localdate() + 12 * DAY  # day 32: past day 28's window
+    call_command("run_data_checks", date=on.isoformat())
+    out = capsys.readouterr().out
+    assert (
+        f"{participant.study_id}\toverdue_visit:d28\t" in out
+        and f"findings on {on:%Y-%m-%d}; nothing was written" in out
+    )
+    assert not DataQuery.objects.exists()
+    call_command("run_data_checks", date=timezone.localdate().isoformat())
+    assert "overdue_visit:d28" not in capsys.readouterr().out  # not yet
+    with pytest.raises(CommandError):
+        call_command("run_data_checks", date="Friday")
+
+
+def test_staff_see_the_matrix_as_of_a_later_day(client, coordinator, clinician, site_a):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from patients.casebook.schedule import Visit, VisitForm
+
+    visit = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=visit, crf_key="ct", required=True)
+    participant = treated_participant(user=coordinator, site=site_a, days_ago=20)
+    on = (timezone.localdate() + 12 * DAY).isoformat()
+
+    def state(user, query):
+        client.force_login(user)
+        rows = client.get(reverse("subject-matrix") + query).context["rows"]
+        return next(c.key for p, _, cells in rows if p == participant for c in cells if c.status.visit == visit)
+
+    assert state(coordinator, "") == "not_yet_due"
+    assert state(coordinator, f"?on={on}") == "overdue"
+    assert state(coordinator, f"?on={on}&needs=action") == "overdue"
+    assert state(clinician, f"?on={on}") == "not_yet_due"  # the ward's matrix is today's
+    assert state(coordinator, "?on=someday") == "not_yet_due"

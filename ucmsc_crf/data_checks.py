@@ -106,15 +106,26 @@ def lab_outside_reference_without_comment():
         )
 
 
-@transaction.atomic
-def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    findings = [
+def findings_at(now: datetime.datetime) -> list[Finding]:
+    """What the checks find at ``now``: a date to come shows what will be overdue then if nothing is entered
+    meanwhile (issue 29, 5: "what will be overdue on Friday"), without writing anything."""
+    return [
         *missing_observations(timezone.localdate(now)),
         *overdue_visits(timezone.localdate(now)),
         *late_sae_reports(now),
         *lab_outside_reference_without_comment(),
     ]
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last minute of ``day`` in the site's time: what a run on that day would see by its end."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
+
+
+@transaction.atomic
+def run_data_checks(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    findings = findings_at(now)
     existing = {
         (q.content_type_id, q.object_id, q.check_code): q
         for q in DataQuery.objects.active().exclude(check_code="").select_related("content_type")

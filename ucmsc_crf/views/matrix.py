@@ -98,8 +98,20 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
     template_name = "clinic/subject_matrix.html"
     paginate_by = 100
 
+    def as_of(self) -> datetime.date | None:
+        """``?on=YYYY-MM-DD``, for staff (a data manager planning: what will be due or overdue on Friday): the
+        visits' states as of that day; anything else (or nobody else's ?on=) is today."""
+        if not self.request.user.is_staff:
+            return None
+        try:
+            return datetime.date.fromisoformat(self.request.GET.get("on", ""))
+        except ValueError:
+            return None
+
     def get_context_data(self, **kwargs):
         user = self.request.user
+        on = self.as_of()
+        today = on or timezone.localdate()
         sites = list(Site.objects.for_user(user).order_by("code"))
         participants = Participant.objects.for_user(user).active().enrolled().select_related("site")
         site = self.request.GET.get("site", "")
@@ -118,7 +130,7 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 lambda keys: (
                     (not needs_action or bool(keys & my_action)) and (state not in CELL_STYLES or state in keys)
                 ),
-                timezone.localdate(),
+                today,
             )
             page = Paginator(pks, self.paginate_by).get_page(self.request.GET.get("page"))
             participants = participants.filter(pk__in=list(page.object_list))
@@ -128,7 +140,7 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             page = Paginator(participants, self.paginate_by).get_page(self.request.GET.get("page"))
             participants = page.object_list
         participants = list(participants)
-        statuses = visit_statuses(Participant.objects.filter(pk__in=[p.pk for p in participants]))
+        statuses = visit_statuses(Participant.objects.filter(pk__in=[p.pk for p in participants]), today=today)
         can_miss = user.has_perm("dosing.add_protocoldeviation")
         page.object_list = [
             (participant, [(status, cell_key(status)) for status in statuses.get(participant.pk, [])])
@@ -153,7 +165,7 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             )
             for participant, keyed in page.object_list
         ]
-        strips = hospital_days([participant for participant, _ in page.object_list], timezone.localdate())
+        strips = hospital_days([participant for participant, _ in page.object_list], today)
         return super().get_context_data(
             visits=Visit.objects.all(),
             page=page,
@@ -163,5 +175,6 @@ class SubjectMatrixView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             state=state,
             needs_action=needs_action,
             states=CELL_STYLES,
+            on=on,
             **kwargs,
         )
