@@ -73,6 +73,10 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", "Critical"
 
 
+# The coded levels of each enrolment factor: the participant field of the same name holds one of them.
+FACTOR_LEVELS = {StratificationFactor.SEVERITY: Severity, StratificationFactor.SEX: Sex}
+
+
 SEVERITY_HELP_TEXT = (
     "COVID-19 severity at enrolment per the national guideline. "
     "Mild: mild symptoms, no pneumonia on imaging. "

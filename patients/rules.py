@@ -144,6 +144,16 @@ def check_enrolment_migratable(*, randomised: bool, arm) -> None:
         raise refusal("arm", "Give the arm the investigator assigned (its code).", "missing")
 
 
+def check_level_enrolled(*, factor: str, level: str, label: str, allowed: list[str]) -> None:
+    """A person whose enrolment factor has a level the protocol does not enrol is not enrolled."""
+    if allowed and level not in allowed:
+        raise refusal(
+            factor,
+            f"The protocol enrols {label} {', '.join(allowed)} only; this person's is {level or 'not recorded'}.",
+            "level_not_enrolled",
+        )
+
+
 def check_enrolment(
     *,
     decision: EligibilityDecision,

@@ -20,7 +20,7 @@ from patients.admin_base.transfer import ClinicalExportMixin
 from patients.casebook.forms import ServiceErrorsMixin
 from patients.casebook.registry import registry
 from patients.casebook.sites import site_ids_for
-from patients.choices import StratificationFactor
+from patients.choices import FACTOR_LEVELS, StratificationFactor
 from patients.models import (
     Arm,
     RandomisationList,
@@ -35,6 +35,17 @@ from patients.randomisation import services as randomisation
 from patients.spreadsheet import spreadsheet_safe
 
 
+def _levels_field(factor: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=f"{StratificationFactor(factor).label}: levels enrolled",
+        choices=FACTOR_LEVELS[factor].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The protocol's population (issue 29, 2); none ticked enrols every level. The randomisation "
+        "list has strata for the ticked levels only, and enrolment refuses another.",
+    )
+
+
 class TrialDesignForm(forms.ModelForm):
     stratification_factors = forms.MultipleChoiceField(
         choices=StratificationFactor.choices,
@@ -42,6 +53,11 @@ class TrialDesignForm(forms.ModelForm):
         required=False,
         help_text="Randomisation list: the enrolment factors each site's list is further split by.",
     )
+
+    # The levels enrolled, one group of checks per enrolment factor (enrolled_<factor>), into enrolled_levels.
+    enrolled_levels = forms.JSONField(required=False, widget=forms.HiddenInput)
+    enrolled_severity = _levels_field(StratificationFactor.SEVERITY)
+    enrolled_sex = _levels_field(StratificationFactor.SEX)
 
     class Meta:
         model = TrialDesign
@@ -52,11 +68,35 @@ class TrialDesignForm(forms.ModelForm):
             "allocation",
             "stratify_by_site",
             "stratification_factors",
+            "enrolled_levels",
             "follow_up_after_discharge",
             "baseline_window_days",
             "unblinding_by_investigator_alone",
             "unblinding_notify",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.instance.enrolled_levels or {}
+        for factor in FACTOR_LEVELS:
+            self.fields[f"enrolled_{factor}"].initial = chosen.get(factor, [])
+
+    def clean(self):
+        cleaned = super().clean()
+        levels = {}
+        for factor, choices in FACTOR_LEVELS.items():
+            ticked = cleaned.get(f"enrolled_{factor}") or []
+            if ticked and len(ticked) < len(choices):  # every level ticked is the same as none: no restriction
+                levels[factor] = [value for value in choices.values if value in ticked]
+        cleaned["enrolled_levels"] = levels
+        return cleaned
+
+    def _post_clean(self):
+        # A refusal of the design's enrolled levels belongs on the checks the data manager ticked.
+        super()._post_clean()
+        if "enrolled_levels" in self.errors:
+            for message in self.errors.pop("enrolled_levels"):
+                self.add_error(None, message)
 
 
 @admin.register(TrialDesign)

@@ -30,6 +30,7 @@ DESIGN_FIELDS = (
     "allocation",
     "stratify_by_site",
     "stratification_factors",
+    "enrolled_levels",
     "follow_up_after_discharge",
     "baseline_window_days",
 )
@@ -60,6 +61,14 @@ class TrialDesign(models.Model):
         default=list,
         blank=True,
         help_text="Randomisation list: the enrolment factors each site's list is further split by.",
+    )
+    # The protocol's population by enrolment factor, e.g. {"severity": ["moderate", "severe"]}: enrolment refuses
+    # another level, and the randomisation list has strata for these levels only. A factor not listed: any level.
+    enrolled_levels = models.JSONField(
+        "levels enrolled",
+        default=dict,
+        blank=True,
+        help_text="Per enrolment factor, the levels the protocol enrols; a factor left out enrols every level.",
     )
     # Phase 1 ended each participant's follow-up at discharge; a later trial follows them for months after.
     follow_up_after_discharge = models.BooleanField(
@@ -121,10 +130,16 @@ class TrialDesign(models.Model):
         factors = [f for f in StratificationFactor.values if f in (self.stratification_factors or [])]
         return (["site"] if self.stratify_by_site else []) + factors
 
+    def enrols_level(self, factor: str, level: str) -> bool:
+        """Whether the protocol enrols ``level`` of ``factor`` (every level of a factor it does not restrict)."""
+        allowed = (self.enrolled_levels or {}).get(factor)
+        return not allowed or level in allowed
+
     def clean(self):
         super().clean()
         errors = rules.RuleErrors()
         errors.check(rules.check_stratification_factors, factors=self.stratification_factors)
+        errors.check(rules.check_enrolled_levels, levels=self.enrolled_levels)
         errors.check(rules.check_blinded_allocation, blinded=self.blinded, allocation=self.allocation)
         errors.check(
             rules.check_blinded_arms,

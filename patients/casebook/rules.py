@@ -135,6 +135,27 @@ def check_stratification_factors(*, factors) -> None:
         raise refusal("stratification_factors", "Each factor once.", "duplicate_factor")
 
 
+def check_enrolled_levels(*, levels) -> None:
+    """The design's enrolled levels: per known factor, one or more of its levels, each once."""
+    from patients.choices import FACTOR_LEVELS
+
+    if not isinstance(levels, dict):
+        raise refusal("enrolled_levels", "Per enrolment factor, a list of its levels.", "unknown_level")
+    for factor, chosen in levels.items():
+        known = FACTOR_LEVELS.get(factor)
+        if known is None:
+            names = ", ".join(FACTOR_LEVELS)
+            raise refusal("enrolled_levels", f"{factor!r} is not an enrolment factor ({names}).", "unknown_factor")
+        if not isinstance(chosen, list) or not chosen or any(level not in known.values for level in chosen):
+            raise refusal(
+                "enrolled_levels",
+                f"The {factor} levels enrolled are one or more of: {', '.join(known.values)}.",
+                "unknown_level",
+            )
+        if len(set(chosen)) != len(chosen):
+            raise refusal("enrolled_levels", f"Each {factor} level once.", "duplicate_level")
+
+
 def check_blinded_allocation(*, blinded: bool, allocation: str) -> None:
     """A blinded trial allocates from a list: an investigator who chooses the arm knows it."""
     if blinded and allocation != Allocation.RANDOMISATION_LIST:

@@ -257,6 +257,17 @@ class Participant(ClinicalRecord):
             withdrawn=False if self._state.adding else self.withdrawals.active().exists(),
             now=timezone.now(),
         )
+        design = TrialDesign.current()
+        errors = rules.RuleErrors()
+        for factor, allowed in (design.enrolled_levels or {}).items():
+            errors.check(
+                rules.check_level_enrolled,
+                factor=factor,
+                level=getattr(self, factor, ""),
+                label=str(self._meta.get_field(factor).verbose_name),
+                allowed=allowed,
+            )
+        errors.raise_any()
 
     def eligibility(self) -> rules.EligibilityDecision:
         answers = (

@@ -1,16 +1,14 @@
 """Strata: which stratum a participant falls in, and every stratum a design has (each site, times each level
-of each stratification factor). A stratum's key is stable text, e.g. ``site=01|severity=severe``: it seeds
-the stratum's sequence and names the stratum in an imported file."""
+the design enrols of each stratification factor). A stratum's key is stable text, e.g.
+``site=01|severity=severe``: it seeds the stratum's sequence and names the stratum in an imported file."""
 
 import itertools
 from dataclasses import dataclass, field
 
 from patients.casebook.design import TrialDesign
 from patients.casebook.sites import Site
-from patients.choices import Severity, Sex, StratificationFactor
+from patients.choices import FACTOR_LEVELS, StratificationFactor
 
-# The coded levels of each factor: the participant field of the same name holds one of them.
-FACTOR_LEVELS = {StratificationFactor.SEVERITY: Severity, StratificationFactor.SEX: Sex}
 UNSTRATIFIED = "all"
 
 
@@ -33,7 +31,9 @@ def design_strata(design: TrialDesign, sites) -> list[StratumSpec]:
     stratifiers = design.stratifiers()
     factors = [f for f in stratifiers if f != "site"]
     site_options = list(sites) if "site" in stratifiers else [None]
-    level_options = [list(FACTOR_LEVELS[f]) for f in factors]
+    # Only the levels the protocol enrols (issue 29, 2: sites x all four severities made strata that could
+    # never be used, and slot counts that misled).
+    level_options = [[level for level in FACTOR_LEVELS[f] if design.enrols_level(f, level.value)] for f in factors]
     specs = []
     for site in site_options:
         for combination in itertools.product(*level_options):

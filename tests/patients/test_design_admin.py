@@ -137,3 +137,41 @@ def test_the_coordinator_sees_slots_left_per_stratum_and_never_the_list(client, 
         reverse("admin:patients_arm_changelist"),
     ):
         assert client.get(url).status_code in (403, 404), url
+
+
+def test_the_design_enrols_the_protocols_levels_only(client, coordinator, site_a, site_b, statistician):
+    """Issue 29, 2: stratifying by severity made sites x all four levels, half of them never usable; the
+    protocol enrols moderate and severe only, and enrolment refuses another level with a code."""
+    from django.core.exceptions import ValidationError
+
+    from patients.randomisation.strata import design_strata
+    from patients.services import participant_enrol
+    from tests.factories import consent, screened_participant
+    from tests.helpers import error_codes
+
+    randomised_design(factors=["severity"])
+    client.force_login(coordinator)
+    url = reverse("admin:patients_trialdesign_change", args=[1])
+    page = client.get(url)
+    assert "levels enrolled" in page.content.decode()
+    data = admin_form_data(page, enrolled_severity=["moderate", "severe"])
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    design = TrialDesign.current()
+    assert design.enrolled_levels == {"severity": ["moderate", "severe"]}
+    keys = [spec.key for spec in design_strata(design, [site_a, site_b])]
+    assert keys == [
+        "site=01|severity=moderate",
+        "site=01|severity=severe",
+        "site=02|severity=moderate",
+        "site=02|severity=severe",
+    ]
+    signed_off_list(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=4)
+    mild = screened_participant(user=coordinator, site=site_a, severity="mild")
+    consent(mild, user=coordinator)
+    with pytest.raises(ValidationError) as exc:
+        participant_enrol(participant=mild, user=coordinator)
+    assert error_codes(exc, "severity") == ["level_not_enrolled"]
+    severe = screened_participant(user=coordinator, site=site_a, severity="severe")
+    consent(severe, user=coordinator)
+    assert participant_enrol(participant=severe, user=coordinator).arm is not None
