@@ -28,7 +28,7 @@ from patients.casebook.design import Arm, TrialDesign
 from patients.casebook.lock import casebooks_held
 from patients.casebook.rules import refusal
 from patients.casebook.sites import Site
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.export_resources import UtcDateTimeWidget
 from patients.forms import ScreeningForm
 from patients.models import Consent, EligibilityAnswer, EndOfStudy, Participant
@@ -86,11 +86,14 @@ def _column(name, model, field_name=None, widget=None):
     return fields.Field(column_name=name, widget=widget)  # no attribute: read by save_instance
 
 
-def _later_columns() -> dict[str, fields.Field]:
+def _criterion_columns(criteria) -> dict[str, fields.Field]:
+    """One column per eligibility criterion of the design (issue 29, 1: data, so built per import)."""
     answer = EligibilityAnswer._meta.get_field("answer")
-    columns = {
-        criterion.code: fields.Field(column_name=criterion.code, widget=CodeWidget(answer)) for criterion in CRITERIA
-    }
+    return {c.code: fields.Field(column_name=c.code, widget=CodeWidget(answer)) for c in criteria}
+
+
+def _later_columns() -> dict[str, fields.Field]:
+    columns = {}
     for field_name, column in CONSENT_COLUMNS.items():
         widget = ScopedUserWidget() if field_name == "obtained_by" else None
         columns[column] = _column(column, Consent, field_name, widget)
@@ -105,7 +108,19 @@ LATER_COLUMNS = _later_columns()
 
 
 class _ArchiveRows(FileImportResource):
-    """ArchiveMigrationResource's rows (the class itself is built below, with a column per criterion)."""
+    """ArchiveMigrationResource's rows (the class itself is built below); a column per eligibility criterion
+    of the design is added when the resource is made."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = current_criteria()
+        criterion_columns = _criterion_columns(self.criteria)
+        self.fields.update(criterion_columns)
+        self.later_columns = {**criterion_columns, **LATER_COLUMNS}
+
+    def get_import_order(self):
+        fixed = ("archive_id", "site", *SCREENING_FIELDS)
+        return (*fixed, *(c.code for c in self.criteria), *LATER_COLUMNS)
 
     def get_instance(self, instance_loader, row):
         return None
@@ -119,7 +134,7 @@ class _ArchiveRows(FileImportResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         later = {}
-        for column in LATER_COLUMNS:
+        for column in self.later_columns:
             try:
                 later[column] = self.fields[column].clean(row)
             except ValueError as error:
@@ -134,7 +149,7 @@ class _ArchiveRows(FileImportResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         later = instance._archive_parts
-        answers = {criterion.code: later[criterion.code] for criterion in CRITERIA if later[criterion.code]}
+        answers = {c.code: later[c.code] for c in self.criteria if later[c.code]}
         participant = services.participant_screen(
             site=instance.site,
             user=self.user,

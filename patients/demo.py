@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from patients import roles, services
 from patients.choices import ConsentGiver, Severity, Sex, YesNoUnknown
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.models import Arm, Participant, Site, SiteMembership
 
 DEMO_PASSWORD = "demo-ucmsc-2020!"
@@ -114,7 +114,7 @@ def screen_demo_person(*, site, user, rng: random.Random, admission, severe: boo
     return services.participant_screen(
         site=site,
         user=user,
-        answers={criterion.code: criterion.required_answer for criterion in CRITERIA},
+        answers={criterion.code: criterion.required_answer for criterion in current_criteria()},
         initials="".join(rng.choice("ABCDEFGHJKLMNPQRSTWXYZ") for _ in range(rng.choice([2, 3]))),
         sex=sex,
         # 30 to 70 years before the screening year (phase 1's 2020: born 1950-1990), so a demo seeded

@@ -8,7 +8,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 
 from patients.casebook.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, ServiceErrorsMixin, row
 from patients.choices import Answer
-from patients.eligibility import CRITERIA, CRITERIA_BY_CODE
+from patients.eligibility import current_criteria
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site, TrialDesign
 
 
@@ -66,7 +66,9 @@ class ScreeningForm(ServiceErrorsMixin, forms.ModelForm):
         self.fields["site"].queryset = sites
         if len(sites) == 1:
             self.fields["site"].initial = sites[0].pk
-        for criterion in CRITERIA:
+        # The design's criteria (issue 29, 1: data in the admin, not code), read once for the form.
+        self.criteria = current_criteria()
+        for criterion in self.criteria:
             self.fields[self.criterion_field(criterion.code)] = forms.ChoiceField(
                 label=criterion.text, choices=Answer.choices, widget=forms.RadioSelect
             )
@@ -77,11 +79,11 @@ class ScreeningForm(ServiceErrorsMixin, forms.ModelForm):
             Fieldset("Comorbidities", *[row(*COMORBIDITIES[i : i + 2]) for i in range(0, 6, 2)], "other_comorbidities"),
             Fieldset(
                 "Inclusion criteria (each must be yes)",
-                *[self.criterion_field(c.code) for c in CRITERIA if c.required_answer == "yes"],
+                *[self.criterion_field(c.code) for c in self.criteria if c.required_answer == "yes"],
             ),
             Fieldset(
                 "Exclusion criteria (each must be no)",
-                *[self.criterion_field(c.code) for c in CRITERIA if c.required_answer == "no"],
+                *[self.criterion_field(c.code) for c in self.criteria if c.required_answer == "no"],
             ),
             Fieldset("Screening", "screening_datetime"),
         )
@@ -92,14 +94,14 @@ class ScreeningForm(ServiceErrorsMixin, forms.ModelForm):
         return f"criterion_{code}"
 
     def answers(self) -> dict[str, str]:
-        return {c.code: self.cleaned_data[self.criterion_field(c.code)] for c in CRITERIA}
+        return {c.code: self.cleaned_data[self.criterion_field(c.code)] for c in self.criteria}
 
     def participant_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name != "site"}
 
     def service_field(self, name: str) -> str:
         # A criterion's answer refused by the screening service: on that question.
-        return self.criterion_field(name) if name in CRITERIA_BY_CODE else name
+        return self.criterion_field(name) if name in {c.code for c in self.criteria} else name
 
 
 class ConsentForm(ParticipantRecordForm):

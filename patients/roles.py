@@ -30,6 +30,7 @@ REFERENCE_MODELS = {
 # written by the clinical roles' actions.
 DESIGN_MODELS = {
     "patients.trialdesign",
+    "patients.eligibilitycriterion",
     "patients.visit",
     "patients.visitform",
     "patients.arm",
@@ -64,7 +65,10 @@ ROLE_PERMISSIONS = {
             # Sets the design up (blinding, allocation, strata); in an open trial the arms as well. Sees how
             # many slots each stratum has left, never the slots.
             "patients.view_unblindingrequest",
-            # The visit schedule is part of the design.
+            # The visit schedule and the eligibility criteria are part of the design.
+            "patients.add_eligibilitycriterion",
+            "patients.change_eligibilitycriterion",
+            "patients.view_eligibilitycriterion",
             "patients.add_visit",
             "patients.change_visit",
             "patients.view_visit",

@@ -21,7 +21,6 @@ from patients.choices import (
     ParticipantStatus,
     WithdrawalReason,
 )
-from patients.eligibility import CRITERIA, CRITERIA_BY_CODE, MAX_AGE_YEARS, MIN_AGE_YEARS
 
 
 def age_in_years(date_of_birth: datetime.date, on: datetime.date) -> int:
@@ -86,15 +85,16 @@ class EligibilityDecision:
         return "Eligible"
 
 
-def eligibility_decision(answers: Mapping[str, str]) -> EligibilityDecision:
-    """Decide eligibility from {criterion code: "yes"/"no"}.
+def eligibility_decision(answers: Mapping[str, str], criteria) -> EligibilityDecision:
+    """Decide eligibility from {criterion code: "yes"/"no"} against ``criteria`` (the design's: patients/
+    eligibility.current_criteria; each with its code, text and required answer).
 
     An inclusion criterion not met or an exclusion criterion met makes the person ineligible, even
     while other answers are missing: a screen failure is known as soon as one criterion fails.
     """
     reasons = []
     missing = []
-    for criterion in CRITERIA:
+    for criterion in criteria:
         answer = answers.get(criterion.code)
         if answer not in (Answer.YES, Answer.NO):
             missing.append(criterion.text)
@@ -107,25 +107,27 @@ def eligibility_decision(answers: Mapping[str, str]) -> EligibilityDecision:
 
 
 def check_answer_consistent_with_age(
-    *, criterion: str, answer: str, date_of_birth: datetime.date | None, screening_date: datetime.date
+    *, criterion, answer: str, date_of_birth: datetime.date | None, screening_date: datetime.date
 ) -> None:
-    """The age criterion's answer must agree with the age derived from the date of birth."""
-    if criterion != "inc_age" or date_of_birth is None:
+    """A criterion checked against the age at screening (``criterion``: with min_value and max_value, or None)
+    is answered "yes" exactly when the age derived from the date of birth is within its range."""
+    if criterion is None or date_of_birth is None:
         return
+    low, high = criterion.min_value, criterion.max_value
     age = age_in_years(date_of_birth, screening_date)
-    in_range = MIN_AGE_YEARS <= age <= MAX_AGE_YEARS
+    in_range = low <= age <= high
     if (answer == Answer.YES) != in_range:
         raise refusal(
             "answer",
             f"The participant is {age} years old at screening, "
-            f"{'within' if in_range else 'outside'} the protocol's {MIN_AGE_YEARS}-{MAX_AGE_YEARS} "
+            f"{'within' if in_range else 'outside'} the protocol's {low}-{high} "
             f'years, so this criterion must be answered "{"yes" if in_range else "no"}".',
             "age_answer_inconsistent",
         )
 
 
-def check_known_criterion(*, criterion: str) -> None:
-    if criterion not in CRITERIA_BY_CODE:
+def check_known_criterion(*, criterion: str, known) -> None:
+    if criterion not in known:
         raise refusal("criterion", f"Unknown eligibility criterion {criterion!r}.", "unknown_criterion")
 
 

@@ -13,6 +13,7 @@ from patients.casebook.lock import casebooks_held
 from patients.casebook.rules import refusal
 from patients.casebook.saving import prepare_save, record_save
 from patients.choices import ENROLLED_STATUSES, EndOfStudyReason, ParticipantStatus
+from patients.eligibility import current_criteria
 from patients.models import (
     Arm,
     Consent,
@@ -41,6 +42,7 @@ def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields
     participant = Participant(site=site, screened_by=user, **fields)
     _save(participant, user=user, reason="Screened")
     # The answers of the new casebook in one insert (a migrated archive screens a thousand people at once).
+    criteria = current_criteria()  # read once for the person's answers, not once per answer
     with casebooks_held([participant.pk]):
         records = []
         for criterion, answer in answers.items():
@@ -49,6 +51,7 @@ def participant_screen(*, site: Site, user, answers: Mapping[str, str], **fields
                 user=user,
                 reason="Screened",
             )
+            record.criteria = criteria
             record.checked_on_write = True
             try:
                 record.full_clean()

@@ -56,6 +56,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("patients.migrations.0002_arms_and_roles", "roles"),
     ("patients.migrations.0002_arms_and_roles", "phase1_design"),
     ("patients.migrations.0002_arms_and_roles", "phase1_schedule"),
+    ("patients.migrations.0006_phase1_criteria", "phase1_criteria"),
     ("dosing.migrations.0002_phase1_regimen", "forwards"),
     ("outcomes.migrations.0002_analyte_catalogue", "forwards"),
 ]

@@ -13,7 +13,7 @@ from patients import services
 from patients.casebook.design import PHASE1_DESIGN
 from patients.casebook.saving import record_save
 from patients.choices import Allocation, ConsentGiver, Severity, Sex, Treatment, YesNoUnknown
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.models import Arm, Participant, Site, SiteMembership, TrialDesign
 from patients.roles import ADMIN_ROLES
 
@@ -54,7 +54,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def eligible_answers() -> dict[str, str]:
-    return {criterion.code: criterion.required_answer for criterion in CRITERIA}
+    return {criterion.code: criterion.required_answer for criterion in current_criteria()}
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

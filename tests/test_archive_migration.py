@@ -12,7 +12,7 @@ from django.utils import timezone
 from outcomes.resources import DailyObservationResource
 from patients.archive_migration import ArchiveMigrationResource
 from patients.choices import ParticipantStatus
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant
 from tests.factories import UserFactory, randomised_design
 from tests.helpers import observation_rows
@@ -50,7 +50,7 @@ def archive_row(investigator, archive_id, *, admitted_days_ago=60, arm="ucmsc", 
         "chronic_liver_disease": "no",
         "other_comorbidities": "",
         "screening_datetime": screened.isoformat(),
-        **{criterion.code: criterion.required_answer for criterion in CRITERIA},
+        **{criterion.code: criterion.required_answer for criterion in current_criteria()},
         "consent_datetime": (screened + datetime.timedelta(hours=1)).isoformat(),
         "consent_form_version": "1.0",
         "consent_given_by": "participant",
@@ -124,7 +124,7 @@ def test_a_paper_archive_is_migrated_through_the_forms_rules(coordinator, invest
     assert died.ends_of_study.get().get_end_reason_display() == "Died"
     assert (failed.status, failed.arm) == (ParticipantStatus.SCREEN_FAILURE, None)
     assert "Pregnant" in failed.screen_failure_reason
-    assert EligibilityAnswer.objects.filter(participant=treated).count() == len(CRITERIA)
+    assert EligibilityAnswer.objects.filter(participant=treated).count() == len(current_criteria())
     assert Consent.objects.get(participant=treated).obtained_by == investigator
     assert not Consent.objects.filter(participant=failed).exists()
     assert EndOfStudy.objects.count() == 2

@@ -23,7 +23,7 @@ from django.utils import timezone
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
 from patients.choices import ParticipantStatus
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
 
 BATCH = 2000
@@ -109,12 +109,13 @@ def generate(
             site.last_sequence_number += sum(1 for p in people if p.site_id == site.pk)
         models.QuerySet(Site).bulk_update(world.sites, ["last_sequence_number"])
         plans = {}
+        criteria = current_criteria()
         for person in people:
             plan = _plan(person, rng, today, arms)
             plans[person.pk] = plan
-            for criterion in CRITERIA:
+            for criterion in criteria:
                 answer = criterion.required_answer
-                if plan["status"] == ParticipantStatus.SCREEN_FAILURE and criterion is CRITERIA[-1]:
+                if plan["status"] == ParticipantStatus.SCREEN_FAILURE and criterion is criteria[-1]:
                     answer = "no" if answer == "yes" else "yes"
                 writer.add(EligibilityAnswer(participant=person, criterion=criterion.code, answer=answer))
             if plan["consent"]:

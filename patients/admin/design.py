@@ -23,6 +23,7 @@ from patients.casebook.sites import site_ids_for
 from patients.choices import FACTOR_LEVELS, StratificationFactor
 from patients.models import (
     Arm,
+    EligibilityCriterion,
     RandomisationList,
     RandomisationSlot,
     Stratum,
@@ -340,6 +341,19 @@ class UnblindingRequestAdmin(ClinicalExportMixin, ScopedHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EligibilityCriterion)
+class EligibilityCriterionAdmin(ScopedHistoryAdmin):
+    """The protocol's eligibility criteria (patients/casebook/criteria.py), in the screening form's order;
+    fixed once anyone is screened (the model refuses a change then)."""
+
+    list_display = ["order", "code", "kind", "text", "ineligible_answer", "automatic"]
+    list_display_links = ["code"]
+    fields = ["code", "kind", "text", "order", "ineligible_answer", "automatic", "min_value", "max_value"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -186,3 +186,28 @@ def check_known_form(*, field: str, key: str, known: dict[str, str]) -> None:
     if key not in known:
         names = ", ".join(f"{label} ({code})" for code, label in sorted(known.items(), key=lambda item: item[1]))
         raise refusal(field, f"No case report form {key!r}; the forms are: {names}.", "unknown_form")
+
+
+def check_criteria_open(*, screening_started: bool) -> None:
+    """The eligibility criteria are fixed once anyone is screened, like the rest of the design: an answer's
+    meaning must not change under it."""
+    if screening_started:
+        raise refusal(
+            "__all__",
+            "People have been screened against these criteria: they are fixed. A protocol amendment that changes "
+            "them is a new trial database.",
+            "criteria_fixed",
+        )
+
+
+def check_criterion_shape(*, kind, ineligible_answer, automatic, min_value, max_value) -> None:
+    """An inclusion criterion is failed by "no", an exclusion by "yes"; an automatic check has its range."""
+    expected = "no" if kind == "inclusion" else "yes"
+    if ineligible_answer and ineligible_answer != expected:
+        raise refusal(
+            "ineligible_answer",
+            f'An {kind} criterion makes a person ineligible when answered "{expected}".',
+            "ineligible_answer_for_kind",
+        )
+    if automatic and (min_value is None or max_value is None or min_value > max_value):
+        raise refusal("max_value", "An automatic check needs its range: a minimum up to a maximum.", "check_range")

@@ -6,6 +6,7 @@ The database holds pseudonymised data only: a study ID and initials, never a nam
 """
 
 from patients.access_log import AccessEvent  # noqa: F401
+from patients.casebook.criteria import EligibilityCriterion  # noqa: F401
 from patients.casebook.design import Arm, TrialDesign  # noqa: F401
 from patients.casebook.queries import DataQuery  # noqa: F401
 from patients.casebook.schedule import Visit, VisitForm  # noqa: F401

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from patients import rules
+from patients.casebook.criteria import EligibilityCriterion
 from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
@@ -17,14 +18,16 @@ from patients.choices import (
     EndOfStudyReason,
     WithdrawalReason,
 )
-from patients.eligibility import CRITERION_CHOICES
+from patients.eligibility import age_criterion, current_criteria
 
 
 class EligibilityAnswer(ParticipantRecord):
-    """One screening question answered yes or no. The questions are in patients/eligibility.py."""
+    """One screening question answered yes or no. The questions are the design's (patients/casebook/criteria.py)."""
 
     participant = participant_link("eligibility_answers")
-    criterion = models.CharField(max_length=32, choices=CRITERION_CHOICES)
+    # The criterion's code (EligibilityCriterion.code): kept as text, as exported, so an answer reads the same
+    # in any copy of the data.
+    criterion = models.CharField(max_length=32)
     answer = models.CharField(max_length=3, choices=Answer.choices)
     natural_key_fields = ("criterion",)
     # Screening writes a person's answers at once (patients.services.participant_screen): one per criterion,
@@ -40,17 +43,25 @@ class EligibilityAnswer(ParticipantRecord):
         ]
 
     def __str__(self):
-        return f"{self.participant}: {self.get_criterion_display()}: {self.get_answer_display()}"
+        return f"{self.participant}: {self.criterion}: {self.get_answer_display()}"
+
+    def get_criterion_display(self) -> str:
+        """The question as the screening form asked it (the code when the criterion is unknown)."""
+        found = EligibilityCriterion.objects.filter(code=self.criterion).values_list("text", flat=True).first()
+        return found or self.criterion
 
     def clean(self):
         super().clean()
-        rules.check_known_criterion(criterion=self.criterion)
+        # Set by a caller that checks many answers at once (patients.services.participant_screen).
+        criteria = getattr(self, "criteria", None) or current_criteria()
+        rules.check_known_criterion(criterion=self.criterion, known={c.code for c in criteria})
         participant = self.participant_for_rules()
         if participant is not None:
             rules.check_eligibility_open(status=participant.status)
+            checked = age_criterion(criteria)
             if participant.screening_datetime:
                 rules.check_answer_consistent_with_age(
-                    criterion=self.criterion,
+                    criterion=checked if checked is not None and checked.code == self.criterion else None,
                     answer=self.answer,
                     date_of_birth=participant.date_of_birth,
                     screening_date=timezone.localdate(participant.screening_datetime),

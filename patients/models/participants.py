@@ -26,6 +26,7 @@ from patients.choices import (
     Sex,
     YesNoUnknown,
 )
+from patients.eligibility import current_criteria
 
 # The comorbidities asked at screening (yes / no / unknown each): forms, admin and exports list them from here.
 COMORBIDITY_FIELDS = (
@@ -273,7 +274,7 @@ class Participant(ClinicalRecord):
         answers = (
             {} if self._state.adding else dict(self.eligibility_answers.active().values_list("criterion", "answer"))
         )
-        return rules.eligibility_decision(answers)
+        return rules.eligibility_decision(answers, current_criteria())
 
     @property
     def age_at_enrolment(self) -> int | None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from outcomes.models import DailyObservation
 from patients.casebook import services as casebook_services
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.models import COMORBIDITY_FIELDS
 from tests.factories import PASSWORD, SiteFactory, UserFactory, observation_values, record, treated_participant
 
@@ -88,7 +88,7 @@ def test_screen_enrol_infuse_and_observe(browser, live_server, screenshot):
     for name in COMORBIDITY_FIELDS:
         page.select_option(f"#id_{name}", "no")
     page.fill("#id_screening_datetime", stamp(now - 5 * DAY))
-    for criterion in CRITERIA:
+    for criterion in current_criteria():
         page.check(f"#id_criterion_{criterion.code}_{0 if criterion.required_answer == 'yes' else 1}")
     submit(page)
     assert "01-001 screened: Eligible." in page.content()

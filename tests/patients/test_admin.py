@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.eligibility import CRITERIA
+from patients.eligibility import current_criteria
 from patients.models import Arm, Participant
 from tests.factories import consent, enrolled_participant, screened_participant
 from tests.helpers import admin_form_data
@@ -60,7 +60,7 @@ def answers_post(answers):
 
 def test_coordinator_screens_a_person_with_answers_and_a_study_id_is_issued(client, coordinator, site_a):
     client.force_login(coordinator)
-    answers = {c.code: c.required_answer for c in CRITERIA}
+    answers = {c.code: c.required_answer for c in current_criteria()}
     answers["exc_malignancy"] = "yes"
     response = client.post(
         reverse("admin:patients_participant_add"), participant_post(client, site_a, **answers_post(answers))
@@ -75,7 +75,7 @@ def test_coordinator_screens_a_person_with_answers_and_a_study_id_is_issued(clie
 
 def test_age_answer_contradicting_date_of_birth_is_refused_on_the_add_page(client, coordinator, site_a):
     client.force_login(coordinator)
-    answers = {c.code: c.required_answer for c in CRITERIA}
+    answers = {c.code: c.required_answer for c in current_criteria()}
     answers["inc_age"] = "no"  # born 1965: within the protocol's age range
     response = client.post(
         reverse("admin:patients_participant_add"), participant_post(client, site_a, **answers_post(answers))

@@ -112,6 +112,16 @@ def unit_of(model_field) -> str:
     return ""
 
 
+def data_codes(key: str) -> tuple[tuple[str, str], ...] | None:
+    """The codes of a field coded by the trial's own data rather than by the code's choices: an eligibility
+    answer's criterion is one of the design's criteria (issue 29, 1), read when the bundle is made."""
+    if key == "patients.eligibilityanswer.criterion":
+        from patients.eligibility import current_criteria
+
+        return tuple((c.code, c.text) for c in current_criteria())
+    return None
+
+
 def model_columns(model, *, options: Options, exclude=(), prefix_path: str = "") -> list[Column]:
     """One column per entered field of a model: identifiers and audit plumbing left out, foreign keys to
     other records left to the caller (who names them by natural key), free text only when asked for."""
@@ -124,10 +134,11 @@ def model_columns(model, *, options: Options, exclude=(), prefix_path: str = "")
             continue
         if model_field.name in PLUMBING:
             continue
-        free = is_free_text(model_field) and key not in SAFE_FREE_TEXT and key not in STRUCTURED_TEXT
+        coded = data_codes(key)
+        free = coded is None and is_free_text(model_field) and key not in SAFE_FREE_TEXT and key not in STRUCTURED_TEXT
         if free and not options.free_text:
             continue
-        kind = field_type(model_field)
+        kind = "code" if coded is not None else field_type(model_field)
         columns.append(
             Column(
                 name=model_field.name,
@@ -136,7 +147,7 @@ def model_columns(model, *, options: Options, exclude=(), prefix_path: str = "")
                 source=source,
                 path=f"{prefix_path}{model_field.name}",
                 unit=unit_of(model_field),
-                codes=tuple((str(code), str(label)) for code, label in model_field.choices or ()),
+                codes=coded or tuple((str(code), str(label)) for code, label in model_field.choices or ()),
                 free_text=free or key in SAFE_FREE_TEXT,
                 empty_means="not recorded" if model_field.null or model_field.blank else "",
             )
