@@ -72,10 +72,13 @@ class Regimen(models.Model):
     product_description = models.TextField(
         blank=True, help_text="The active product as prepared, e.g. UC-MSCs suspended in 100 mL saline with 1% albumin."
     )
+    # Labelled "comparator": the arms' names and treatments never appear on a blinded user's page (the
+    # blinded walk's oracle), and the regimen's page is read by blinded coordinators and monitors.
     placebo_description = models.TextField(
+        "comparator description",
         blank=True,
-        help_text="The placebo as prepared, e.g. 100 mL saline with 1% albumin, in the same bag and label as the "
-        "product.",
+        help_text="The comparator as prepared, e.g. 100 mL saline with 1% albumin, in the same bag and label as "
+        "the product.",
     )
 
     history = HistoricalRecords()

@@ -151,8 +151,11 @@ class RandomisationListAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
     list_display = ["__str__", "source", "created_by", "signed_off_by"]
 
     def has_add_permission(self, request):
-        # One list per trial: once made, no "Add" is offered (the service refuses a second one anyway).
-        return super().has_add_permission(request) and not RandomisationList.objects.exists()
+        # The list, then an extension for each site that joins later: "Add" only while a stratum of the design
+        # has no list (the service refuses anything else anyway).
+        if not super().has_add_permission(request):
+            return False
+        return not RandomisationList.objects.exists() or bool(randomisation.strata_to_add(TrialDesign.current()))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -195,7 +198,10 @@ class RandomisationListAdmin(AllocationTableAdminMixin, ScopedHistoryAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Make the randomisation list",
+            "title": "Make the randomisation list"
+            if not RandomisationList.objects.exists()
+            else "Extend the randomisation list for new sites",
+            "to_add": randomisation.strata_to_add(TrialDesign.current()),
             "design": TrialDesign.current(),
             "arms": Arm.objects.all(),
             "generate": generate,

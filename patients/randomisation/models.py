@@ -21,6 +21,11 @@ class RandomisationList(models.Model):
 
     holds_allocation = True  # its snapshot names the arms (patients/casebook/access.py)
 
+    # A site that joined after the first list gets its strata in an extension of it (issue 29, 6): made and
+    # signed off like the first; nothing already in a list changes.
+    extends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="extensions", editable=False
+    )
     source = models.CharField(max_length=10, choices=ListSource.choices, editable=False)
     # Generated lists: what reproduces them.
     seed = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -56,7 +61,8 @@ class RandomisationList(models.Model):
         ]
 
     def __str__(self):
-        return f"Randomisation list ({self.get_source_display().lower()}, {self.created_datetime:%Y-%m-%d})"
+        what = "Randomisation list extension" if self.extends_id else "Randomisation list"
+        return f"{what} ({self.get_source_display().lower()}, {self.created_datetime:%Y-%m-%d})"
 
 
 class Stratum(models.Model):

@@ -34,17 +34,19 @@ def software_version() -> str:
 
 
 def _check_can_make_list(design: TrialDesign) -> dict[str, int]:
-    """Refuse unless the design allocates by list and has none yet; return the arms' weights."""
+    """Refuse unless the design allocates by list and has a stratum without one (all of them before the first
+    list; a new site's after it); return the arms' weights."""
     if not design.randomised:
         raise refusal(
             NON_FIELD_ERRORS,
             "This trial's design allocates by investigator: set its allocation to the randomisation list first.",
             "not_randomised",
         )
-    if RandomisationList.objects.exists():
+    if RandomisationList.objects.exists() and not strata_to_add(design):
         raise refusal(
             NON_FIELD_ERRORS,
-            "The trial has its randomisation list; it is read-only once made.",
+            "Every stratum of the design is in the randomisation list, which is read-only once made. A centre "
+            "joining the trial is added as a site first; then its strata are added here.",
             "list_exists",
         )
     weights = dict(Arm.objects.values_list("code", "ratio_weight"))
@@ -53,6 +55,23 @@ def _check_can_make_list(design: TrialDesign) -> dict[str, int]:
     if "site" in design.stratifiers() and not Site.objects.exists():
         raise refusal(NON_FIELD_ERRORS, "The list is stratified by site and there is no site yet.", "no_sites")
     return weights
+
+
+def strata_to_add(design: TrialDesign) -> list:
+    """The design's strata that no list holds yet: every one before the first list; after it, those of a site
+    that joined the trial since (issue 29, 6). What is in a list already is never made again."""
+    held = set(Stratum.objects.values_list("key", flat=True))
+    return [spec for spec in design_strata(design, Site.objects.order_by("code")) if spec.key not in held]
+
+
+def _first_list() -> RandomisationList | None:
+    return RandomisationList.objects.filter(extends__isnull=True).order_by("pk").first()
+
+
+def _last_number() -> int:
+    """The highest randomisation number given so far (R00042 -> 42): an extension's numbers follow on."""
+    numbers = RandomisationSlot.objects.values_list("number", flat=True)
+    return max((int(n[1:]) for n in numbers if n[:1] == "R" and n[1:].isdigit()), default=0)
 
 
 def _snapshot(design: TrialDesign, weights: dict[str, int]) -> dict:
@@ -100,7 +119,7 @@ def list_generate(*, user, slots_per_stratum: int, block_multiples: list[int], s
     weights = _check_can_make_list(design)
     if not block_multiples or any(m < 1 or m > 10 for m in block_multiples):
         raise refusal("block_multiples", "Block size multiples are whole numbers from 1 to 10.", "bad_multiples")
-    specs = design_strata(design, Site.objects.order_by("code"))
+    specs = strata_to_add(design)
     if slots_per_stratum < 1 or slots_per_stratum * len(specs) > MAX_SLOTS:
         raise refusal(
             "slots_per_stratum",
@@ -118,8 +137,10 @@ def list_generate(*, user, slots_per_stratum: int, block_multiples: list[int], s
         )
         for spec in specs
     ]
-    codes = iter(blocks.treatment_codes(seed, sum(1 for _, plan in planned for slot in plan if slot.arm in infused)))
-    number = 0
+    taken = set(RandomisationSlot.objects.exclude(treatment_code="").values_list("treatment_code", flat=True))
+    wanted = sum(1 for _, plan in planned for slot in plan if slot.arm in infused)
+    codes = iter(blocks.treatment_codes(seed, wanted, taken))
+    number = _last_number()
     strata_rows = []
     for spec, plan in planned:
         rows = []
@@ -136,6 +157,7 @@ def list_generate(*, user, slots_per_stratum: int, block_multiples: list[int], s
             )
         strata_rows.append((spec, rows))
     randomisation_list = RandomisationList(
+        extends=_first_list(),
         source=ListSource.GENERATED,
         seed=seed,
         block_multiples=sorted(set(block_multiples)),
@@ -171,8 +193,11 @@ def list_import(*, user, file_name: str, content: bytes):
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
         raise refusal("file", f"Columns missing: {', '.join(missing)}. Expected: {', '.join(required)}.", "columns")
-    specs = {spec.key: spec for spec in design_strata(design, Site.objects.order_by("code"))}
+    specs = {spec.key: spec for spec in strata_to_add(design)}
+    held = set(Stratum.objects.values_list("key", flat=True))
     infused = set(Arm.objects.filter(treatment__in=INFUSED_TREATMENTS).values_list("code", flat=True))
+    taken_numbers = set(RandomisationSlot.objects.values_list("number", flat=True))
+    taken_codes = set(RandomisationSlot.objects.exclude(treatment_code="").values_list("treatment_code", flat=True))
     problems: list[str] = []
     rows_by_stratum: dict[str, list[dict]] = {key: [] for key in specs}
     block_arms: dict[tuple[str, int], list[str]] = {}
@@ -185,12 +210,15 @@ def list_import(*, user, file_name: str, content: bytes):
         where = f"Row {line}"
         key = _row_stratum_key(row, stratifiers)
         number, arm, code = row["randomisation_number"], row["arm"], row["treatment_code"]
+        if key in held:
+            problems.append(f"{where}: stratum {key!r} is in the list already; this file adds new sites' strata only.")
+            continue
         if key not in specs:
             problems.append(f"{where}: no stratum {key!r} in this design (check the site and level codes).")
             continue
         if not number:
             problems.append(f"{where}: no randomisation number.")
-        elif number in numbers:
+        elif number in numbers or number in taken_numbers:
             problems.append(f"{where}: randomisation number {number} appears twice.")
         numbers.add(number)
         if arm not in weights:
@@ -200,7 +228,7 @@ def list_import(*, user, file_name: str, content: bytes):
             problems.append(f"{where}: a treatment code is needed for arm {arm}.")
         elif arm not in infused and code:
             problems.append(f"{where}: arm {arm} receives nothing, so no treatment code.")
-        elif code and code in codes:
+        elif code and (code in codes or code in taken_codes):
             problems.append(f"{where}: treatment code {code} appears twice.")
         codes.add(code)
         try:
@@ -226,6 +254,7 @@ def list_import(*, user, file_name: str, content: bytes):
             sizes[row["block"]] = sizes.get(row["block"], 0) + 1
         strata_rows.append((specs[key], [row | {"block_size": sizes[row["block"]]} for row in rows]))
     randomisation_list = RandomisationList(
+        extends=_first_list(),
         source=ListSource.IMPORTED,
         software_version=software_version(),
         design_snapshot=_snapshot(design, weights),
@@ -261,14 +290,17 @@ def slot_allocate(*, participant, user, when) -> RandomisationSlot:
     transaction find its slot taken and skip ahead. ``used`` counts the slots taken, so the next is
     ``used + 1``: in order, without gaps."""
     design = TrialDesign.current()
-    randomisation_list = RandomisationList.objects.first()
-    if randomisation_list is None:
+    if not RandomisationList.objects.exists():
         raise refusal(
             NON_FIELD_ERRORS,
             "The trial has no randomisation list yet: the unblinded statistician makes it before anyone is enrolled.",
             "no_list",
         )
-    if randomisation_list.signed_off_by_id is None:
+    key = participant_stratum_key(design, participant)
+    # The stratum in whichever list holds it: the first, or the extension that added a new site's strata.
+    stratum = Stratum.objects.select_for_update().filter(key=key).select_related("randomisation_list").first()
+    randomisation_list = stratum.randomisation_list if stratum is not None else None
+    if randomisation_list is not None and randomisation_list.signed_off_by_id is None:
         # A list nobody has checked may be the wrong one (ratio, strata, a test list): it allocates nobody.
         raise refusal(
             NON_FIELD_ERRORS,
@@ -276,8 +308,6 @@ def slot_allocate(*, participant, user, when) -> RandomisationSlot:
             "it off before anyone is randomised.",
             "list_not_signed_off",
         )
-    key = participant_stratum_key(design, participant)
-    stratum = Stratum.objects.select_for_update().filter(randomisation_list=randomisation_list, key=key).first()
     if stratum is None:
         raise refusal(
             NON_FIELD_ERRORS,

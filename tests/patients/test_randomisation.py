@@ -343,3 +343,74 @@ def test_a_three_arm_one_to_one_to_one_list(statistician, coordinator, site_a):
     # Every participant, whatever their site, takes the next slot of the one stratum.
     taken = [enrol_into_list(coordinator, site_a).randomisation_slot.sequence for _ in range(2)]
     assert taken == [1, 2]
+
+
+def test_a_site_that_joins_gets_its_strata_in_a_signed_off_extension_and_nothing_allocated_changes(
+    client, coordinator, statistician, site_a, site_b
+):
+    """Issue 29, 6: the list's add page disappeared once a list existed, so a centre joining a multi-site trial
+    could not be randomised. The unblinded statistician adds the new site's strata, signs them off, and the
+    strata and slots already made stay as they were."""
+    from tests.factories import SiteFactory
+
+    randomised_design(factors=["severity"])
+    first = signed_off_list(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=5)
+    enrolled = enrol_into_list(coordinator, site_a, severity=Severity.SEVERE)
+    before = list(RandomisationSlot.objects.order_by("pk").values_list("pk", "number", "arm_id", "treatment_code"))
+    with pytest.raises(ValidationError) as exc:
+        list_generate(user=statistician, slots_per_stratum=6, block_multiples=[1], seed=6)
+    assert error_codes(exc) == ["list_exists"]  # nothing to add while every site has its strata
+
+    site_c = SiteFactory(code="03", name="Third centre")
+    coordinator.site_memberships.create(site=site_c)
+    client.force_login(statistician)
+    add = reverse("admin:patients_randomisationlist_add")
+    page = client.get(add)
+    assert page.status_code == 200 and "Third centre" in page.content.decode()
+    response = client.post(
+        add, {"generate-slots_per_stratum": "6", "generate-block_multiples": "1", "generate-seed": "6"}
+    )
+    assert response.status_code == 302
+    extension = RandomisationList.objects.exclude(pk=first.pk).get()
+    assert extension.extends == first and "extension" in str(extension)
+    assert sorted(extension.strata.values_list("key", flat=True)) == [
+        "site=03|severity=critical",
+        "site=03|severity=mild",
+        "site=03|severity=moderate",
+        "site=03|severity=severe",
+    ]
+    # Nothing made before changed; the numbers follow on; no treatment code is given twice.
+    assert (
+        list(
+            RandomisationSlot.objects.filter(pk__in=[b[0] for b in before])
+            .order_by("pk")
+            .values_list("pk", "number", "arm_id", "treatment_code")
+        )
+        == before
+    )
+    new_numbers = sorted(
+        RandomisationSlot.objects.filter(stratum__randomisation_list=extension).values_list("number", flat=True)
+    )
+    assert new_numbers[0] == f"R{len(before) + 1:05d}"
+    codes = [c for c in RandomisationSlot.objects.values_list("treatment_code", flat=True) if c]
+    assert len(codes) == len(set(codes))
+    # Not signed off: the new site's enrolment is refused; signed off, it allocates from the extension.
+    person = screened_participant(user=coordinator, site=site_c, severity=Severity.MODERATE)
+    consent(person, user=coordinator)
+    with pytest.raises(ValidationError) as exc:
+        services.participant_enrol(participant=person, user=coordinator)
+    assert error_codes(exc) == ["list_not_signed_off"]
+    list_sign_off(randomisation_list=extension, user=statistician, password=PASSWORD)
+    joined = services.participant_enrol(participant=Participant.objects.get(pk=person.pk), user=coordinator)
+    assert joined.randomisation_slot.stratum.randomisation_list == extension
+    enrolled.refresh_from_db()
+    assert enrolled.randomisation_slot.stratum.randomisation_list == first
+    # A file for the extension names new strata only.
+    site_d = SiteFactory(code="04", name="Fourth centre")
+    with pytest.raises(ValidationError) as exc:
+        import_csv(
+            statistician,
+            f"randomisation_number,site,severity,block,arm,treatment_code\nZ001,{site_a.code},severe,1,active,ZZ1\n",
+        )
+    assert "in the list already" in str(exc.value)
+    assert site_d.code == "04"
