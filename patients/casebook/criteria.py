@@ -6,6 +6,7 @@ design, fixed once anyone is screened. Phase 1's ten are the data migration pati
 A criterion's code is stored with each answer and exported, so a code is never reused for another question:
 a protocol amendment before screening adds a criterion, it does not re-word one under the same code."""
 
+from django.apps import apps
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -67,10 +68,10 @@ class EligibilityCriterion(models.Model):
 
     def clean(self):
         super().clean()
-        from patients.models import Participant
-
+        # The participants are a floor above the design: looked up by name, not imported.
+        participants = apps.get_model("patients", "Participant")
         errors = rules.RuleErrors()
-        errors.check(rules.check_criteria_open, screening_started=Participant.objects.exists())
+        errors.check(rules.check_criteria_open, screening_started=participants.objects.exists())
         errors.check(
             rules.check_criterion_shape,
             kind=self.kind,
