@@ -81,8 +81,10 @@ def _r_intervals(cases, folder) -> dict[str, tuple[float, float, float]]:
 
     script = ["options(warn = -1)"]
     for index, (_, x, y) in enumerate(cases):
+        # R stops when every value is tied ("cannot compute confidence interval"): NA then, as the app's None.
         script.append(
-            f"r <- wilcox.test({vector(x)}, {vector(y)}, conf.int = TRUE); "
+            f"r <- tryCatch(wilcox.test({vector(x)}, {vector(y)}, conf.int = TRUE), error = function(e) NULL); "
+            f'if (is.null(r)) cat({index}, "NA NA NA\\n") else '
             f'cat({index}, sprintf("%a", r$conf.int[1]), sprintf("%a", r$conf.int[2]), sprintf("%a", r$p.value), "\\n")'
         )
     path = folder / "intervals.R"
@@ -90,8 +92,8 @@ def _r_intervals(cases, folder) -> dict[str, tuple[float, float, float]]:
     done = subprocess.run([_rscript(), "--vanilla", str(path)], capture_output=True, text=True, timeout=120, check=True)
     found = {}
     for line in done.stdout.splitlines():
-        index, low, high, p = line.split()
-        found[cases[int(index)][0]] = (float.fromhex(low), float.fromhex(high), float.fromhex(p))
+        index, *values = line.split()
+        found[cases[int(index)][0]] = tuple(None if v == "NA" else float.fromhex(v) for v in values)
     return found
 
 
@@ -117,3 +119,44 @@ def test_every_interval_is_rs(tmp_path):
     assert differ == []
     # Both paths were compared: R's exact (no ties, under 50) and its normal approximation.
     assert {hodges_lehmann(x, y).exact for _, x, y in cases} == {True, False}
+
+
+@pytest.mark.django_db
+def test_every_interval_the_endpoint_table_prints_is_rs(tmp_path, coordinator, site_a, monkeypatch):
+    """Issue 29, done means: the endpoint table's own rows (changes from baseline of one-decimal CT readings,
+    ties among them, three components) each against R, the samples taken as the table hands them over."""
+    from outcomes import endpoint_table as table_module
+    from outcomes.statistics import hodges_lehmann as computed
+    from patients.casebook.schedule import Visit, VisitForm
+    from patients.models import Participant
+    from tests.factories import follow_up_after_discharge
+    from tests.outcomes.test_endpoint_analysis import enrolled, scan
+
+    follow_up_after_discharge()
+    visit = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+    VisitForm.objects.create(visit=visit, crf_key="qct")
+    rng = random.Random(290)
+    for arm, shift, count in (("ucmsc", -9, 13), ("control", -3, 9)):
+        for _ in range(count):
+            p = enrolled(coordinator, site_a, arm=arm, days_ago=35)
+            scan(p, coordinator, 0, str(round(rng.uniform(15, 35), 1)))
+            scan(p, coordinator, 28, str(round(max(0.5, rng.gauss(20 + shift, 5)), 0)))
+    seen = []
+
+    def recording(x, y, **kwargs):
+        found = computed(x, y, **kwargs)
+        seen.append((f"row {len(seen)}", [float(v) for v in x], [float(v) for v in y], found))
+        return found
+
+    monkeypatch.setattr(table_module, "hodges_lehmann", recording)
+    groups = [list(Participant.objects.filter(arm__code=code)) for code in ("ucmsc", "control")]
+    rows = [row for row in table_module.endpoint_table(groups) if row.shift is not None]
+    assert len(rows) == len(seen) == 3  # lesion, solid and ground-glass changes at day 28
+    assert any(len(set(x + y)) < len(x) + len(y) for _, x, y, _ in seen)  # ties: R's approximate path
+    r = _r_intervals([(name, x, y) for name, x, y, _ in seen], tmp_path)
+    for name, _, _, found in seen:
+        low, high, _ = r[name]
+        if low is None:  # every value tied: R refuses the interval, and so does the table
+            assert found.low is None and found.high is None, name
+            continue
+        assert (found.low, found.high) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9)), name
