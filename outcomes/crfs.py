@@ -27,6 +27,7 @@ from outcomes.ward import next_observation_due
 from patients.casebook.registry import (
     GENERIC_SECTION_TEMPLATE,
     CaseReportFormType,
+    EndpointSpec,
     PageSection,
     RelatedKey,
     register,
@@ -106,16 +107,59 @@ register(
     )
 )
 
-# The endpoint forms and the follow-up visit: offered on the ward when the design's schedule expects them.
+LUNG = "% of lung"
+PREDICTED = "% predicted"
+# The endpoint forms and the follow-up visit: offered on the ward when the design's schedule expects them,
+# each with the quantitative endpoints it measures (the only list of them: outcomes/endpoints.py reads it).
 ENDPOINT_FORMS = (
-    # key, model, label, ward form, date field, analysis file
-    ("follow-up", FollowUpVisit, "Follow-up visit", FollowUpVisitForm, "visit_date", "follow_up_visits"),
-    ("qct", QuantitativeCt, "Quantitative CT", QuantitativeCtForm, "scan_date", "quantitative_ct"),
-    ("six-minute-walk", SixMinuteWalk, "Six-minute walk", SixMinuteWalkForm, "test_date", "six_minute_walk"),
-    ("lung-function", LungFunction, "Lung function", LungFunctionForm, "test_date", "lung_function"),
-    ("mmrc", DyspnoeaGrade, "mMRC dyspnoea grade", DyspnoeaGradeForm, "assessment_date", "mmrc"),
+    # key, model, label, ward form, date field, analysis file, endpoints
+    ("follow-up", FollowUpVisit, "Follow-up visit", FollowUpVisitForm, "visit_date", "follow_up_visits", ()),
+    (
+        "qct",
+        QuantitativeCt,
+        "Quantitative CT",
+        QuantitativeCtForm,
+        "scan_date",
+        "quantitative_ct",
+        (
+            EndpointSpec("ct_lesion", "Whole-lung lesion volume", "lesion_percent", LUNG),
+            EndpointSpec("ct_solid", "Solid component", "solid_percent", LUNG),
+            EndpointSpec("ct_ground_glass", "Ground-glass component", "ground_glass_percent", LUNG),
+        ),
+    ),
+    (
+        "six-minute-walk",
+        SixMinuteWalk,
+        "Six-minute walk",
+        SixMinuteWalkForm,
+        "test_date",
+        "six_minute_walk",
+        (EndpointSpec("walk_distance", "Six-minute walk distance", "distance_m", "m", "integer"),),
+    ),
+    (
+        "lung-function",
+        LungFunction,
+        "Lung function",
+        LungFunctionForm,
+        "test_date",
+        "lung_function",
+        (
+            EndpointSpec("fvc_pct", "FVC", "fvc_pct_predicted", PREDICTED, "integer"),
+            EndpointSpec("fev1_pct", "FEV1", "fev1_pct_predicted", PREDICTED, "integer"),
+            EndpointSpec("dlco_pct", "DLCO", "dlco_pct_predicted", PREDICTED, "integer"),
+        ),
+    ),
+    (
+        "mmrc",
+        DyspnoeaGrade,
+        "mMRC dyspnoea grade",
+        DyspnoeaGradeForm,
+        "assessment_date",
+        "mmrc",
+        (EndpointSpec("mmrc", "mMRC dyspnoea grade", "grade", "0-4", "integer"),),
+    ),
 )
-for order, (key, model, label, form, date_field, domain) in enumerate(ENDPOINT_FORMS):
+for order, (key, model, label, form, date_field, domain, endpoints) in enumerate(ENDPOINT_FORMS):
     register(
         CaseReportFormType(
             key=key,
@@ -132,5 +176,6 @@ for order, (key, model, label, form, date_field, domain) in enumerate(ENDPOINT_F
             analysis_domain=domain,
             analysis_order=(date_field,),
             study_day_from=date_field,
+            endpoints=endpoints,
         )
     )

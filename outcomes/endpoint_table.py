@@ -9,7 +9,7 @@ column, no comparison (outcomes/summary.trial_summary decides, from patients.cas
 
 from dataclasses import dataclass
 
-from outcomes.endpoints import ENDPOINTS, Endpoint, endpoint_values, endpoint_visits, visits_expecting
+from outcomes.endpoints import Endpoint, all_endpoints, endpoint_values, endpoint_visits, visits_expecting
 from outcomes.report_cells import Cell, fmt, mann_whitney_p, median_cell
 from outcomes.statistics import ShiftEstimate, hodges_lehmann
 
@@ -72,7 +72,7 @@ def endpoint_table(groups: list[list], *, scope=None, values=None) -> list[Endpo
         values = endpoint_values(everyone, visits, scope=scope, measured_only=True)
         groups = [[p.pk for p in group] for group in groups]
     rows = []
-    for endpoint in ENDPOINTS:
+    for endpoint in all_endpoints():
         for visit in visits_expecting(endpoint, visits):
             per_group = [[values[pk][endpoint.code] for pk in group if pk in values] for group in groups]
             at_visit = [

@@ -16,7 +16,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from outcomes.models import DyspnoeaGrade, LungFunction, QuantitativeCt, SixMinuteWalk
+from django.db import models
+from django.db.models import Value
+
 from outcomes.visits import visit_windows
 from patients.casebook.design import TrialDesign
 from patients.casebook.registry import registry
@@ -34,18 +36,15 @@ class Endpoint:
     kind: str = "decimal"  # as the dictionary says it
 
 
-ENDPOINTS = (
-    Endpoint("ct_lesion", "Whole-lung lesion volume", QuantitativeCt, "scan_date", "lesion_percent", "% of lung"),
-    Endpoint("ct_solid", "Solid component", QuantitativeCt, "scan_date", "solid_percent", "% of lung"),
-    Endpoint(
-        "ct_ground_glass", "Ground-glass component", QuantitativeCt, "scan_date", "ground_glass_percent", "% of lung"
-    ),
-    Endpoint("walk_distance", "Six-minute walk distance", SixMinuteWalk, "test_date", "distance_m", "m", "integer"),
-    Endpoint("fvc_pct", "FVC", LungFunction, "test_date", "fvc_pct_predicted", "% predicted", "integer"),
-    Endpoint("fev1_pct", "FEV1", LungFunction, "test_date", "fev1_pct_predicted", "% predicted", "integer"),
-    Endpoint("dlco_pct", "DLCO", LungFunction, "test_date", "dlco_pct_predicted", "% predicted", "integer"),
-    Endpoint("mmrc", "mMRC dyspnoea grade", DyspnoeaGrade, "assessment_date", "grade", "0-4", "integer"),
-)
+def all_endpoints() -> list[Endpoint]:
+    """Every quantitative endpoint, as the case report forms declare them in the registry (issue 30, 3: the
+    registry is the only list; a new endpoint form's endpoints reach the analysis table, the dictionary and
+    the report's endpoint table from its entry), in the forms' order."""
+    return [
+        Endpoint(spec.code, spec.label, crf.model, crf.study_day_from, spec.value_field, spec.unit, spec.kind)
+        for crf in registry.all()
+        for spec in crf.endpoints
+    ]
 
 
 def endpoint_visits() -> list[Visit]:
@@ -86,6 +85,12 @@ def _nearest(measurements, target: datetime.date):
     return None if best is None else best[1]
 
 
+def _visit_column(model):
+    """The record's visit (an endpoint form's own), or a constant None for a form recorded for no visit."""
+    names = {f.name for f in model._meta.get_fields()}
+    return "visit_id" if "visit" in names else Value(None, output_field=models.IntegerField())
+
+
 def _at_visit(found, visit: Visit, span):
     """The value at ``visit`` from (date, value, visit id) measurements: one recorded for this visit counts
     for it wherever it is dated (the form's visit; outside the window it carries a deviation), one recorded
@@ -113,7 +118,7 @@ def endpoint_values(
     day0 = {p.pk: p.day0_date for p in participants}
     window = datetime.timedelta(days=TrialDesign.current().baseline_window_days)
     by_model: dict[type, list[Endpoint]] = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in all_endpoints():
         by_model.setdefault(endpoint.model, []).append(endpoint)
     within = {"participant__in": scope} if scope is not None else {"participant_id__in": ids}
     measured: dict[type, dict[tuple[int, str], list]] = {}
@@ -124,7 +129,7 @@ def endpoint_values(
             model.objects.active()
             .filter(**within)
             .order_by()
-            .values_list("participant_id", date_field, "visit_id", *(e.value_field for e in endpoints))
+            .values_list("participant_id", date_field, _visit_column(model), *(e.value_field for e in endpoints))
         )
         for pk, on, visit_id, *values in rows.iterator(chunk_size=2000):
             for endpoint, value in zip(endpoints, values, strict=True):
@@ -134,7 +139,7 @@ def endpoint_values(
     with_data = {pk for found_here in measured.values() for pk, _ in found_here}
     windows = visit_windows(sorted(with_data), visits) if with_data else {}
     listed = [pk for pk in ids if pk in with_data] if measured_only else ids
-    expecting = {endpoint.code: visits_expecting(endpoint, visits) for endpoint in ENDPOINTS}
+    expecting = {endpoint.code: visits_expecting(endpoint, visits) for endpoint in all_endpoints()}
     result: dict[int, dict[str, EndpointValues]] = {pk: {} for pk in listed}
     for model, endpoints in by_model.items():
         found_here = measured[model]

@@ -157,3 +157,54 @@ def test_section_titles_keep_the_words_as_written():
         model: SectionForm(registry.for_model(model), [], False).title for model in (QuantitativeCt, DyspnoeaGrade)
     }
     assert titles == {QuantitativeCt: "Quantitative chest CTs", DyspnoeaGrade: "mMRC dyspnoea grades"}
+
+
+def test_the_endpoints_are_the_forms_own_declarations():
+    """Issue 30, 3: outcomes/endpoints.py kept its own list, so a new endpoint form reached 19 of 22 surfaces.
+    The endpoints now derive from the registry; the scale test's reference keeps the list it was written with,
+    an independent oracle, and the two agree."""
+    from outcomes.endpoints import all_endpoints
+    from tests.scale.reference.endpoints import ENDPOINTS as REFERENCE
+
+    assert [(e.code, e.model, e.date_field, e.value_field, e.unit, e.kind) for e in all_endpoints()] == [
+        (e.code, e.model, e.date_field, e.value_field, e.unit, e.kind) for e in REFERENCE
+    ]
+
+
+def test_an_endpoint_declared_on_a_new_form_reaches_the_analysis_table_and_the_endpoint_table(coordinator, site_a, crf):
+    """Issue 30, 3: a form following "Adding a case report form" was missing from the change-from-baseline
+    columns and the report's endpoint table. Declared on its registry entry, its endpoint is in both."""
+    import dataclasses
+    import datetime
+
+    from outcomes.endpoint_table import endpoint_table
+    from patients.casebook.registry import EndpointSpec
+    from patients.casebook.schedule import Visit, VisitForm
+    from patients.models import Participant
+    from tests.factories import follow_up_after_discharge
+
+    pulse = EndpointSpec("pulse", "Resting pulse", "pulse_bpm", "/min", "integer")
+    registry.register(dataclasses.replace(crf, endpoints=(pulse,)))
+    try:
+        follow_up_after_discharge()
+        visit = Visit.objects.create(code="d28", label="Day 28", target_day=28, window_before=3, window_after=3)
+        VisitForm.objects.create(visit=visit, crf_key=crf.key)
+        people = [
+            treated_participant(user=coordinator, site=site_a, days_ago=35, arm_code=arm)
+            for arm in ("ucmsc", "ucmsc", "control", "control")
+        ]
+        for n, p in enumerate(people):
+            for day, bpm in ((0, 90 + n), (28, 70 + 2 * n)):
+                values = {**crf_values(crf, p), "check_date": p.day0_date + datetime.timedelta(days=day)}
+                record(PulseCheck, p, {**values, "pulse_bpm": bpm}, user=coordinator)
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(bundle_chunks(user=coordinator, options=Options()))))
+        table = list(csv.DictReader(io.StringIO(archive.read("analysis_table.csv").decode())))
+        first = next(r for r in table if r["study_id"] == people[0].study_id)
+        assert (first["pulse_baseline"], first["pulse_d28"], first["pulse_d28_change"]) == ("90", "70", "-20")
+        dictionary = {r["column"]: r for r in csv.DictReader(io.StringIO(archive.read("dictionary.csv").decode()))}
+        assert "Resting pulse: change from baseline to Day 28" in dictionary["pulse_d28_change"]["label"]
+        groups = [list(Participant.objects.filter(arm__code=code)) for code in ("ucmsc", "control")]
+        row = next(r for r in endpoint_table(groups) if r.endpoint.code == "pulse")
+        assert row.visit_label == "Day 28" and row.cells[0].n == 2 and row.shift is not None
+    finally:
+        registry.register(crf)

@@ -46,6 +46,18 @@ class RelatedKey:
 
 
 @dataclass(frozen=True)
+class EndpointSpec:
+    """A quantitative endpoint a case report form measures (issue 30, 3: declared with the form, so the
+    change-from-baseline columns, the report's endpoint table and the dictionary derive from the registry)."""
+
+    code: str  # the analysis table's column stem, e.g. ct_lesion
+    label: str
+    value_field: str
+    unit: str
+    kind: str = "decimal"  # as the dictionary says it: decimal or integer
+
+
+@dataclass(frozen=True)
 class CaseReportFormType:
     # What it is
     key: str  # URL prefix and URL names: "<key>-new", "<key>-edit", "<key>-void"
@@ -96,6 +108,8 @@ class CaseReportFormType:
     analysis_order: tuple[str, ...] = ()
     study_day_from: str = ""
     related_keys: tuple[RelatedKey, ...] = field(default=())
+    # The quantitative endpoints its records measure, dated by ``study_day_from`` (outcomes/endpoints.py).
+    endpoints: tuple[EndpointSpec, ...] = field(default=())
 
     @property
     def natural_key(self) -> tuple[str, ...]:

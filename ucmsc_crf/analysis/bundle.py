@@ -23,7 +23,7 @@ from django.utils import timezone
 from dosing.models import Infusion
 from outcomes.choices import OxygenSupport
 from outcomes.derived import outcomes_for
-from outcomes.endpoints import ENDPOINTS, column_stem, endpoint_values, endpoint_visits, visits_expecting
+from outcomes.endpoints import all_endpoints, column_stem, endpoint_values, endpoint_visits, visits_expecting
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
 from patients.models import COMORBIDITY_FIELDS, Participant
 from patients.spreadsheet import spreadsheet_safe
@@ -91,7 +91,7 @@ def endpoint_columns(visits) -> list[Column]:
     """Per quantitative endpoint: its baseline, and its value and change from baseline at each visit after
     day 0 (outcomes/endpoints.py), as many as the schedule has."""
     columns = []
-    for endpoint in ENDPOINTS:
+    for endpoint in all_endpoints():
         source = f"derived from the {endpoint.model._meta.verbose_name} forms and the visit schedule"
         columns.append(
             Column(
@@ -197,7 +197,7 @@ def analysis_table_columns(visits=None) -> list[Column]:
 
 def _endpoint_plan(visits) -> list:
     """(endpoint, the visits that expect its form), in the columns' order: worked out once per file."""
-    return [(endpoint, visits_expecting(endpoint, visits)) for endpoint in ENDPOINTS]
+    return [(endpoint, visits_expecting(endpoint, visits)) for endpoint in all_endpoints()]
 
 
 def _endpoint_cells(values, plan) -> list:

@@ -9,10 +9,10 @@ column, no comparison (outcomes/summary.trial_summary decides, from patients.cas
 
 from dataclasses import dataclass
 
-from outcomes.endpoints import ENDPOINTS, Endpoint, endpoint_visits
+from outcomes.endpoints import Endpoint, endpoint_visits
 from outcomes.report_cells import Cell, fmt, mann_whitney_p, median_cell
 from outcomes.statistics import ShiftEstimate, hodges_lehmann
-from tests.scale.reference.endpoints import endpoint_values, visits_expecting
+from tests.scale.reference.endpoints import ENDPOINTS, endpoint_values, visits_expecting
 
 NOTE = (
     "Exploratory. Baseline: the measurement nearest before study day 0 within the design's baseline window; "
