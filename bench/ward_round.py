@@ -309,9 +309,9 @@ YESTERDAY = {
 }
 
 
-def round_of(browser, base: str, ids: list[str], device: str) -> Cost:
-    viewport = {"width": 1280, "height": 800} if device == "pc" else {"width": 390, "height": 844}
-    context = browser.new_context(viewport=viewport, is_mobile=device == "phone", has_touch=device == "phone")
+def on_the_list(browser, base: str, **context_options):
+    """A new browser context logged in as the nurse, on the participant list (not counted: the round's start)."""
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "nurse")
@@ -319,6 +319,13 @@ def round_of(browser, base: str, ids: list[str], device: str) -> Cost:
     page.click("button[type=submit]")
     page.wait_for_load_state()
     page.goto(f"{base}/participants/")
+    return context, page
+
+
+def round_of(browser, base: str, ids: list[str], device: str) -> Cost:
+    viewport = {"width": 1280, "height": 800} if device == "pc" else {"width": 390, "height": 844}
+    phone = device == "phone"
+    context, page = on_the_list(browser, base, viewport=viewport, is_mobile=phone, has_touch=phone)
     who = Clinician(page, device)
     for study_id in ids:
         open_form(page, who, study_id)
@@ -372,14 +379,7 @@ def keyboard_round(browser, base: str, ids: list[str]) -> Keyboard:
     """The round with the keyboard only: the first form from the list's badge by Tab and Enter, then for each
     participant the changing values typed in the order the form has them, yesterday's answers left as carried,
     Tab to the carried values' check and Enter there (checks it and saves, and on to the next)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "nurse")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    page.goto(f"{base}/participants/")
+    context, page = on_the_list(browser, base, viewport={"width": 1280, "height": 800})
     keyboard = Keyboard(page)
     for study_id in ids:
         form_path = f"/participants/{study_id}/observations/new/"

@@ -96,8 +96,9 @@ class TrialDesignForm(forms.ModelForm):
         # A refusal of the design's enrolled levels belongs on the checks the data manager ticked.
         super()._post_clean()
         if "enrolled_levels" in self.errors:
-            for message in self.errors.pop("enrolled_levels"):
-                self.add_error(None, message)
+            # As ValidationErrors, so each keeps its code (unknown_level, ...), not as their texts.
+            for error in self._errors.pop("enrolled_levels").as_data():
+                self.add_error(None, error)
 
 
 @admin.register(TrialDesign)
