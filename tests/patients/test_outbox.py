@@ -118,6 +118,12 @@ def test_the_page_answers_while_the_mail_server_still_has_not(client, settings, 
     answered, and the request is committed, while the mail server is still holding the message."""
     settings.CRF_MAIL_DELIVERY = "background"
     settings.EMAIL_BACKEND = "tests.mail_backends.HeldBackend"
+    # The session is saved after the view's commit, while the thread claims the message. A file database (the
+    # demo) makes the later writer wait (busy timeout), PostgreSQL locks rows; the test's in-memory SQLite
+    # shares one cache between connections and fails the later writer at once ("database table is locked",
+    # seen once in CI). Sessions in a signed cookie take the session's write out of a race the product
+    # does not have.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     HeldBackend.entered.clear(), HeldBackend.release.clear(), HeldBackend.sent.clear()
     coordinator = UserFactory(username="o_coord", role="Coordinator", sites=[site_a])
     clinician = UserFactory(username="o_clin", role="Clinician", sites=[site_a])
