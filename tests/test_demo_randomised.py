@@ -14,6 +14,7 @@ from outcomes.visits import visit_statuses
 from patients.choices import UnblindingStatus
 from patients.demo import DEMO_PASSWORD
 from patients.models import Participant, RandomisationList, TrialDesign, UnblindingRequest
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -77,3 +78,19 @@ def test_the_randomised_demo_follows_participants_after_discharge(client):
     assert "Endpoints: change from baseline" in page and "Difference (95% CI)" not in page
     matrix = client.get(reverse("subject-matrix")).content.decode()
     assert 'data-state="missed"' in matrix and 'data-state="overdue"' in matrix and 'data-state="due"' in matrix
+
+
+def test_the_demo_visits_take_their_forms_from_the_registry():
+    """Issue 30, 3: no list of forms in the demo. Its visits expect every form the registry records at a visit,
+    and it has values for each (a new visit form without them is named here, before a demo fails)."""
+    from patients.casebook.registry import registry
+    from patients.casebook.schedule import Visit
+    from ucmsc_crf.demo_follow_up import VISIT_VALUES, schedule_follow_up, visit_forms
+
+    at_visits = [crf.key for crf in visit_forms()]
+    assert at_visits == ["follow-up", "qct", "six-minute-walk", "lung-function", "mmrc"]
+    assert all(crf.endpoints for crf in registry.all() if crf.key in at_visits[1:])
+    assert sorted(VISIT_VALUES) == sorted(at_visits), "every visit form needs the demo's values"
+    schedule_follow_up(UserFactory(role="Coordinator"))
+    for visit in Visit.objects.filter(code__in=["d28", "d90"]):
+        assert list(visit.expected_forms.order_by("pk").values_list("crf_key", flat=True)) == at_visits

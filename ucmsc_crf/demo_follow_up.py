@@ -7,11 +7,13 @@ Everything goes through the models' rules and the services, as real data would.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
-from outcomes.models import DyspnoeaGrade, FollowUpVisit, LungFunction, QuantitativeCt, SixMinuteWalk
+from outcomes.models import QuantitativeCt
 from outcomes.services import visit_record_missed
 from patients import services
+from patients.casebook.registry import registry
 from patients.casebook.saving import record_save
 from patients.casebook.schedule import Visit, VisitForm
 from patients.casebook.services import record_review
@@ -19,32 +21,25 @@ from patients.choices import EndOfStudyReason, ReviewStatus
 from patients.models import EndOfStudy
 from ucmsc_crf.demo import _observe as observe
 
-# code, label, target day, window before / after, forms (key, required)
-VISITS = (
-    (
-        "d28",
-        "Day 28",
-        28,
-        3,
-        3,
-        (("follow-up", True), ("qct", True), ("six-minute-walk", True), ("mmrc", True), ("lung-function", False)),
-    ),
-    (
-        "d90",
-        "Day 90",
-        90,
-        7,
-        7,
-        (("follow-up", True), ("qct", True), ("lung-function", True), ("mmrc", True), ("six-minute-walk", False)),
-    ),
-)
+# code, label, target day, window before / after. The forms a visit expects are not listed here: they are
+# every form the registry records at a visit (visit_forms()), as a coordinator would tick them in the admin.
+VISITS = (("d28", "Day 28", 28, 3, 3), ("d90", "Day 90", 90, 7, 7))
+# The demo protocol's optional forms at a visit, and those of them its participants did not do.
+OPTIONAL = {("d28", "lung-function"), ("d90", "six-minute-walk")}
+NOT_DONE = {("d90", "six-minute-walk")}
 # Days after day 0 at which each follow-up participant went home.
 DISCHARGE_DAY = 10
 
 
+def visit_forms() -> list:
+    """The case report forms recorded at a follow-up visit: those of the registry with a ward form and a
+    ``visit`` field, in the registry's order (a new visit form joins the demo's schedule by registering)."""
+    return [crf for crf in registry.with_ward_form() if any(f.name == "visit" for f in crf.model._meta.fields)]
+
+
 def schedule_follow_up(user) -> None:
     """The day 28 and day 90 visits, as the coordinator sets them in the admin (idempotent)."""
-    for code, label, target, before, after, forms in VISITS:
+    for code, label, target, before, after in VISITS:
         visit = Visit.objects.filter(code=code).first()
         if visit is None:
             visit = record_save(
@@ -53,10 +48,10 @@ def schedule_follow_up(user) -> None:
                 reason="Phase 2 schedule: follow-up after discharge",
                 validate=True,
             )
-        for key, required in forms:
-            if not visit.expected_forms.filter(crf_key=key).exists():
+        for crf in visit_forms():
+            if not visit.expected_forms.filter(crf_key=crf.key).exists():
                 record_save(
-                    VisitForm(visit=visit, crf_key=key, required=required),
+                    VisitForm(visit=visit, crf_key=crf.key, required=(code, crf.key) not in OPTIONAL),
                     user=user,
                     reason="Phase 2 schedule",
                     validate=True,
@@ -84,88 +79,92 @@ def observe_stay(participant, *, days_ago: int, user, rng) -> None:
         observe(participant, user, _on(participant, day), rng)
 
 
-def _visit_forms(participant, visit: Visit, day: int, *, user, rng, baseline_lesion: Decimal) -> list:
-    """Every form of the visit, done on its target day."""
-    on = _on(participant, day)
-    shrink = Decimal(rng.choice(["0.25", "0.35", "0.45", "0.55", "0.7"])) ** (2 if day > 28 else 1)
-    lesion = (baseline_lesion * shrink).quantize(Decimal("0.1"))
-    solid = (lesion * Decimal("0.2")).quantize(Decimal("0.1"))
-    saved = []
-    saved.append(
-        _save(
-            FollowUpVisit(
-                participant=participant,
-                visit=visit,
-                visit_date=on,
-                vital_status="alive",
-                readmitted="no",
-                new_symptoms="no",
-                home_oxygen="none",
-            ),
-            user,
-            f"{visit.label} visit",
-        )
-    )
-    saved.append(
-        _save(
-            QuantitativeCt(
-                participant=participant,
-                visit=visit,
-                scan_date=on,
-                lesion_percent=lesion,
-                solid_percent=solid,
-                ground_glass_percent=lesion - solid,
-                software="uAI Discover-NCP 1.2",
-                reader="R01",
-            ),
-            user,
-            f"{visit.label} CT read",
-        )
-    )
-    if day <= 28:
-        saved.append(
-            _save(
-                SixMinuteWalk(
-                    participant=participant,
-                    visit=visit,
-                    test_date=on,
-                    distance_m=rng.randint(330, 500),
-                    spo2_before=rng.randint(95, 98),
-                    spo2_after=rng.randint(90, 95),
-                    heart_rate_before=rng.randint(70, 88),
-                    heart_rate_after=rng.randint(100, 125),
-                    borg_dyspnoea=Decimal(rng.choice(["1", "2", "3", "4"])),
-                ),
-                user,
-                f"{visit.label} walk test",
-            )
-        )
+@dataclass(frozen=True)
+class VisitDone:
+    """What the demo's values of one visit form depend on."""
+
+    participant: object
+    visit: Visit
+    on: datetime.date
+    lesion: Decimal  # the CT's lesion percentage at this visit (shrinking from the baseline)
+    rng: object
+
+
+def _follow_up_values(done: VisitDone) -> dict:
+    return {"visit_date": done.on, "vital_status": "alive", "readmitted": "no", "new_symptoms": "no",
+            "home_oxygen": "none"}  # fmt: skip
+
+
+def _qct_values(done: VisitDone) -> dict:
+    solid = (done.lesion * Decimal("0.2")).quantize(Decimal("0.1"))
+    return {
+        "scan_date": done.on,
+        "lesion_percent": done.lesion,
+        "solid_percent": solid,
+        "ground_glass_percent": done.lesion - solid,
+        "software": "uAI Discover-NCP 1.2",
+        "reader": "R01",
+    }
+
+
+def _walk_values(done: VisitDone) -> dict:
+    rng = done.rng
+    return {
+        "test_date": done.on,
+        "distance_m": rng.randint(330, 500),
+        "spo2_before": rng.randint(95, 98),
+        "spo2_after": rng.randint(90, 95),
+        "heart_rate_before": rng.randint(70, 88),
+        "heart_rate_after": rng.randint(100, 125),
+        "borg_dyspnoea": Decimal(rng.choice(["1", "2", "3", "4"])),
+    }
+
+
+def _lung_function_values(done: VisitDone) -> dict:
+    rng = done.rng
     fvc = Decimal(rng.choice(["2.9", "3.2", "3.5", "3.8"]))
-    saved.append(
-        _save(
-            LungFunction(
-                participant=participant,
-                visit=visit,
-                test_date=on,
-                fvc_l=fvc,
-                fvc_pct_predicted=rng.randint(72, 96),
-                fev1_l=(fvc * Decimal("0.81")).quantize(Decimal("0.01")),
-                fev1_pct_predicted=rng.randint(75, 98),
-                dlco_mmol_min_kpa=Decimal(rng.choice(["5.4", "6.1", "6.8", "7.3"])),
-                dlco_pct_predicted=rng.randint(58, 88),
-                reference_equation="gli2012",
-            ),
-            user,
-            f"{visit.label} lung function",
-        )
+    return {
+        "test_date": done.on,
+        "fvc_l": fvc,
+        "fvc_pct_predicted": rng.randint(72, 96),
+        "fev1_l": (fvc * Decimal("0.81")).quantize(Decimal("0.01")),
+        "fev1_pct_predicted": rng.randint(75, 98),
+        "dlco_mmol_min_kpa": Decimal(rng.choice(["5.4", "6.1", "6.8", "7.3"])),
+        "dlco_pct_predicted": rng.randint(58, 88),
+        "reference_equation": "gli2012",
+    }
+
+
+def _mmrc_values(done: VisitDone) -> dict:
+    return {"assessment_date": done.on, "grade": done.rng.choice([0, 1, 1, 2])}
+
+
+# The demo's values of each visit form, by registry key. A form registered for visits without values here
+# stops the demo with its name (and tests/test_demo_randomised.py names it first).
+VISIT_VALUES = {
+    "follow-up": _follow_up_values,
+    "qct": _qct_values,
+    "six-minute-walk": _walk_values,
+    "lung-function": _lung_function_values,
+    "mmrc": _mmrc_values,
+}
+
+
+def _visit_forms(participant, visit: Visit, day: int, *, user, rng, baseline_lesion: Decimal) -> list:
+    """Every form the visit expects (and the demo's participants did), done on its target day."""
+    shrink = Decimal(rng.choice(["0.25", "0.35", "0.45", "0.55", "0.7"])) ** (2 if day > 28 else 1)
+    done = VisitDone(
+        participant, visit, _on(participant, day), (baseline_lesion * shrink).quantize(Decimal("0.1")), rng
     )
-    saved.append(
-        _save(
-            DyspnoeaGrade(participant=participant, visit=visit, assessment_date=on, grade=rng.choice([0, 1, 1, 2])),
-            user,
-            f"{visit.label} mMRC",
-        )
-    )
+    expected = set(visit.expected_forms.values_list("crf_key", flat=True))
+    saved = []
+    for crf in registry.all():
+        if crf.key not in expected or (visit.code, crf.key) in NOT_DONE:
+            continue
+        if crf.key not in VISIT_VALUES:
+            raise LookupError(f"The demo has no values for the visit form {crf.key!r}: add them to VISIT_VALUES.")
+        record = crf.model(participant=participant, visit=visit, **VISIT_VALUES[crf.key](done))
+        saved.append(_save(record, user, f"{visit.label} {crf.label[:1].lower()}{crf.label[1:]}"))
     return saved
 
 
@@ -196,7 +195,7 @@ def follow_up(participant, *, days_ago: int, day28: str = "done", users, rng) ->
         user=clinician,
     )
     visits = {visit.code: visit for visit in Visit.objects.all()}
-    for code, _, target, _, after, _ in VISITS:
+    for code, _, target, _, after in VISITS:
         if days_ago <= target:
             continue  # the visit's target day is still to come (it may be due): the ward's job
         if code == "d28" and day28 == "overdue":
