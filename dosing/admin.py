@@ -8,7 +8,6 @@ from django.utils.html import format_html
 
 from dosing import pharmacy, services
 from dosing.choices import PlannedInfusionStatus
-from dosing.forms import PRODUCT_FIELDS
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion, Preparation, ProtocolDeviation, Regimen
 from dosing.resources import InfusionResource
 from patients.admin_base.blinding import AllocationTableAdminMixin
@@ -16,7 +15,7 @@ from patients.admin_base.records import ClinicalRecordAdmin, ReadOnlyInline
 from patients.admin_base.reviewed import ReviewedRecordAdmin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.admin_base.transfer import ClinicalImportMixin
-from patients.casebook.access import trial_blinded
+from patients.casebook.blinding import BlindingPolicy
 from patients.models import Participant
 
 DUE_BADGES = {
@@ -212,8 +211,8 @@ class DeviationFilter(admin.SimpleListFilter):
 
 def _unused_product_fields(request) -> tuple[str, ...]:
     """What the ward does not record in this trial: the product in a blinded one (the pharmacy's), the kit's
-    code in an open one. (The design is read once per request: trial_blinded caches it on the user.)"""
-    return PRODUCT_FIELDS if trial_blinded(request.user) else ("kit_code",)
+    code in an open one. (The design is read once per request: the policy is kept on the user.)"""
+    return Infusion.allocation_fields if BlindingPolicy.of(request.user).trial_blinded else ("kit_code",)
 
 
 @admin.register(Infusion)

@@ -5,8 +5,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
-from dosing.models.infusions import PRODUCT_FIELDS
-from patients.casebook.design import TrialDesign
+from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.forms import DATETIME_WIDGET, ParticipantRecordForm, row
 
 
@@ -27,14 +26,14 @@ class InfusionForm(ParticipantRecordForm):
 
     def __init__(self, *args, participant, user, **kwargs):
         # Blinded trial: the ward names the kit it gave; what the kit holds is the pharmacy's record.
-        self.pharmacy = TrialDesign.current().blinded
+        self.pharmacy = BlindingPolicy.of(user).trial_blinded
         super().__init__(*args, participant=participant, user=user, **kwargs)
         if not self.instance.pk:
             self.instance.administered_by = user
-        for name in PRODUCT_FIELDS if self.pharmacy else ("kit_code",):
+        for name in Infusion.allocation_fields if self.pharmacy else ("kit_code",):
             del self.fields[name]
         if not self.pharmacy:
-            for name in PRODUCT_FIELDS:
+            for name in Infusion.allocation_fields:
                 self.fields[name].required = True
 
     def get_layout(self):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion, Preparation, regimen_for
-from patients.casebook.access import hides_allocation
+from patients.casebook.blinding import BlindingPolicy
 from patients.choices import Treatment
 from patients.models import Participant
 
@@ -30,7 +30,7 @@ class KitToPrepare:
 def what_to_prepare(user, participant: Participant, sequence_number: int, planned=None) -> KitToPrepare | None:
     """The allocation a kit for this participant's infusion must carry, or None for a reader it is hidden from
     (or a participant without an arm)."""
-    if hides_allocation(user) or participant.arm_id is None:
+    if BlindingPolicy.of(user).hides(Participant, "arm") or participant.arm_id is None:
         return None
     arm = participant.arm
     slot = getattr(participant, "randomisation_slot", None)
@@ -68,7 +68,7 @@ def what_to_prepare(user, participant: Participant, sequence_number: int, planne
 
 def kits_to_prepare(user) -> list[KitToPrepare]:
     """Every planned infusion at the user's sites that has no kit yet, in planned order, with its allocation."""
-    if hides_allocation(user):
+    if not BlindingPolicy.of(user).may_read_table(Preparation):
         return []
     prepared = set(Preparation.objects.active().for_user(user).values_list("participant_id", "sequence_number"))
     planned = (

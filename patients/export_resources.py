@@ -16,7 +16,6 @@ from django.forms.utils import from_current_timezone
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
-from patients.casebook.access import names_allocation
 from patients.spreadsheet import spreadsheet_safe
 
 # Never exported, on any path (the analysis bundle uses the same set).
@@ -81,15 +80,15 @@ def column_name(model_field) -> str:
     return f"{model_field.name}_{suffix}" if suffix else model_field.name
 
 
-def export_fields(model, *, blinded: bool = False):
-    """(declared fields, related paths to select) for ``model``'s export resource; ``blinded``: without the
-    allocation (the arm), for a user the blinding policy hides it from."""
+def export_fields(model, *, hidden: frozenset[str] = frozenset()):
+    """(declared fields, related paths to select) for ``model``'s export resource, without the ``hidden`` ones
+    (the allocation fields, for a reader the blinding policy hides them from: BlindingPolicy.hidden_fields)."""
     declared, related = {}, []
     for model_field in model._meta.concrete_fields:
         key = f"{model._meta.label_lower}.{model_field.name}"
         if model_field.primary_key or key in IDENTIFYING_FIELDS:
             continue
-        if blinded and names_allocation(model_field.name):
+        if model_field.name in hidden:
             continue
         if model_field.is_relation:
             natural = natural_key_of(model_field.related_model)
@@ -156,12 +155,13 @@ class SpreadsheetSafeResource(resources.ModelResource):
 _cache: dict = {}
 
 
-def export_resource_for(model, *, blinded: bool = False):
-    """The export resource class of ``model`` (built once per model and blinding)."""
-    if (model, blinded) not in _cache:
-        declared, related = export_fields(model, blinded=blinded)
+def export_resource_for(model, *, hidden: frozenset[str] = frozenset()):
+    """The export resource class of ``model`` without the ``hidden`` fields (built once per model and set)."""
+    key = (model, frozenset(hidden))
+    if key not in _cache:
+        declared, related = export_fields(model, hidden=key[1])
         meta = type("Meta", (), {"model": model, "fields": tuple(declared), "export_order": tuple(declared)})
         resource = type(f"{model.__name__}ExportResource", (SpreadsheetSafeResource,), {**declared, "Meta": meta})
         resource.related_paths = tuple(related)
-        _cache[(model, blinded)] = resource
-    return _cache[(model, blinded)]
+        _cache[key] = resource
+    return _cache[key]

@@ -240,10 +240,17 @@ def test_a_blinded_trial_shows_no_arm_without_the_unblinded_permission(client, s
     assert "arm" not in archive.read("participants.csv").decode().splitlines()[0].split(",")
     assert "arm" not in archive.read("analysis_table.csv").decode().splitlines()[0].split(",")
     assert b"ucmsc" not in archive.read("participants.csv") and b"ucmsc" not in archive.read("analysis_table.csv")
+    # What a kit held tells the arm too (the infusion declares it): not in the file, nor in the dictionary.
+    product = {"cells_administered_millions", "lot_number", "viability_percent"}
+    assert not product & set(archive.read("infusions.csv").decode().splitlines()[0].split(","))
+    assert not any(f"infusions.csv,{name}," in archive.read("dictionary.csv").decode() for name in product)
     coordinator.user_permissions.add(Permission.objects.get(codename="view_unblinded"))
     coordinator = type(coordinator).objects.get(pk=coordinator.pk)  # permission cache
     client.force_login(coordinator)
     assert [a.code for a in client.get(reverse("report")).context["summary"].arms] == ["ucmsc", "control"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("analysis-export")).streaming_content)))
+    assert product <= set(archive.read("infusions.csv").decode().splitlines()[0].split(","))
+    assert "arm" in archive.read("analysis_table.csv").decode().splitlines()[0].split(",")
 
 
 def test_every_count_row_has_scipys_fisher_p_for_its_own_counts(small_trial):

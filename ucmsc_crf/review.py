@@ -85,8 +85,9 @@ def _changes_since_verified(record, hidden=frozenset()) -> list[Change]:
     return [Change(labels[c.field], str(c.old), str(c.new)) for c in delta.changes]
 
 
-def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
-    """``hidden``: fields a blinded reader must not see (what a kit held), left out of diffs and queries."""
+def casebook_review(participant, policy=None) -> list[ReviewGroup]:
+    """``policy``: the reader's BlindingPolicy; the fields it hides (what a kit held, for a blind reader) are
+    left out of values, diffs and queries (None: a reader who sees everything)."""
     visits = endpoint_visits()
     windows = visit_windows([participant.pk], visits).get(participant.pk, {})
     labels = {visit.code: visit.label for visit in visits}
@@ -104,6 +105,7 @@ def casebook_review(participant, hidden=frozenset()) -> list[ReviewGroup]:
         )
         if not records:
             continue
+        hidden = policy.hidden_fields(crf.model) if policy else frozenset()
         fields = [f for f in queryable_fields(crf.model) if f[0] not in hidden]
         rows = []
         for record in records:

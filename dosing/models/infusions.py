@@ -22,17 +22,15 @@ from patients.casebook.rules import RuleErrors
 from patients.casebook.saving import record_save
 from patients.choices import ReviewStatus
 
-# What a kit holds: recorded on the ward in an open-label trial, by the pharmacy in a blinded one.
-PRODUCT_FIELDS = ("cells_administered_millions", "lot_number", "viability_percent")
-
 
 class Infusion(CaseReportForm):
     """A UC-MSC infusion as given, with monitoring during and after it (the trial's safety table)."""
 
     participant = participant_link("infusions")
-    # What would tell the arm in a blinded trial (patients/casebook/access.py: reads_allocation); the kit's
-    # preparation is an allocation table of its own.
-    allocation_fields = PRODUCT_FIELDS
+    # What the kit held: it tells the arm in a blinded trial (patients/casebook/blinding.py), where the pharmacy
+    # records it, not the ward. The kit itself is a blind link: its code is shown, nothing reads through it.
+    allocation_fields = ("cells_administered_millions", "lot_number", "viability_percent")
+    allocation_links = ("preparation",)
     # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
     export_natural_key = ("sequence_number", "sequence")
 

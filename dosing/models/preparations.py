@@ -26,7 +26,7 @@ RELEASE_CHECKS = ("label_verified", "appearance_ok", "release_tests_passed")
 
 class Preparation(ParticipantRecord):
     participant = participant_link("preparations")
-    # A placebo kit holds no cells: the preparations are the allocation (patients/casebook/access.py).
+    # A placebo kit holds no cells: the preparations are the allocation (patients/casebook/blinding.py).
     holds_allocation = True
     # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
     export_natural_key = ("kit_code", None)

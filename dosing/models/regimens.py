@@ -120,7 +120,7 @@ class Regimen(models.Model):
 class ArmRegimen(models.Model):
     """The regimen an arm that receives product is dosed under (the arm lives in patients, below dosing)."""
 
-    holds_allocation = True  # which arm gets which regimen (patients/casebook/access.py)
+    holds_allocation = True  # which arm gets which regimen (patients/casebook/blinding.py)
 
     arm = models.OneToOneField(Arm, on_delete=models.PROTECT, related_name="regimen_link")
     regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="arm_links")

@@ -1,5 +1,5 @@
 """In a blinded trial the admin shows nothing of allocation to a user the blinding policy hides it from
-(patients.casebook.access.hides_allocation): no arm column, filter, search, sort, form field or export
+(patients.casebook.blinding.BlindingPolicy): no arm column, filter, search, sort, form field or export
 column, and the allocation tables (arms, arm regimens) are not in the admin at all.
 
 What is not shown may still be typed: ``?arm=1`` or ``?randomisation_slot__arm__code=a`` in a changelist's
@@ -9,7 +9,7 @@ an ordering or a search that reads the allocation is refused here, where the cha
 
 from django.contrib.admin.views.main import ChangeList
 
-from patients.casebook.access import hides_allocation, reads_allocation, without_allocation
+from patients.casebook.blinding import BlindingPolicy
 
 
 class BlindedChangeList(ChangeList):
@@ -17,35 +17,34 @@ class BlindedChangeList(ChangeList):
     ``admin_order_field`` (``?o=2``) or the admin's ordering cannot sort rows by arm."""
 
     def get_ordering(self, request, queryset):
+        policy = BlindingPolicy.of(request.user)
         ordering = super().get_ordering(request, queryset)
-        if not hides_allocation(request.user):
-            return ordering
-        return [term for term in ordering if not reads_allocation(self.model, getattr(term, "name", term))]
+        return [term for term in ordering if not policy.hides(self.model, getattr(term, "name", term))]
 
 
 class BlindedAdminMixin:
     def get_list_display(self, request):
-        return without_allocation(request.user, super().get_list_display(request), self.model)
+        return BlindingPolicy.of(request.user).visible(self.model, super().get_list_display(request))
 
     def get_list_filter(self, request):
-        return without_allocation(request.user, super().get_list_filter(request), self.model)
+        return BlindingPolicy.of(request.user).visible(self.model, super().get_list_filter(request))
 
     def get_search_fields(self, request):
-        return without_allocation(request.user, super().get_search_fields(request), self.model)
+        return BlindingPolicy.of(request.user).visible(self.model, super().get_search_fields(request))
 
     def get_sortable_by(self, request):
-        return without_allocation(request.user, super().get_sortable_by(request), self.model)
+        return BlindingPolicy.of(request.user).visible(self.model, super().get_sortable_by(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return without_allocation(request.user, super().get_readonly_fields(request, obj), self.model)
+        return BlindingPolicy.of(request.user).visible(self.model, super().get_readonly_fields(request, obj))
 
     def get_ordering(self, request):
-        return without_allocation(request.user, super().get_ordering(request) or (), self.model)
+        return BlindingPolicy.of(request.user).visible(self.model, super().get_ordering(request) or ())
 
     def lookup_allowed(self, lookup, value, request=None):
         # A typed filter that reads the allocation: refused (DisallowedModelAdminLookup, a 400), whatever
         # the lookup (exact, in, isnull, gt, a transform) and however it gets there.
-        if request is not None and hides_allocation(request.user) and reads_allocation(self.model, lookup):
+        if request is not None and BlindingPolicy.of(request.user).hides(self.model, lookup):
             return False
         return super().lookup_allowed(lookup, value, request)
 
@@ -54,23 +53,24 @@ class BlindedAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if not hides_allocation(request.user):
+        policy = BlindingPolicy.of(request.user)
+        if not policy.hides_allocation:
             return fieldsets
         # The form is built from these (ModelAdmin.get_form): a blinded save never reads or writes the arm.
         return [
-            (name, {**options, "fields": self._fields_without_allocation(options["fields"])})
+            (name, {**options, "fields": self._visible_fields(policy, options["fields"])})
             for name, options in fieldsets
         ]
 
-    def _fields_without_allocation(self, fields):
+    def _visible_fields(self, policy, fields):
         # A fieldset's line may hold several fields (a tuple): each is judged on its own.
         kept = []
         for line in fields:
             if isinstance(line, list | tuple):
-                line = tuple(name for name in line if not reads_allocation(self.model, name))
+                line = tuple(policy.visible(self.model, line))
                 if line:
                     kept.append(line)
-            elif not reads_allocation(self.model, line):
+            elif not policy.hides(self.model, line):
                 kept.append(line)
         return kept
 
@@ -80,19 +80,21 @@ class AllocationTableAdminMixin:
     preparations): invisible when it is hidden, its export included."""
 
     def has_module_permission(self, request):
-        return not hides_allocation(request.user) and super().has_module_permission(request)
+        return BlindingPolicy.of(request.user).may_read_table(self.model) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return not hides_allocation(request.user) and super().has_view_permission(request, obj)
+        return BlindingPolicy.of(request.user).may_read_table(self.model) and super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not hides_allocation(request.user) and super().has_change_permission(request, obj)
+        return BlindingPolicy.of(request.user).may_read_table(self.model) and super().has_change_permission(
+            request, obj
+        )
 
     def has_add_permission(self, request):
-        return not hides_allocation(request.user) and super().has_add_permission(request)
+        return BlindingPolicy.of(request.user).may_read_table(self.model) and super().has_add_permission(request)
 
     def has_export_permission(self, request):
         # The export is checked against export_data, not view: without this, a blinded coordinator could
         # download the table they cannot open (found by tests/test_blinded_walk.py on the kits' preparations).
         parent = getattr(super(), "has_export_permission", None)
-        return not hides_allocation(request.user) and (parent is None or parent(request))
+        return BlindingPolicy.of(request.user).may_read_table(self.model) and (parent is None or parent(request))

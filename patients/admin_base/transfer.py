@@ -10,7 +10,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 from import_export.tmp_storages import CacheStorage
 
-from patients.casebook.access import hides_allocation
+from patients.casebook.blinding import BlindingPolicy
 from patients.export_resources import export_resource_for
 from patients.import_formats import IMPORT_FORMATS, ImportFileRefused
 
@@ -25,7 +25,7 @@ class ClinicalExportMixin(ExportMixin):
         return request.user.has_perm("patients.export_data")
 
     def get_export_resource_classes(self, request):
-        return [export_resource_for(self.model, blinded=hides_allocation(request.user))]
+        return [export_resource_for(self.model, hidden=BlindingPolicy.of(request.user).hidden_fields(self.model))]
 
     def get_export_queryset(self, request):
         # Natural keys are read through relations: one query for the export, not one per row.

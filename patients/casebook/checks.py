@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from patients.casebook.blinding import undeclared_allocation
 from patients.casebook.records import ClinicalRecord, ParticipantRecord
 from patients.casebook.registry import registry
 from patients.export_resources import natural_key_of
@@ -128,4 +129,24 @@ def registered_forms_are_complete(app_configs=None, **kwargs):
                     )
                 )
             seen_domains[crf.analysis_domain] = crf.key
+    return errors
+
+
+@register()
+def allocation_is_declared(app_configs=None, **kwargs):
+    """A field that looks derived from the arm is declared by its model (patients/casebook/blinding.py): in
+    ``allocation_fields`` (hidden from a blind reader) or ``allocation_links`` (a blind relation nothing reads
+    through). Undeclared, the blinding policy would not know it, and a blind reader would see it."""
+    errors = []
+    for model in apps.get_models():
+        for name in undeclared_allocation(model):
+            errors.append(
+                Error(
+                    f"{model._meta.label}.{name} looks derived from the allocation but is not declared.",
+                    hint="Add it to the model's allocation_fields (its value tells the arm) or allocation_links "
+                    "(a relation to an allocation table whose own value does not); see patients/casebook/blinding.py.",
+                    obj=model,
+                    id="casebook.E010",
+                )
+            )
     return errors

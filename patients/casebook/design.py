@@ -164,7 +164,7 @@ class TrialDesign(models.Model):
 class Arm(models.Model):
     """An arm of the design: what its participants receive, and its weight in the allocation ratio."""
 
-    holds_allocation = True  # patients/casebook/access.py: hidden, and unreachable, when blinded
+    holds_allocation = True  # patients/casebook/blinding.py: hidden, and unreachable, when blinded
 
     # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
     export_natural_key = ("code", None)

@@ -98,6 +98,8 @@ class Participant(ClinicalRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     screen_failure_reason = models.TextField(blank=True, editable=False)
+    # The allocation itself: hidden from a blind reader everywhere (patients/casebook/blinding.py).
+    allocation_fields = ("arm",)
     arm = models.ForeignKey(
         Arm, on_delete=models.PROTECT, related_name="participants", null=True, blank=True, editable=False
     )

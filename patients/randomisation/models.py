@@ -19,7 +19,7 @@ from patients.choices import ListSource
 class RandomisationList(models.Model):
     """The trial's randomisation list and how it was made: printed on its report and signed off."""
 
-    holds_allocation = True  # its snapshot names the arms (patients/casebook/access.py)
+    holds_allocation = True  # its snapshot names the arms (patients/casebook/blinding.py)
 
     # A site that joined after the first list gets its strata in an extension of it (issue 29, 6): made and
     # signed off like the first; nothing already in a list changes.
@@ -68,6 +68,9 @@ class RandomisationList(models.Model):
 class Stratum(models.Model):
     """One stratum of the list: a site and a level of each factor (or the whole trial, unstratified)."""
 
+    # Its list: a stratum's own values (site, levels, how many used) tell no arm, but nothing reads through
+    # it to the list's slots (patients/casebook/blinding.py).
+    allocation_links = ("randomisation_list",)
     randomisation_list = models.ForeignKey(RandomisationList, on_delete=models.PROTECT, related_name="strata")
     key = models.CharField(max_length=200, help_text="e.g. site=01|severity=severe")
     label = models.CharField(max_length=200)
@@ -98,7 +101,7 @@ class Stratum(models.Model):
 class RandomisationSlot(models.Model):
     """A position in a stratum's sequence. Allocated once, to one participant, in sequence order."""
 
-    holds_allocation = True  # each slot carries its arm (patients/casebook/access.py)
+    holds_allocation = True  # each slot carries its arm (patients/casebook/blinding.py)
 
     stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, related_name="slots")
     sequence = models.PositiveIntegerField(help_text="Position within the stratum, from 1.")

@@ -27,7 +27,7 @@ from outcomes.endpoints import all_endpoints, column_stem, endpoint_values, endp
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
 from patients.models import COMORBIDITY_FIELDS, Participant
 from patients.spreadsheet import spreadsheet_safe
-from ucmsc_crf.analysis.columns import Column, Options, format_value
+from ucmsc_crf.analysis.columns import Column, Options, format_value, readable_columns
 from ucmsc_crf.analysis.copy_sql import copy_blocks, copy_query
 from ucmsc_crf.analysis.domains import Domain, domains
 
@@ -160,7 +160,7 @@ def analysis_table_columns(visits=None) -> list[Column]:
     return [
         Column("study_id", "study ID", "string", "enrolment"),
         Column("site", "site code", "string", "enrolment"),
-        Column("arm", "arm code", "code", "enrolment"),
+        Column("arm", "arm code", "code", "enrolment", allocation=True),
         Column("severity", "COVID-19 severity at enrolment", "code", "enrolment"),
         Column("age_years", "age on day 0", "integer", "derived from the date of birth", unit="years", derived=True),
         Column("sex", "sex", "code", "enrolment"),
@@ -374,11 +374,11 @@ def bundle_files(*, user, options: Options):
         )
     visits = endpoint_visits()
     table_columns, table_rows = analysis_table_columns(visits), analysis_table_rows(user=user, visits=visits)
-    if options.blinded:
-        # A blinded trial, for someone who must stay blind: the arm column goes.
-        at = [c.name for c in table_columns].index("arm")
-        table_columns = table_columns[:at] + table_columns[at + 1 :]
-        table_rows = (row[:at] + row[at + 1 :] for row in table_rows)
+    readable = readable_columns(Participant, table_columns, options)
+    if len(readable) < len(table_columns):
+        kept = {id(column) for column in readable}
+        keep = [at for at, column in enumerate(table_columns) if id(column) in kept]
+        table_columns, table_rows = readable, ([row[at] for at in keep] for row in table_rows)
     for name, columns, rows in (("analysis_table.csv", table_columns, table_rows), _lab_pivot(user)):
         counter = [0]
         yield name, columns, _csv_blocks([c.name for c in columns], rows, counter), counter
@@ -429,7 +429,7 @@ def _readme(started: datetime.datetime, options: Options, written, user) -> str:
         "Dates: "
         + ("study days from day 0 (calendar dates removed)" if options.study_days else "ISO 8601, date-times in UTC"),
         f"Free text: {'included, flagged in dictionary.csv' if options.free_text else 'left out'}",
-        f"Arms: {'withheld (blinded trial)' if options.blinded else 'shown'}",
+        f"Arms: {'withheld (blinded trial)' if options.hide_allocation else 'shown'}",
         "",
         "De-identified: no initials, no dates of birth (age instead), no staff names, no database ids.",
         "Voided records are left out. Empty cell = not recorded (dictionary.csv, column empty_means, says why);",

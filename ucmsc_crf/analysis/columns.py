@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from patients.casebook.blinding import reads_allocation
 from patients.export_resources import IDENTIFYING_FIELDS
 
 # Free text can carry names, places or dates that identify a person: left out unless asked for, and then
@@ -49,6 +50,8 @@ class Column:
     derived: bool = False
     free_text: bool = False
     empty_means: str = ""
+    # Its value tells the arm (a computed column: one read from the database says so by its path).
+    allocation: bool = False
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -59,7 +62,17 @@ class Column:
 class Options:
     study_days: bool = False  # calendar dates replaced by study days
     free_text: bool = False  # include free text (flagged in the dictionary)
-    blinded: bool = False  # a blinded trial, for someone who must stay blind: no arm anywhere
+    # The reader's BlindingPolicy hides the allocation: no column that tells the arm (readable_columns).
+    hide_allocation: bool = False
+
+
+def readable_columns(model, columns, options: Options) -> list:
+    """``columns`` of a file about ``model`` without those that tell the arm, for a reader it is hidden from:
+    a column marked ``allocation``, or one whose paths read it (patients/casebook/blinding.py). The one place
+    the bundle leaves the allocation out, for every file."""
+    if not options.hide_allocation:
+        return list(columns)
+    return [c for c in columns if not c.allocation and not any(reads_allocation(model, p) for p in c.paths)]
 
 
 def format_value(value, *, day0: datetime.date | None = None, study_days: bool = False) -> str:

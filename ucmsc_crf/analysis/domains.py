@@ -11,7 +11,7 @@ from patients import rules
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import registry
 from patients.models import Arm, Participant
-from ucmsc_crf.analysis.columns import Column, Options, format_value, model_columns
+from ucmsc_crf.analysis.columns import Column, Options, format_value, model_columns, readable_columns
 
 
 @dataclass
@@ -82,40 +82,38 @@ def domains(options: Options) -> list[Domain]:
     participant = Domain(
         "participants",
         Participant,
-        [
-            _study_id("study_id"),
-            Column("site", "site code", "string", "enrolment", path="site__code"),
-            *(
-                []
-                if options.blinded
-                else [
-                    Column(
-                        "arm", "arm", "code", "enrolment", path="arm__code", codes=arm_codes, empty_means="not enrolled"
-                    )
-                ]
-            ),
-            Column(
-                "age_years",
-                "age in completed years on day 0 (on screening if not enrolled)",
-                "integer",
-                "derived from the date of birth (not exported)",
-                needs=("date_of_birth", "day0_date", "screening_datetime"),
-                compute=_age,
-                unit="years",
-                derived=True,
-            ),
-            Column(
-                "bmi",
-                "body-mass index",
-                "decimal",
-                "derived from weight and height",
-                needs=("weight_kg", "height_cm"),
-                compute=_bmi,
-                unit="kg/m2",
-                derived=True,
-            ),
-            *model_columns(Participant, options=options, exclude=("study_id", "sequence_number")),
-        ],
+        readable_columns(
+            Participant,
+            [
+                _study_id("study_id"),
+                Column("site", "site code", "string", "enrolment", path="site__code"),
+                Column(
+                    "arm", "arm", "code", "enrolment", path="arm__code", codes=arm_codes, empty_means="not enrolled"
+                ),
+                Column(
+                    "age_years",
+                    "age in completed years on day 0 (on screening if not enrolled)",
+                    "integer",
+                    "derived from the date of birth (not exported)",
+                    needs=("date_of_birth", "day0_date", "screening_datetime"),
+                    compute=_age,
+                    unit="years",
+                    derived=True,
+                ),
+                Column(
+                    "bmi",
+                    "body-mass index",
+                    "decimal",
+                    "derived from weight and height",
+                    needs=("weight_kg", "height_cm"),
+                    compute=_bmi,
+                    unit="kg/m2",
+                    derived=True,
+                ),
+                *model_columns(Participant, options=options, exclude=("study_id", "sequence_number")),
+            ],
+            options,
+        ),
         day0_path="day0_date",
         order_by=("study_id",),
     )
@@ -200,7 +198,9 @@ def _domain(name, model, options, *, order, extra=(), exclude=()):
     return Domain(
         name,
         model,
-        [_study_id(), *extra, *model_columns(model, options=options, exclude=exclude)],
+        readable_columns(
+            model, [_study_id(), *extra, *model_columns(model, options=options, exclude=exclude)], options
+        ),
         day0_path="participant__day0_date",
         order_by=("participant__study_id", *order, "pk"),
     )

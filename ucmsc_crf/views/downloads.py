@@ -11,7 +11,7 @@ from django.utils import timezone
 from outcomes.choices import OxygenSupport
 from outcomes.endpoint_table import NOTE as ENDPOINT_NOTE
 from outcomes.summary import as_table
-from patients.casebook.access import sees_arms, trial_blinded
+from patients.casebook.blinding import BlindingPolicy
 from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
@@ -26,16 +26,11 @@ def analysis_export(request):
     if not request.user.has_perm("patients.export_data"):
         raise PermissionDenied
     study_days = request.GET.get("dates") == "study_days"
-    options = Options(study_days=study_days, blinded=not sees_arms(request.user))
+    options = Options(study_days=study_days, hide_allocation=BlindingPolicy.of(request.user).hides_allocation)
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(bundle_chunks(user=request.user, options=options), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="ucmsc-analysis-{stamp}.zip"'
     return response
-
-
-def closed_report(user) -> bool:
-    """A blinded trial's report by arm: the closed report, for the DSMB and the unblinded statistician."""
-    return trial_blinded(user) and sees_arms(user)
 
 
 @login_required
@@ -44,9 +39,10 @@ def report(request):
     if not request.user.has_perm("patients.view_report"):
         raise PermissionDenied
     file_format = request.GET.get("format")
+    policy = BlindingPolicy.of(request.user)
     summary = summary_for(
         request.user,
-        by_arm=sees_arms(request.user),
+        by_arm=policy.sees_allocation,
         # The page lists only the infusions with an associated event; the download every one.
         all_infusions=file_format in ("csv", "xlsx"),
     )
@@ -60,7 +56,7 @@ def report(request):
             else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )
         response = HttpResponse(data.export(file_format), content_type=content_type)
-        kind = "closed-report" if closed_report(request.user) else "summary"
+        kind = "closed-report" if policy.closed_report else "summary"
         response["Content-Disposition"] = f'attachment; filename="ucmsc-{kind}-{stamp}.{file_format}"'
         return response
     context = {
@@ -69,8 +65,8 @@ def report(request):
         "consort_narrow": consort_narrow_svg(summary.flow),
         "trajectories": [trajectory_svg(t, summary.arms) for t in summary.trajectories],
         "oxygen": oxygen_svg(summary.oxygen, summary.arms, OxygenSupport.choices),
-        "blinded": not sees_arms(request.user),
-        "closed": closed_report(request.user),
+        "blinded": policy.hides_allocation,
+        "closed": policy.closed_report,
         "endpoint_note": ENDPOINT_NOTE,
     }
     return render(request, "clinic/report.html", context)

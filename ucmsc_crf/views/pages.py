@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from outcomes.ward import WardOrder
-from patients.casebook.access import hides_allocation, trial_blinded
+from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.design import TrialDesign
 from patients.casebook.sites import site_ids_for
 from patients.choices import ParticipantStatus
@@ -30,7 +30,7 @@ def home(request):
         return redirect("casebook-review-list")
     if user.has_perm("patients.view_participant"):
         return redirect("participant-list")
-    if user.has_perm("dosing.add_preparation") and TrialDesign.current().blinded:
+    if user.has_perm("dosing.add_preparation") and BlindingPolicy.of(user).trial_blinded:
         return redirect("admin:dosing_preparation_to_prepare")
     if user.is_staff and not user.has_perm("patients.view_unblinded") and not user.has_perm("patients.export_data"):
         return redirect("admin:index")
@@ -51,7 +51,7 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
             queryset = queryset.filter(Q(study_id__icontains=query) | Q(archive_id__iexact=query))
         if self.request.GET.get("status") in ParticipantStatus.values:
             queryset = queryset.filter(status=self.request.GET["status"])
-        if self.request.GET.get("arm") and not hides_allocation(self.request.user):
+        if self.request.GET.get("arm") and not BlindingPolicy.of(self.request.user).hides(Participant, "arm"):
             # A blinded user's ?arm= is ignored: filtering by arm would reveal it.
             queryset = queryset.filter(arm__code=self.request.GET["arm"])
         # What is due first (an infusion planned for today or before, then today's observation), then by ID.
@@ -62,7 +62,8 @@ class ParticipantListView(LoginRequiredMixin, PermissionRequiredMixin, ListView)
         context = super().get_context_data(**kwargs)
         context["participants"] = participant_list(context["page_obj"].object_list, self.object_list.state)
         context["status_choices"] = ParticipantStatus.choices
-        context["arms"] = [] if hides_allocation(self.request.user) else list(Arm.objects.values_list("code", "name"))
+        policy = BlindingPolicy.of(self.request.user)
+        context["arms"] = list(Arm.objects.values_list("code", "name")) if policy.may_read_table(Arm) else []
         return context
 
 
@@ -91,13 +92,13 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
         participant = self.participant
         # Nothing can be entered into a locked casebook (the models refuse it; the page does not offer it).
         can_edit = not participant.casebook_locked and user.has_perm("outcomes.change_dailyobservation")
-        blinded = trial_blinded(user)
+        policy = BlindingPolicy.of(user)
         return super().get_context_data(
             participant=participant,
-            show_arm=not hides_allocation(user),
+            show_arm=not policy.hides(Participant, "arm"),
             # The randomisation number and treatment code say nothing of the arm; everyone may see them.
             slot=RandomisationSlot.objects.filter(participant=participant).only("number", "treatment_code").first(),
-            emergency_unblinded=blinded and was_unblinded(participant),
+            emergency_unblinded=policy.trial_blinded and was_unblinded(participant),
             book=book,
             timeline=timeline_svg(book),
             support_legend=SUPPORT_LEGEND,
@@ -115,7 +116,7 @@ class ParticipantPageView(ParticipantMixin, PermissionRequiredMixin, TemplateVie
                 and not any(s.valid for s in book.signatures)
                 and user.has_perm("patients.sign_casebook"),
                 "edit": can_edit,
-                "unblinding": blinded
+                "unblinding": policy.trial_blinded
                 and participant.day0_date is not None
                 and (user.has_perm("patients.request_unblinding") or user.has_perm("patients.approve_unblinding")),
             },

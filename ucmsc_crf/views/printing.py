@@ -8,9 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from dosing.forms import PRODUCT_FIELDS
 from outcomes.forms import DailyObservationForm
-from patients.casebook.access import hides_allocation
+from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.naming import record_name
 from patients.casebook.queries import queryable_fields
 from patients.casebook.registry import registry
@@ -50,7 +49,7 @@ class PrintCasebookView(ParticipantMixin, View):
         if not request.user.has_perm("patients.view_participant"):
             raise PermissionDenied
         # In a blinded trial what a kit held would reveal the arm: left out, as on every other page.
-        hidden = set(PRODUCT_FIELDS) if hides_allocation(request.user) else set()
+        policy = BlindingPolicy.of(request.user)
         sections = []
         for crf in registry.all():
             if crf.page_section is None and crf.analysis_domain is None:
@@ -64,6 +63,7 @@ class PrintCasebookView(ParticipantMixin, View):
             )
             if not records:
                 continue
+            hidden = policy.hidden_fields(crf.model)
             fields = [(name, label) for name, label in queryable_fields(crf.model) if name not in hidden]
             sections.append(
                 (

@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from dosing.forms import PRODUCT_FIELDS
 from patients.casebook import services as casebook_services
-from patients.casebook.access import hides_allocation
+from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.registry import registry
 from patients.choices import ReviewStatus, UnblindingStatus
 from patients.models import Participant, UnblindingRequest
@@ -21,11 +20,6 @@ from ucmsc_crf.review import casebook_counts, casebook_review
 from ucmsc_crf.views.pages import ParticipantMixin
 
 VERIFY = "patients.verify_data"
-
-
-def _hidden(user) -> frozenset:
-    # In a blinded trial what a kit held would reveal the arm: not in diffs or query fields for the blind.
-    return frozenset(PRODUCT_FIELDS) if hides_allocation(user) else frozenset()
 
 
 def _message(error) -> str:
@@ -78,7 +72,7 @@ class CasebookReviewView(ParticipantMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        groups = casebook_review(self.participant, _hidden(self.request.user))
+        groups = casebook_review(self.participant, BlindingPolicy.of(self.request.user))
         awaiting = sum(1 for g in groups for r in g.records if r.verifiable)
         return render(
             request,
@@ -130,7 +124,7 @@ class CasebookReviewView(ParticipantMixin, View):
             if pk.isdigit() and version.isdigit():
                 seen[(key, int(pk))] = int(version)
         verified, refused = 0, []
-        for group in casebook_review(self.participant, _hidden(self.request.user)):
+        for group in casebook_review(self.participant, BlindingPolicy.of(self.request.user)):
             for row in group.records:
                 version = seen.get((group.crf.key, row.record.pk))
                 if version is None or row.record.review_status != ReviewStatus.SUBMITTED:
