@@ -15,6 +15,7 @@ from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, ChestCt, DailyObser
 from outcomes.rules import VITAL_SIGNS
 from outcomes.services import lab_sample_record
 from patients.casebook.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, row
+from patients.casebook.saving import attach, context_of
 
 
 class DailyObservationForm(ParticipantRecordForm):
@@ -171,10 +172,11 @@ class DailyObservationForm(ParticipantRecordForm):
         self.instance.carried_from = self.previous.observation_date if kept else None
         self.instance.carried_fields = ",".join(kept)
         if kept:
-            self.instance._change_reason = (
+            reason = (
                 f"Entered with {len(kept)} values carried forward from {self.previous.observation_date:%Y-%m-%d}, "
                 "confirmed"
             )
+            attach(self.instance, context_of(self.instance).with_reason(reason))
 
     def wants_next(self) -> bool:
         return self.NEXT_BUTTON in self.data

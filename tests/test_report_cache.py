@@ -67,11 +67,12 @@ def test_the_report_is_computed_once_until_a_change_is_committed(
 
 def test_a_batch_written_in_bulk_moves_the_version(trial, clinician, django_capture_on_commit_callbacks):
     from outcomes.models import DailyObservation as Observation
+    from patients.casebook.saving import prepare_save
 
     participant = trial[1]
     trial_version, version = data_version(), block_versions([block_of(participant.pk)])
     observation = Observation(participant=participant, **observation_values(participant))
-    observation._history_user, observation._change_reason = clinician, "Imported"
+    prepare_save(observation, user=clinician, reason="Imported")
     with django_capture_on_commit_callbacks(execute=True):
         Observation.add_in_bulk([observation])
     assert block_versions([block_of(participant.pk)])[block_of(participant.pk)] > version[block_of(participant.pk)]

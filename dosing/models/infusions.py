@@ -19,7 +19,7 @@ from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
-from patients.casebook.saving import record_save
+from patients.casebook.saving import context_of, record_save
 from patients.choices import ReviewStatus
 
 
@@ -302,7 +302,7 @@ class Infusion(CaseReportForm):
                     )
                 }
             )
-        user = getattr(self, "_history_user", None)
+        user = context_of(self).user
         with transaction.atomic():
             super().save(*args, **kwargs)
             if not self.voided:

@@ -22,6 +22,7 @@ from patients.casebook.records import ParticipantRecordQuerySet, participant_lin
 from patients.casebook.registry import registry
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors, check_not_recorded_yet, check_within_follow_up
+from patients.casebook.saving import context_of
 from patients.casebook.schedule import Visit
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -119,7 +120,7 @@ class EndpointRecord(CaseReportForm):
             super().save(*args, **kwargs)
             if not self.voided:
                 # Here rather than in a service, so that every path (form, admin, import) records it.
-                record_window_deviation(self, user=getattr(self, "_history_user", None))
+                record_window_deviation(self, user=context_of(self).user)
 
 
 def _one_per_day(model_name: str, date_field: str) -> models.UniqueConstraint:

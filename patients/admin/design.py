@@ -7,7 +7,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -92,13 +92,12 @@ class TrialDesignForm(forms.ModelForm):
         cleaned["enrolled_levels"] = levels
         return cleaned
 
-    def _post_clean(self):
-        # A refusal of the design's enrolled levels belongs on the checks the data manager ticked.
-        super()._post_clean()
-        if "enrolled_levels" in self.errors:
-            # As ValidationErrors, so each keeps its code (unknown_level, ...), not as their texts.
-            for error in self._errors.pop("enrolled_levels").as_data():
-                self.add_error(None, error)
+    def add_error(self, field, error):
+        # A refusal of the design's enrolled levels belongs at the top, by the checks the data manager ticked,
+        # not on the hidden field that carries them ("(Hidden field enrolled_levels) ..."); each keeps its code.
+        if field is None and hasattr(error, "error_dict") and "enrolled_levels" in error.error_dict:
+            error.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(error.error_dict.pop("enrolled_levels"))
+        super().add_error(field, error)
 
 
 @admin.register(TrialDesign)

@@ -7,12 +7,14 @@ not found by a user.
 from django.apps import apps
 from django.core.checks import Error, register
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from patients.casebook.blinding import undeclared_allocation
 from patients.casebook.records import ClinicalRecord, ParticipantRecord
 from patients.casebook.registry import registry
+from patients.casebook.reviewed import CaseReportForm
 from patients.export_resources import natural_key_of
 
 
@@ -147,6 +149,37 @@ def allocation_is_declared(app_configs=None, **kwargs):
                     "(a relation to an allocation table whose own value does not); see patients/casebook/blinding.py.",
                     obj=model,
                     id="casebook.E010",
+                )
+            )
+    return errors
+
+
+# The classes whose save() add_in_bulk repeats for a batch (the lock check, the review status of a new record,
+# the history rows, the data version, the signature): a model that adds its own save() work does not write in bulk.
+BULK_REPEATS_SAVE_OF = (ClinicalRecord, CaseReportForm, models.Model)
+
+
+@register()
+def bulk_writers_skip_nothing(app_configs=None, **kwargs):
+    """A model that writes new records in bulk (``adds_in_bulk``) has no save() work of its own: add_in_bulk
+    skips save(), so a side effect there (an infusion's deviations and planned doses, an endpoint's window
+    deviation) would silently not happen for an imported batch."""
+    errors = []
+    for model in _clinical_models():
+        if not model.adds_in_bulk:
+            continue
+        own = [
+            klass.__qualname__ for klass in model.__mro__ if "save" in vars(klass) and klass not in BULK_REPEATS_SAVE_OF
+        ]
+        if own:
+            errors.append(
+                Error(
+                    f"{model._meta.label} writes in bulk (adds_in_bulk) but {', '.join(own)}.save() does more, "
+                    "which add_in_bulk would skip.",
+                    hint="Write it one save at a time (adds_in_bulk = False), or move the extra work into a step "
+                    "add_in_bulk runs too.",
+                    obj=model,
+                    id="casebook.E011",
                 )
             )
     return errors

@@ -89,21 +89,29 @@ class ClinicalFormMixin(ServiceErrorsMixin, forms.Form):
     # Model fields the form presents through another field of its own: their errors are shown there.
     model_error_fields: dict[str, str] = {}
 
-    def _update_errors(self, errors):
-        if hasattr(errors, "error_dict"):
-            for model_field, form_field in self.model_error_fields.items():
-                if model_field in errors.error_dict and form_field in self.fields:
-                    errors.error_dict.setdefault(form_field, []).extend(errors.error_dict.pop(model_field))
-            for field in [f for f in errors.error_dict if f != NON_FIELD_ERRORS and f not in self.fields]:
-                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(field))
-            conflict = any(e.code == RECORD_CHANGED for e in errors.error_dict.get(NON_FIELD_ERRORS, []))
-            if self.instance.pk and self.VERSION_FIELD in self.fields and conflict:
-                # The user has now seen the other change: a deliberate second save is based on it.
-                self.data = self.data.copy()
-                self.data[self.add_prefix(self.VERSION_FIELD)] = (
-                    type(self.instance).objects.get(pk=self.instance.pk).version
-                )
-        super()._update_errors(errors)
+    def add_error(self, field, error):
+        # The model's errors (full_clean, as ModelForm files them all at once with field None) land on the form's
+        # fields: a model field the form presents through another field of its own is shown there, one the
+        # form does not have goes to the top of the form (Django would refuse it: "has no field named").
+        if field is None and isinstance(error, dict):
+            error = ValidationError(error)
+        if field is None and hasattr(error, "error_dict"):
+            self._place_model_errors(error.error_dict)
+        super().add_error(field, error)
+
+    def _place_model_errors(self, error_dict) -> None:
+        for model_field, form_field in self.model_error_fields.items():
+            if model_field in error_dict and form_field in self.fields:
+                error_dict.setdefault(form_field, []).extend(error_dict.pop(model_field))
+        for field in [f for f in error_dict if f != NON_FIELD_ERRORS and f not in self.fields]:
+            error_dict.setdefault(NON_FIELD_ERRORS, []).extend(error_dict.pop(field))
+        conflict = any(e.code == RECORD_CHANGED for e in error_dict.get(NON_FIELD_ERRORS, []))
+        if self.instance.pk and self.VERSION_FIELD in self.fields and conflict:
+            # The user has now seen the other change: a deliberate second save is based on it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix(self.VERSION_FIELD)] = (
+                type(self.instance).objects.get(pk=self.instance.pk).version
+            )
 
 
 class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):

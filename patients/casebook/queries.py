@@ -53,6 +53,8 @@ class DataQueryQuerySet(ParticipantRecordQuerySet):
 
 class DataQuery(ParticipantRecord):
     participant = participant_link("data_queries")
+    # The nightly checks raise their queries a batch at a time (casebook/services.py: automatic_queries_raise).
+    adds_in_bulk = True
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     record = GenericForeignKey("content_type", "object_id")

@@ -16,7 +16,7 @@ import operator
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -32,7 +32,7 @@ from patients.casebook.exceptions import (
     RecordChanged,
 )
 from patients.casebook.lock import casebook_lock_message, held_turn, may_be_signed, take_casebook_turns
-from patients.casebook.saving import record_save
+from patients.casebook.saving import context_of, record_save, spent
 from patients.casebook.sites import site_ids_for
 from patients.choices import ReviewStatus
 
@@ -78,9 +78,17 @@ class AuditEntry(models.Model):
 
 
 @receiver(pre_create_historical_record)
-def _link_history_to_query(sender, instance, history_instance, **kwargs):
+def _audit_from_save_context(sender, instance, history_instance, **kwargs):
+    # The history row's who, why and query come from the record's save context (patients/casebook/saving.py),
+    # not from simple-history's own attributes on the instance: one object says it, for every path.
+    context = getattr(instance, "save_context", None)
+    if context is None:
+        return
+    if context.user is not None:
+        history_instance.history_user = context.user
+    history_instance.history_change_reason = context.reason or None
     if isinstance(history_instance, AuditEntry):
-        history_instance.answers_query_id = getattr(instance, "_answers_query_id", None)
+        history_instance.answers_query_id = context.answers_query_id
 
 
 @receiver(post_create_historical_record)
@@ -118,7 +126,8 @@ class ClinicalRecord(models.Model):
     # its database id: e.g. ("observation_date",) or ("analyte__code", "sample_datetime").
     natural_key_fields: tuple[str, ...] = ()
     # New records of this kind may be written a batch at a time (add_in_bulk): their save does nothing
-    # beyond this class's and CaseReportForm's, so one insert for the batch writes what save() would.
+    # beyond this class's and CaseReportForm's, so one insert for the batch writes what save() would
+    # (manage.py check: casebook.E011 refuses one that declares it and has save() work of its own).
     adds_in_bulk = False
 
     class Meta:
@@ -144,26 +153,38 @@ class ClinicalRecord(models.Model):
             # A record added after signing is new data the investigator has not signed either.
             self._invalidate_signatures(added=True)
             return
-        if not (getattr(self, "_change_reason", "") or "").strip():
+        context = context_of(self)
+        if not context.stated_reason:
             raise ChangeReasonRequired(
                 f"Changing a saved {self._meta.verbose_name} needs a reason for change "
                 "(record_save(record, user=..., reason=...))."
             )
-        loaded = getattr(self, "_loaded_version", None)
-        self._expected_version = loaded if loaded is not None else self.version
-        self.version = self._expected_version + 1
-        try:
-            super().save(*args, **kwargs)
-        except BaseException:
-            self.version = self._expected_version
-            raise
-        finally:
-            self._expected_version = None
+        expected = context.expected_version if context.expected_version is not None else self.version
+        with transaction.atomic(using=router.db_for_write(type(self), instance=self)):
+            self._claim_version(expected)
+            self.version = expected + 1
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.version = expected
+                raise
         self._invalidate_signatures()
-        # A reason explains one change only; the next save must give its own.
-        self._change_reason = None
-        self._loaded_version = None
-        self._answers_query_id = None
+        spent(self)
+
+    def _claim_version(self, expected: int) -> None:
+        """Optimistic locking, checked where it is written: the stored row, locked until the transaction ends
+        (FOR UPDATE; SQLite's writer holds the whole database), must still be the version this change was
+        based on, or the save is refused. A second writer waits for the first and then finds its version."""
+        current = (
+            type(self)
+            ._base_manager.using(router.db_for_write(type(self), instance=self))
+            .select_for_update()
+            .filter(pk=self.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != expected:
+            raise RecordChanged(describe_conflict(self, loaded_version=expected)["__all__"].message)
 
     def before_insert(self) -> None:
         """What a save does to a new record before it is written (CaseReportForm: its review status); the
@@ -181,10 +202,13 @@ class ClinicalRecord(models.Model):
         The database checks the constraints: a violated one raises IntegrityError, and nothing of the batch
         is written (a savepoint). The caller then validates and saves the records one by one, which finds
         the row and the message (patients/import_batches.py)."""
+        if not cls.adds_in_bulk:
+            # Its save() may do more than this writes (casebook.E011 checks the ones that declare it).
+            raise TypeError(f"{cls.__name__} does not declare adds_in_bulk: save its records one at a time.")
         for record in records:
             if not record._state.adding:
                 raise ValueError("add_in_bulk writes new records only.")
-            if getattr(record, "_answers_query_id", None) is not None:
+            if context_of(record).answers_query_id is not None:
                 raise ValueError("A change answering a data query is saved on its own (record_save).")
             locked = record.casebook_lock_message()
             if locked:
@@ -193,7 +217,15 @@ class ClinicalRecord(models.Model):
         with transaction.atomic(using=router.db_for_write(cls)):
             # In statements of 500 rows: PostgreSQL takes at most 65,535 parameters in one.
             cls.objects.bulk_create(records, batch_size=500)
-            cls.history.bulk_history_create(records, batch_size=500)
+            # Who and why from each record's save context, one history insert per context (a batch has one).
+            by_context = {}
+            for record in records:
+                context = context_of(record)
+                by_context.setdefault((context.user, context.reason), []).append(record)
+            for (user, reason), batch in by_context.items():
+                cls.history.bulk_history_create(
+                    batch, batch_size=500, default_user=user, default_change_reason=reason or ""
+                )
             # bulk_history_create sends no signal.
             owners = [getattr(record, "participant_id", None) for record in records]
             data_changed(using=router.db_for_write(cls), participant_ids=None if None in owners else owners)
@@ -210,12 +242,13 @@ class ClinicalRecord(models.Model):
         """Any change to signed data (a record added, changed or voided, on any path) invalidates the
         signature (patients/casebook/signatures.py listens), saying which record, by whom and why."""
         participant = self.locking_participant()
+        context = context_of(self)
         if (
             participant is None
             or not self.invalidates_signature
             or not may_be_signed(participant.pk)
-            or getattr(self, "_changing_lock", False)
-            or getattr(self, "_review_transition", None) is not None
+            or context.lock_change
+            or context.review_step is not None
         ):
             # Locking and review steps are not changes to the data the investigator signed.
             return
@@ -223,21 +256,10 @@ class ClinicalRecord(models.Model):
             sender=type(self),
             record=self,
             participant=participant,
-            user=getattr(self, "_history_user", None),
+            user=context.user,
             what="added" if added else "changed",
-            reason=(getattr(self, "_change_reason", "") or "").strip(),
+            reason=context.stated_reason,
         )
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        expected = getattr(self, "_expected_version", None)
-        if expected is None:
-            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
-        # UPDATE ... WHERE pk = %s AND version = %s: atomic, so the check and the write cannot be split.
-        if base_qs.filter(pk=pk_val, version=expected)._update(values) > 0:
-            return True
-        if base_qs.filter(pk=pk_val).exists():
-            raise RecordChanged(describe_conflict(self, loaded_version=expected)["__all__"].message)
-        return False
 
     # Set by a batch writer (add_in_bulk) for a record it is about to insert: full_clean() then leaves the
     # check and unique constraints, and the rules that only repeat a unique constraint (check_not_recorded_yet),
@@ -278,38 +300,59 @@ class ClinicalRecord(models.Model):
         """Django checks each CheckConstraint by a query of its own, in a savepoint: eighteen of them, 54
         statements, for every daily observation saved or imported (issue 19). When they all hold, the usual
         case, one query says so (their conjunction: false exactly when one of them is false, as each is
-        checked NULL-passes); when one fails, Django's own one-by-one validation runs and names each failing
-        one with its message and code. Unique constraints are checked as Django checks them."""
-        if self._check_constraints_hold(exclude):
-            self._skipping_checks = True
-            try:
-                super().validate_constraints(exclude=exclude)
-            finally:
-                self._skipping_checks = False
-        else:
+        checked NULL-passes), and only the other constraints (unique) are validated, each as Django validates
+        it (``BaseConstraint.validate``); when one fails, Django's own one-by-one validation runs and names
+        each failing one with its message and code."""
+        if not self._check_constraints_hold(exclude):
             super().validate_constraints(exclude=exclude)
-
-    def get_constraints(self):
-        constraints = super().get_constraints()
-        if getattr(self, "_skipping_checks", False):
-            return [
-                (model, [c for c in found if not isinstance(c, models.CheckConstraint)]) for model, found in constraints
-            ]
-        return constraints
+            return
+        using = router.db_for_write(type(self), instance=self)
+        errors = {}
+        for model, found in self.get_constraints():
+            for constraint in found:
+                if isinstance(constraint, models.CheckConstraint):
+                    continue
+                try:
+                    constraint.validate(model, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    # As Model.validate_constraints files them: a one-field unique error on its field.
+                    fields = getattr(constraint, "fields", ())
+                    if getattr(error, "code", None) == "unique" and len(fields) == 1:
+                        errors.setdefault(fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def _check_constraints_hold(self, exclude) -> bool:
         using = router.db_for_write(type(self), instance=self)
-        for model, found in super().get_constraints():
+        for model, found in self.get_constraints():
             conditions = [Q(c.condition) for c in found if isinstance(c, models.CheckConstraint)]
             if not conditions:
                 continue
-            against = self._get_field_expression_map(meta=model._meta, exclude=exclude)
             try:
-                if not functools.reduce(operator.and_, conditions).check(against, using=using):
+                if not functools.reduce(operator.and_, conditions).check(
+                    self._values_as_expressions(model, exclude), using=using
+                ):
                     return False
             except FieldError:
                 return False  # one names a field left out: Django's own validation skips just that one
         return True
+
+    def _values_as_expressions(self, model, exclude) -> dict:
+        """This record's values, by field name and column name, as the expressions a condition is checked
+        against (what CheckConstraint.validate gives Q.check)."""
+        against = {}
+        for field in model._meta.local_concrete_fields:
+            if field.name in (exclude or ()):
+                continue
+            value = getattr(self, field.attname)
+            if not value or not hasattr(value, "resolve_expression"):
+                value = Value(value, field)
+            against[field.name] = against[field.attname] = value
+        if "pk" not in (exclude or ()):
+            against["pk"] = Value(self.pk, model._meta.pk)
+        return against
 
     def _date_times_as_instants(self) -> None:
         """Every date-time in UTC before the rules compare them. Python compares two datetimes that share a
@@ -348,7 +391,7 @@ class ClinicalRecord(models.Model):
         locked = self.casebook_lock_message()
         if locked:
             raise ValidationError(locked, code="casebook_locked")
-        loaded = getattr(self, "_loaded_version", None)
+        loaded = context_of(self).expected_version
         if loaded is not None and not self._state.adding:
             current = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
             if current is not None and current != loaded:
@@ -360,7 +403,7 @@ class ClinicalRecord(models.Model):
 
     def casebook_lock_message(self) -> str:
         """Why this record cannot be written now ("" when it can); the lock service itself passes."""
-        if getattr(self, "_changing_lock", False):
+        if context_of(self).lock_change:
             return ""
         return casebook_lock_message(self.locking_participant())
 

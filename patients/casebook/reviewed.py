@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patients.casebook.exceptions import RecordLocked, ReviewStatusRefused
 from patients.casebook.records import ParticipantRecord
+from patients.casebook.saving import attach, context_of
 from patients.choices import ReviewStatus
 
 
@@ -59,9 +60,9 @@ class CaseReportForm(ParticipantRecord):
             "verified_datetime",
         )
         before = {name: getattr(self, name) for name in kept}
-        before["_change_reason"] = getattr(self, "_change_reason", None)
+        before["save_context"] = getattr(self, "save_context", None)
         try:
-            if getattr(self, "_review_transition", None) is None and not self._state.adding:
+            if context_of(self).review_step is None and not self._state.adding:
                 self._apply_edit_to_review()
             super().save(*args, **kwargs)  # a new record: before_insert()
         except BaseException:
@@ -69,11 +70,9 @@ class CaseReportForm(ParticipantRecord):
             for name, value in before.items():
                 setattr(self, name, value)
             raise
-        finally:
-            self._review_transition = None
 
     def before_insert(self) -> None:
-        if getattr(self, "_review_transition", None) is None:
+        if context_of(self).review_step is None:
             self._apply_edit_to_review()
 
     def clean(self):
@@ -86,7 +85,8 @@ class CaseReportForm(ParticipantRecord):
         return type(self).objects.filter(pk=self.pk).values_list("review_status", flat=True).first()
 
     def _apply_edit_to_review(self) -> None:
-        user = getattr(self, "_history_user", None)
+        context = context_of(self)
+        user = context.user
         if self._state.adding:
             if self.review_status not in (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED):
                 raise ReviewStatusRefused("A new record starts as a draft or submitted.")
@@ -102,8 +102,8 @@ class CaseReportForm(ParticipantRecord):
                 self.review_status = ReviewStatus.SUBMITTED
                 self.verified_by = self.verified_datetime = None
                 self.review_changed_by, self.review_changed_datetime = user, timezone.now()
-                if (getattr(self, "_change_reason", "") or "").strip():
-                    self._change_reason = f"{self._change_reason} (was verified: back to submitted)"
+                if context.stated_reason:
+                    attach(self, context.with_reason(f"{context.reason} (was verified: back to submitted)"))
         elif (stored, self.review_status) == (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED):
             # Saving a draft with "Submit": an edit and the submit step in one (same permission).
             self.review_changed_by, self.review_changed_datetime = user, timezone.now()

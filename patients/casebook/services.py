@@ -15,7 +15,6 @@ from patients.casebook.saving import prepare_save, record_save
 from patients.casebook.signatures import CasebookSignature
 from patients.casebook.sites import site_ids_for
 from patients.choices import QuerySiteStatus, QueryStatus, ReviewStatus
-from patients.models import Participant
 
 
 def _save(instance, *, user, reason: str) -> None:
@@ -23,7 +22,7 @@ def _save(instance, *, user, reason: str) -> None:
 
 
 @transaction.atomic
-def casebook_lock(*, participant: Participant, user, reason: str, override_reason: str = "") -> Participant:
+def casebook_lock(*, participant, user, reason: str, override_reason: str = ""):
     """Lock a participant's casebook: every record becomes read-only on every path.
 
     Every case report form record of the casebook must be verified (or locked) first. A coordinator may
@@ -32,7 +31,7 @@ def casebook_lock(*, participant: Participant, user, reason: str, override_reaso
     return _set_lock(participant=participant, user=user, reason=reason, locked=True, override_reason=override_reason)
 
 
-def unverified_records(participant: Participant) -> dict[str, int]:
+def unverified_records(participant) -> dict[str, int]:
     """Per form (verbose name, plural), how many active records of the casebook are neither verified nor
     locked. Every case report form model counts, whichever app declares it (found through the app registry:
     this floor names no app above it)."""
@@ -51,7 +50,7 @@ def unverified_records(participant: Participant) -> dict[str, int]:
 
 
 @transaction.atomic
-def casebook_unlock(*, participant: Participant, user, reason: str) -> Participant:
+def casebook_unlock(*, participant, user, reason: str):
     """Unlock a casebook (e.g. to correct data after a late query); the reason is kept in the audit trail."""
     return _set_lock(participant=participant, user=user, reason=reason, locked=False)
 
@@ -67,7 +66,7 @@ def _set_lock(*, participant, user, reason, locked, override_reason=""):
                 )
             }
         )
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = type(participant).objects.select_for_update().get(pk=participant.pk)
     open_queries = participant.data_queries.open().count()
     if locked and open_queries:
         raise ValidationError(
@@ -115,7 +114,8 @@ def _set_lock(*, participant, user, reason, locked, override_reason=""):
 @transaction.atomic
 def query_raise(*, record, user, text: str, field_name: str = "", check_code: str = "") -> DataQuery:
     """A coordinator or monitor asks about a record, optionally one field of it."""
-    participant = record if isinstance(record, Participant) else record.participant
+    # A query about a record of the casebook, or about the participant's own record (enrolment).
+    participant = record.participant if hasattr(record, "participant_id") else record
     query = DataQuery(
         participant=participant,
         record=record,
@@ -215,7 +215,7 @@ def _check_may_review(query, user):
         raise PermissionDenied("Only the person who raised the query, or a coordinator, can close or re-open it.")
 
 
-def casebook_sign(*, participant: Participant, user, password: str, meaning: str, request=None) -> CasebookSignature:
+def casebook_sign(*, participant, user, password: str, meaning: str, request=None) -> CasebookSignature:
     """The investigator signs: re-authenticates with the password and states the meaning.
 
     The password is checked as a login checks it (patients.casebook.access.reauthenticate): a wrong one counts
@@ -229,7 +229,7 @@ def casebook_sign(*, participant: Participant, user, password: str, meaning: str
 
 
 @transaction.atomic
-def _casebook_sign(*, participant: Participant, user, meaning: str) -> CasebookSignature:
+def _casebook_sign(*, participant, user, meaning: str) -> CasebookSignature:
     if CasebookSignature.objects.active().filter(participant=participant, invalidated_datetime=None).exists():
         raise ValidationError(
             {

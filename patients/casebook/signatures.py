@@ -18,7 +18,7 @@ from patients.casebook.records import (
     casebook_records_added,
     participant_link,
 )
-from patients.casebook.saving import record_save
+from patients.casebook.saving import context_of, record_save
 from patients.choices import SignatureMeaning
 
 
@@ -75,8 +75,8 @@ def invalidate_signatures_of_added(sender, *, first_records, **kwargs):
     signed = CasebookSignature.objects.active().filter(participant__in=first_records, invalidated_datetime=None)
     for signature in signed:
         record = first_records[signature.participant_id]
-        reason = (getattr(record, "_change_reason", "") or "").strip()
-        _invalidate(signature, record=record, user=getattr(record, "_history_user", None), what="added", reason=reason)
+        context = context_of(record)
+        _invalidate(signature, record=record, user=context.user, what="added", reason=context.stated_reason)
 
 
 def _invalidate(signature, *, record, user, what, reason) -> None:

@@ -129,7 +129,6 @@ def test_a_kit_is_given_once_even_past_the_rules(trial, coordinator, pharmacist,
     values = infusion_values(participant, 1, user=coordinator)
     values.update(participant=participant, sequence_number=2, start_datetime=given.start_datetime)
     twice = Infusion(**values, preparation=given.preparation)
-    twice._history_user = coordinator
     with pytest.raises(IntegrityError), transaction.atomic():
         Infusion.objects.bulk_create([twice])
 
