@@ -40,7 +40,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from outcomes.models import Analyte, DailyObservation, LabResult  # noqa: E402
-from patients.export_resources import export_resource_for  # noqa: E402
+from patients.casebook.exports import export_resource_for  # noqa: E402
 from patients.models import Arm, Consent, Participant, Site  # noqa: E402
 from ucmsc_crf.analysis.bundle import domain_blocks  # noqa: E402
 from ucmsc_crf.analysis.columns import Options  # noqa: E402

@@ -6,7 +6,7 @@ from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 
 from dosing.models import ArmRegimen
-from patients.choices import INFUSED_TREATMENTS
+from patients.casebook.choices import INFUSED_TREATMENTS
 from patients.models import Arm
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from dosing.choices import EcgResult
 from dosing.models import Infusion, regimen_for
 from dosing.services import schedule_create
+from patients.casebook.choices import INFUSED_TREATMENTS, ReviewStatus
 from patients.casebook.saving import record_save
-from patients.choices import INFUSED_TREATMENTS, ReviewStatus
 from patients.models import Participant
 
 # (treated number, infusion) -> what the safety table reports

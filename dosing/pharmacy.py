@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion, Preparation, regimen_for
 from patients.casebook.blinding import BlindingPolicy
-from patients.choices import Treatment
+from patients.casebook.choices import Treatment
 from patients.models import Participant
 
 

@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dosing.choices import DeviationCategory, PlannedInfusionStatus
+from patients.casebook.choices import Treatment
 from patients.casebook.rules import CLOCK_SKEW, RuleErrors, check_within_follow_up, refusal
-from patients.choices import Treatment
 
 
 def elapsed(later: datetime.datetime, earlier: datetime.datetime) -> datetime.timedelta:

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from outcomes.models import AdverseEvent, Analyte, ChestCt, DailyObservation, LabResult
 from patients import services
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.saving import record_save
-from patients.choices import ReviewStatus
 from patients.models import EndOfStudy, Participant
 
 D = Decimal

@@ -13,7 +13,8 @@ from dosing.choices import EcgResult
 from dosing.models import Infusion
 from outcomes.choices import OxygenSupport, SymptomState
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, DailyObservation, LabResult
-from patients.choices import EndOfStudyReason, Severity
+from patients.casebook.choices import Severity
+from patients.choices import EndOfStudyReason
 from patients.models import EndOfStudy
 
 VENTILATION = (OxygenSupport.IMV, OxygenSupport.ECMO)

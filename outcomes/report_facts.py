@@ -25,9 +25,10 @@ from outcomes.derived import VENTILATION, ParticipantOutcome, outcomes_for, safe
 from outcomes.endpoints import endpoint_values
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
 from patients.casebook import data_version
+from patients.casebook.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex
 from patients.casebook.data_version import block_of
 from patients.casebook.naming import sentence_case
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, YesNoUnknown
+from patients.choices import YesNoUnknown
 from patients.models import COMORBIDITY_FIELDS, Participant
 
 # The analytes plotted by arm over study days.

@@ -8,7 +8,7 @@ from import_export import fields
 
 from outcomes.forms import DailyObservationForm
 from outcomes.models import Analyte, DailyObservation, LabResult
-from patients.export_resources import UtcDateTimeWidget
+from patients.casebook.exports import UtcDateTimeWidget
 from patients.import_batches import BatchedRecordResource
 from patients.resources import LookedUpOnceWidget
 

@@ -11,8 +11,8 @@ from outcomes import rules
 from outcomes.choices import MissedVisitReason
 from outcomes.models import Analyte, LabResult
 from outcomes.visits import visit_statuses
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.saving import record_save
-from patients.choices import ReviewStatus
 from patients.models import Participant
 
 

@@ -35,7 +35,7 @@ from outcomes.report_facts import (
     gather,
     merged,
 )
-from patients.choices import ParticipantStatus, Treatment
+from patients.casebook.choices import ParticipantStatus, Treatment
 from patients.models import Arm
 
 

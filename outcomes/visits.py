@@ -21,11 +21,12 @@ from django.utils import timezone
 from dosing.choices import DeviationCategory
 from dosing.models import ProtocolDeviation
 from outcomes.choices import FormState, VisitState
+from patients.casebook.choices import INFUSED_TREATMENTS, QueryStatus, ReviewStatus
 from patients.casebook.design import TrialDesign
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import registry
 from patients.casebook.schedule import ExpectedIf, Visit, VisitAnchor
-from patients.choices import INFUSED_TREATMENTS, EndOfStudyReason, QueryStatus, ReviewStatus
+from patients.choices import EndOfStudyReason
 from patients.models import EndOfStudy, Participant, Withdrawal
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import DailyObservation
-from patients.choices import EndOfStudyReason, ParticipantStatus
+from patients.casebook.choices import ParticipantStatus
+from patients.choices import EndOfStudyReason
 from patients.models import EndOfStudy
 
 

@@ -25,11 +25,11 @@ from import_export import fields, widgets
 
 from patients import services
 from patients.casebook.design import Arm, TrialDesign
+from patients.casebook.exports import UtcDateTimeWidget
 from patients.casebook.lock import casebooks_held
 from patients.casebook.rules import refusal
 from patients.casebook.sites import Site
 from patients.eligibility import current_criteria
-from patients.export_resources import UtcDateTimeWidget
 from patients.forms import ScreeningForm
 from patients.models import Consent, EligibilityAnswer, EndOfStudy, Participant
 from patients.resources import CodeWidget, FileImportResource, LookedUpOnceWidget, ScopedUserWidget

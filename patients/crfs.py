@@ -2,8 +2,8 @@
 (see patients/casebook/registry.py)."""
 
 from patients import services
+from patients.casebook.choices import ParticipantStatus
 from patients.casebook.registry import CaseReportFormType, PageSection, register
-from patients.choices import ParticipantStatus
 from patients.forms import ConsentForm, EndOfStudyForm
 from patients.models import Consent, EligibilityAnswer, EndOfStudy, Withdrawal
 

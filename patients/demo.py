@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients import roles, services
-from patients.choices import ConsentGiver, Severity, Sex, YesNoUnknown
+from patients.casebook.choices import Severity, Sex
+from patients.choices import ConsentGiver, YesNoUnknown
 from patients.eligibility import current_criteria
 from patients.models import Arm, Participant, Site, SiteMembership
 

@@ -6,8 +6,8 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 
+from patients.casebook.choices import Answer
 from patients.casebook.forms import DATE_WIDGET, DATETIME_WIDGET, ParticipantRecordForm, ServiceErrorsMixin, row
-from patients.choices import Answer
 from patients.eligibility import current_criteria
 from patients.models import COMORBIDITY_FIELDS, Arm, Consent, EndOfStudy, Participant, Site, TrialDesign
 

@@ -24,14 +24,14 @@ from django.utils.text import capfirst
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
+from patients.casebook.choices import ReviewStatus
+from patients.casebook.exports import UtcDateTimeWidget, export_fields
 from patients.casebook.lock import casebooks_held
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import prepare_save
 from patients.casebook.sites import site_ids_for
-from patients.choices import ReviewStatus
-from patients.export_resources import UtcDateTimeWidget, export_fields
+from patients.casebook.spreadsheet import spreadsheet_unescape
 from patients.models import Participant
-from patients.spreadsheet import spreadsheet_unescape
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ class FileImportResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        # A value our export escaped ('=...) is read back as it was entered (patients/spreadsheet.py).
+        # A value our export escaped ('=...) is read back as it was entered (patients/casebook/spreadsheet.py).
         for column, value in row.items():
             row[column] = spreadsheet_unescape(value)
 

@@ -7,8 +7,8 @@ permissions reach the roles without a hand-written data migration per model.
 Site scoping is separate: a role says *what* a user may do, their site memberships say *where*.
 """
 
+from patients.casebook.choices import Role
 from patients.casebook.registry import registry
-from patients.choices import Role
 
 CLINICIAN, COORDINATOR, MONITOR, STATISTICIAN = Role.CLINICIAN, Role.COORDINATOR, Role.MONITOR, Role.STATISTICIAN
 UNBLINDED_STATISTICIAN, PHARMACIST, DSMB_MEMBER = Role.UNBLINDED_STATISTICIAN, Role.PHARMACIST, Role.DSMB_MEMBER

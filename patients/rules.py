@@ -12,15 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from patients.casebook.choices import Answer, ParticipantStatus
 from patients.casebook.rules import RuleErrors, check_not_in_future, refusal
-from patients.choices import (
-    AFTER_DISCHARGE_REASONS,
-    Answer,
-    ConsentGiver,
-    EndOfStudyReason,
-    ParticipantStatus,
-    WithdrawalReason,
-)
+from patients.choices import AFTER_DISCHARGE_REASONS, ConsentGiver, EndOfStudyReason, WithdrawalReason
 
 
 def age_in_years(date_of_birth: datetime.date, on: datetime.date) -> int:

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.allocation import allocate_arm
+from patients.casebook.choices import ENROLLED_STATUSES, ParticipantStatus
 from patients.casebook.lock import casebooks_held
 from patients.casebook.rules import refusal
 from patients.casebook.saving import prepare_save, record_save
-from patients.choices import ENROLLED_STATUSES, EndOfStudyReason, ParticipantStatus
+from patients.choices import EndOfStudyReason
 from patients.eligibility import current_criteria
 from patients.models import (
     Arm,

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from patients.access_log import AccessEventKind
 from patients.access_log_receivers import log_access_event
+from patients.casebook.choices import ENROLLED_STATUSES
 from patients.casebook.design import TrialDesign
 from patients.casebook.rules import refusal
 from patients.casebook.saving import record_save
-from patients.choices import ENROLLED_STATUSES, UnblindingStatus
+from patients.choices import UnblindingStatus
 from patients.models import Participant, UnblindingRequest
 from patients.outbox import mail_enqueue
 

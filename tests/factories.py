@@ -10,9 +10,10 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from patients import services
+from patients.casebook.choices import Allocation, Severity, Sex, Treatment
 from patients.casebook.design import PHASE1_DESIGN
 from patients.casebook.saving import record_save
-from patients.choices import Allocation, ConsentGiver, Severity, Sex, Treatment, YesNoUnknown
+from patients.choices import ConsentGiver, YesNoUnknown
 from patients.eligibility import current_criteria
 from patients.models import Arm, Participant, Site, SiteMembership, TrialDesign
 from patients.roles import ADMIN_ROLES

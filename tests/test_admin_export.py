@@ -18,7 +18,7 @@ from outcomes.models import DailyObservation, LabResult
 from outcomes.resources import DailyObservationResource, LabResultResource
 from patients.admin_base.transfer import ClinicalExportMixin
 from patients.casebook import services as casebook_services
-from patients.export_resources import export_resource_for
+from patients.casebook.exports import export_resource_for
 from patients.models import Participant
 from patients.roles import CLINICAL_APPS
 from tests.factories import lab_values, observation_values, record, treated_participant

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from outcomes.resources import DailyObservationResource
 from patients.archive_migration import ArchiveMigrationResource
-from patients.choices import ParticipantStatus
+from patients.casebook.choices import ParticipantStatus
 from patients.eligibility import current_criteria
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant
 from tests.factories import UserFactory, randomised_design

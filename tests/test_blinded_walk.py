@@ -18,8 +18,8 @@ from django.urls import reverse
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients import services, unblinding
 from patients.casebook import services as casebook_services
+from patients.casebook.choices import Treatment
 from patients.casebook.registry import registry
-from patients.choices import Treatment
 from patients.models import Participant
 from tests.factories import (
     UserFactory,

@@ -1,4 +1,4 @@
-"""No export a person may open in a spreadsheet carries a live formula (patients/spreadsheet.py): the admin's
+"""No export a person may open in a spreadsheet carries a live formula (patients/casebook/spreadsheet.py): the admin's
 CSV and XLSX, the analysis bundle (ORM and COPY paths alike) and the report's downloads. An export imports
 back as it was entered."""
 
@@ -19,10 +19,10 @@ from import_export.formats.base_formats import XLSX
 from dosing.models import Infusion
 from outcomes.models import AdverseEvent, DailyObservation
 from outcomes.resources import DailyObservationResource
+from patients.casebook.exports import export_resource_for
 from patients.casebook.saving import record_save
-from patients.export_resources import export_resource_for
+from patients.casebook.spreadsheet import spreadsheet_safe, spreadsheet_unescape
 from patients.models import Arm
-from patients.spreadsheet import spreadsheet_safe, spreadsheet_unescape
 from tests.factories import ae_values, give_infusion, observation_values, record, treated_participant
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options

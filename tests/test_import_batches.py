@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from outcomes.models import DailyObservation, LabResult
 from outcomes.resources import DailyObservationResource, LabResultResource
 from patients.casebook import services as casebook_services
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.signatures import CasebookSignature
-from patients.choices import ReviewStatus
 from tests.factories import PASSWORD, observation_values, record, treated_participant
 from tests.helpers import observation_rows
 

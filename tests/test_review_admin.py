@@ -9,7 +9,7 @@ from django.urls import reverse
 from dosing.models import Infusion
 from outcomes.models import DailyObservation
 from patients.casebook import services as casebook_services
-from patients.choices import ReviewStatus
+from patients.casebook.choices import ReviewStatus
 from tests.factories import give_infusion, observation_values, record, treated_participant
 from tests.helpers import admin_form_data, infusion_dataset, run_infusion_import
 

@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 from dosing.models import Infusion, ProtocolDeviation
 from outcomes.models import AdverseEvent, ChestCt, DailyObservation, LabResult
 from patients.casebook import services as casebook_services
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.exceptions import ChangeReasonRequired, RecordLocked, ReviewStatusRefused
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import record_save
 from patients.casebook.signatures import CasebookSignature
-from patients.choices import ReviewStatus
 from patients.models import Consent, EndOfStudy, Withdrawal
 from tests.factories import (
     PASSWORD,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dosing.models import ArmRegimen, Infusion, PlannedInfusion
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
-from patients.choices import ParticipantStatus
+from patients.casebook.choices import ParticipantStatus
 from patients.eligibility import current_criteria
 from patients.models import Arm, Consent, EligibilityAnswer, EndOfStudy, Participant, Site, Withdrawal
 

@@ -11,10 +11,10 @@ from dosing.choices import PlannedInfusionStatus
 from dosing.models import PlannedInfusion
 from outcomes.models import Analyte
 from outcomes.visits import visit_statuses
+from patients.casebook.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.casebook.naming import record_name, sentence_case
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import GENERIC_SECTION_TEMPLATE, registry
-from patients.choices import ParticipantStatus, QueryStatus, ReviewStatus
 from patients.models import Participant
 from ucmsc_crf.matrix_states import ACTION_STATES, visit_link
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
 from outcomes.visits import FormState, VisitState, visit_statuses
 from patients.casebook import services as casebook_services
+from patients.casebook.choices import ENROLLED_STATUSES, QueryStatus
 from patients.casebook.lock import casebooks_held
 from patients.casebook.queries import DataQuery
-from patients.choices import ENROLLED_STATUSES, QueryStatus
 from patients.models import EndOfStudy, Participant, Withdrawal
 
 

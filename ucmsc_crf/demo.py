@@ -15,9 +15,10 @@ from outcomes.demo import seed_outcomes
 from outcomes.models import DailyObservation
 from patients import roles, services
 from patients.casebook import services as casebook_services
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import record_save
-from patients.choices import ConsentGiver, ReviewStatus
+from patients.choices import ConsentGiver
 from patients.demo import screen_demo_person
 from patients.demo import seed_demo as seed_enrolment
 from patients.models import Arm, Participant, Site, SiteMembership

@@ -13,11 +13,12 @@ from decimal import Decimal
 from outcomes.models import QuantitativeCt
 from outcomes.services import visit_record_missed
 from patients import services
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.registry import registry
 from patients.casebook.saving import record_save
 from patients.casebook.schedule import Visit, VisitForm
 from patients.casebook.services import record_review
-from patients.choices import EndOfStudyReason, ReviewStatus
+from patients.choices import EndOfStudyReason
 from patients.models import EndOfStudy
 from ucmsc_crf.demo import _observe as observe
 

@@ -21,8 +21,9 @@ from django.utils import timezone
 from dosing.demo import give_demo_infusion
 from dosing.models import ArmRegimen, Preparation, Regimen, regimen_for
 from patients import roles, services
+from patients.casebook.choices import Allocation, Role, Treatment
 from patients.casebook.saving import record_save
-from patients.choices import Allocation, ConsentGiver, Role, Treatment
+from patients.choices import ConsentGiver
 from patients.demo import DEMO_PASSWORD, screen_demo_person
 from patients.models import Arm, Participant, RandomisationList, Site, SiteMembership, TrialDesign
 from patients.randomisation.services import list_generate, list_sign_off

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from outcomes import visits
 from outcomes.visits import FormState, VisitState, visit_statuses
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.data_version import block_of
 from patients.casebook.registry import registry
-from patients.choices import ReviewStatus
 from patients.models import Participant
 from ucmsc_crf.kept_blocks import Blocks, code_hash, keeping_seconds
 

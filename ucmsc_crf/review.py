@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from outcomes.endpoints import endpoint_visits
 from outcomes.visits import visit_windows
+from patients.casebook.choices import QueryStatus, ReviewStatus
 from patients.casebook.naming import record_name
 from patients.casebook.queries import DataQuery, queryable_fields
 from patients.casebook.registry import registry
 from patients.casebook.reviewed import CaseReportForm
-from patients.choices import QueryStatus, ReviewStatus
 
 
 def reviewed_forms() -> list:

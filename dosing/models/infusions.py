@@ -15,12 +15,12 @@ from dosing import rules
 from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
 from dosing.models.preparations import Preparation
 from dosing.models.regimens import PERCENT, regimen_for
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
 from patients.casebook.saving import context_of, record_save
-from patients.choices import ReviewStatus
 
 
 class Infusion(CaseReportForm):
@@ -31,7 +31,7 @@ class Infusion(CaseReportForm):
     # records it, not the ward. The kit itself is a blind link: its code is shown, nothing reads through it.
     allocation_fields = ("cells_administered_millions", "lot_number", "viability_percent")
     allocation_links = ("preparation",)
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("sequence_number", "sequence")
 
     sequence_number = models.PositiveSmallIntegerField(help_text="1 for the first infusion, 2 for the second...")

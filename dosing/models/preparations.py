@@ -28,7 +28,7 @@ class Preparation(ParticipantRecord):
     participant = participant_link("preparations")
     # A placebo kit holds no cells: the preparations are the allocation (patients/casebook/blinding.py).
     holds_allocation = True
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("kit_code", None)
 
     sequence_number = models.PositiveSmallIntegerField("infusion", help_text="The infusion it is for: 1, 2, 3...")

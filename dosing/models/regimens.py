@@ -18,7 +18,7 @@ class Regimen(models.Model):
     """How the product is given. A new regimen (phase 2: another dose) is a new row, never an edit of a
     regimen participants were dosed under."""
 
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("code", None)
 
     code = models.SlugField(max_length=40, unique=True)

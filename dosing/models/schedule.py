@@ -18,7 +18,7 @@ class PlannedInfusion(ParticipantRecord):
     participant = participant_link("planned_infusions")
     # Arms may be given different regimens: in a blinded trial the regimen would tell the arm.
     allocation_fields = ("regimen",)
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("sequence_number", "sequence")
 
     regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="+")

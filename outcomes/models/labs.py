@@ -19,7 +19,7 @@ from patients.casebook.rules import check_not_recorded_yet, check_within_follow_
 class Analyte(models.Model):
     """A laboratory test in the catalogue: data, with its canonical unit and plausible range."""
 
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("code", None)
 
     code = models.SlugField(max_length=30, unique=True)

@@ -17,10 +17,11 @@ from django.urls import path, reverse
 from patients.admin_base.blinding import AllocationTableAdminMixin
 from patients.admin_base.scoping import ScopedHistoryAdmin
 from patients.admin_base.transfer import ClinicalExportMixin
+from patients.casebook.choices import FACTOR_LEVELS, StratificationFactor
 from patients.casebook.forms import ServiceErrorsMixin
 from patients.casebook.registry import registry
 from patients.casebook.sites import site_ids_for
-from patients.choices import FACTOR_LEVELS, StratificationFactor
+from patients.casebook.spreadsheet import spreadsheet_safe
 from patients.models import (
     Arm,
     EligibilityCriterion,
@@ -33,7 +34,6 @@ from patients.models import (
     VisitForm,
 )
 from patients.randomisation import services as randomisation
-from patients.spreadsheet import spreadsheet_safe
 
 
 def _levels_field(factor: str) -> forms.MultipleChoiceField:

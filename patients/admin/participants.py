@@ -19,10 +19,10 @@ from patients.admin_base.reviewed import ReviewedRecordAdmin
 from patients.admin_base.transfer import ClinicalImportMixin
 from patients.archive_migration import ArchiveMigrationResource
 from patients.casebook import services as casebook_services
+from patients.casebook.choices import ParticipantStatus, QueryStatus
 from patients.casebook.queries import DataQuery
 from patients.casebook.registry import registry
 from patients.casebook.signatures import CasebookSignature
-from patients.choices import ParticipantStatus, QueryStatus
 from patients.forms import EnrolForm
 from patients.models import (
     COMORBIDITY_FIELDS,

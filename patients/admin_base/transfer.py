@@ -11,7 +11,7 @@ from import_export.forms import ImportForm
 from import_export.tmp_storages import CacheStorage
 
 from patients.casebook.blinding import BlindingPolicy
-from patients.export_resources import export_resource_for
+from patients.casebook.exports import export_resource_for
 from patients.import_formats import IMPORT_FORMATS, ImportFileRefused
 
 

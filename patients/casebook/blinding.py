@@ -24,8 +24,8 @@ codes as choices) that is declared in neither list. Historical copies (simple-hi
 
 from django.core.exceptions import FieldDoesNotExist
 
+from patients.casebook.choices import Treatment
 from patients.casebook.design import TrialDesign
-from patients.choices import Treatment
 
 
 def _declaring(model):

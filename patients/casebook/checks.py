@@ -12,10 +12,10 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from patients.casebook.blinding import undeclared_allocation
+from patients.casebook.exports import natural_key_of
 from patients.casebook.records import ClinicalRecord, ParticipantRecord
 from patients.casebook.registry import registry
 from patients.casebook.reviewed import CaseReportForm
-from patients.export_resources import natural_key_of
 
 
 def _clinical_models():

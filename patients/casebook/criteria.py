@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from patients.casebook import rules
-from patients.choices import Answer, CriterionKind
+from patients.casebook.choices import Answer, CriterionKind
 
 
 class AutomaticCheck(models.TextChoices):

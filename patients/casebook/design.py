@@ -12,7 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from patients.casebook import rules
-from patients.choices import Allocation, StratificationFactor, Treatment
+from patients.casebook.choices import Allocation, StratificationFactor, Treatment
 
 # The design every database starts with: phase 1 (open-label, arm chosen by the investigator).
 PHASE1_DESIGN = {
@@ -166,7 +166,7 @@ class Arm(models.Model):
 
     holds_allocation = True  # patients/casebook/blinding.py: hidden, and unreachable, when blinded
 
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("code", None)
 
     code = models.SlugField(max_length=20, unique=True)

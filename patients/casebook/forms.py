@@ -9,10 +9,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 
+from patients.casebook.choices import ReviewStatus, SignatureMeaning
 from patients.casebook.conflicts import RECORD_CHANGED
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import prepare_save
-from patients.choices import ReviewStatus, SignatureMeaning
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -229,9 +229,9 @@ class ParticipantRecordForm(ClinicalFormMixin, forms.ModelForm):
 
     def answer_query(self) -> None:
         """The correction's query, answered with the answer written, or else the reason for change."""
+        from patients.casebook.choices import QuerySiteStatus
         from patients.casebook.queries import DataQuery
         from patients.casebook.services import query_answer
-        from patients.choices import QuerySiteStatus
 
         pk = self.cleaned_data.get("answers_query") if self.instance.pk else None
         query = DataQuery.objects.open().filter(pk=pk).first() if pk else None

@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.casebook.choices import QuerySiteStatus, QueryStatus
 from patients.casebook.naming import sentence_case
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
-from patients.choices import QuerySiteStatus, QueryStatus
 
 PARTICIPANT = "patients.participant"
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.conflicts import describe_conflict
 from patients.casebook.data_version import data_changed
 from patients.casebook.exceptions import (
@@ -34,7 +35,6 @@ from patients.casebook.exceptions import (
 from patients.casebook.lock import casebook_lock_message, held_turn, may_be_signed, take_casebook_turns
 from patients.casebook.saving import context_of, record_save, spent
 from patients.casebook.sites import site_ids_for
-from patients.choices import ReviewStatus
 
 # Sent after a record of the casebook's data is added or changed (voiding is a change): the signature
 # module invalidates the investigator's signature. Arguments: record, participant, user, what, reason.

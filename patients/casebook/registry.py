@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.module_loading import autodiscover_modules
 
-from patients.choices import ParticipantStatus, Role
+from patients.casebook.choices import ParticipantStatus, Role
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,7 +65,7 @@ class CaseReportFormType:
     label: str  # as a person says it: "Daily observation"
     position: int  # order among the forms: buttons, analysis files, admin inlines
 
-    # Who enters and who reviews it (patients.choices.Role). Enterers may add, change and view;
+    # Who enters and who reviews it (patients.casebook.choices.Role). Enterers may add, change and view;
     # reviewers view (what else they may do to it comes from their role: verify, raise queries).
     enter_roles: tuple[str, ...] = (Role.CLINICIAN, Role.COORDINATOR)
     review_roles: tuple[str, ...] = (Role.MONITOR,)

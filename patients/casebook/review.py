@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.rules import refusal
-from patients.choices import ReviewStatus
 
 # The permission that stands for "may enter and edit this kind of record" (its model's change_ permission).
 EDIT = "<change>"

@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.exceptions import RecordLocked, ReviewStatusRefused
 from patients.casebook.records import ParticipantRecord
 from patients.casebook.saving import attach, context_of
-from patients.choices import ReviewStatus
 
 
 class CaseReportForm(ParticipantRecord):

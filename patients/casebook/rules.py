@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from patients.choices import Allocation, StratificationFactor, Treatment
+from patients.casebook.choices import Allocation, StratificationFactor, Treatment
 
 
 class RuleErrors:
@@ -137,7 +137,7 @@ def check_stratification_factors(*, factors) -> None:
 
 def check_enrolled_levels(*, levels) -> None:
     """The design's enrolled levels: per known factor, one or more of its levels, each once."""
-    from patients.choices import FACTOR_LEVELS
+    from patients.casebook.choices import FACTOR_LEVELS
 
     if not isinstance(levels, dict):
         raise refusal("enrolled_levels", "Per enrolment factor, a list of its levels.", "unknown_level")

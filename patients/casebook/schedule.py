@@ -30,7 +30,7 @@ class ExpectedIf(models.TextChoices):
 
 
 class Visit(models.Model):
-    # How an export names one (patients/export_resources.py): by its code, e.g. "d28".
+    # How an export names one (patients/casebook/exports.py): by its code, e.g. "d28".
     export_natural_key = ("code", None)
 
     code = models.SlugField(max_length=20, unique=True, help_text="e.g. d28, m6.")

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from patients.casebook import review
 from patients.casebook.access import reauthenticate
+from patients.casebook.choices import QuerySiteStatus, QueryStatus, ReviewStatus
 from patients.casebook.queries import DataQuery
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import prepare_save, record_save
 from patients.casebook.signatures import CasebookSignature
 from patients.casebook.sites import site_ids_for
-from patients.choices import QuerySiteStatus, QueryStatus, ReviewStatus
 
 
 def _save(instance, *, user, reason: str) -> None:

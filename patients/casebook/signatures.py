@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
+from patients.casebook.choices import SignatureMeaning
 from patients.casebook.lock import note_signed
 from patients.casebook.naming import record_name
 from patients.casebook.records import (
@@ -19,7 +20,6 @@ from patients.casebook.records import (
     participant_link,
 )
 from patients.casebook.saving import context_of, record_save
-from patients.choices import SignatureMeaning
 
 
 class CasebookSignature(ParticipantRecord):

@@ -34,7 +34,7 @@ class SiteQuerySet(models.QuerySet):
 
 
 class Site(models.Model):
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("code", None)
     code = models.CharField(
         max_length=4,

@@ -6,18 +6,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from patients import rules
+from patients.casebook.choices import Answer
 from patients.casebook.criteria import EligibilityCriterion
 from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecord, ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, SiteMembership, site_ids_for  # noqa: F401 (models of this app)
-from patients.choices import (
-    Answer,
-    ConsentGiver,
-    EndOfStudyReason,
-    WithdrawalReason,
-)
+from patients.choices import ConsentGiver, EndOfStudyReason, WithdrawalReason
 from patients.eligibility import age_criterion, current_criteria
 
 

@@ -13,19 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import rules
+from patients.casebook.choices import ENROLLED_STATUSES, SEVERITY_HELP_TEXT, ParticipantStatus, Severity, Sex
 from patients.casebook.design import Arm, TrialDesign
 from patients.casebook.records import ClinicalQuerySet, ClinicalRecord
 from patients.casebook.rules import check_not_in_future
 from patients.casebook.sites import Site, site_ids_for
-from patients.choices import (
-    ENROLLED_STATUSES,
-    SEVERITY_HELP_TEXT,
-    EndOfStudyReason,
-    ParticipantStatus,
-    Severity,
-    Sex,
-    YesNoUnknown,
-)
+from patients.choices import EndOfStudyReason, YesNoUnknown
 from patients.eligibility import current_criteria
 
 # The comorbidities asked at screening (yes / no / unknown each): forms, admin and exports list them from here.
@@ -50,7 +43,7 @@ class ParticipantQuerySet(ClinicalQuerySet):
 
 
 class Participant(ClinicalRecord):
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("study_id", None)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
     sequence_number = models.PositiveIntegerField(editable=False)

@@ -13,7 +13,7 @@ from patients.choices import UnblindingStatus
 
 class UnblindingRequest(ParticipantRecord):
     participant = participant_link("unblinding_requests")
-    # How an export names one of these (patients/export_resources.py): the attribute and the column suffix.
+    # How an export names one of these (patients/casebook/exports.py): the attribute and the column suffix.
     export_natural_key = ("requested_datetime", None)
 
     reason = models.TextField(help_text="The clinical emergency: why treatment depends on knowing the arm.")

@@ -13,11 +13,12 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from patients.casebook.access import reauthenticate
+from patients.casebook.choices import INFUSED_TREATMENTS
 from patients.casebook.design import Arm, TrialDesign
 from patients.casebook.rules import refusal
 from patients.casebook.saving import record_save
 from patients.casebook.sites import Site
-from patients.choices import INFUSED_TREATMENTS, ListSource
+from patients.choices import ListSource
 from patients.randomisation import blocks
 from patients.randomisation.models import RandomisationList, RandomisationSlot, Stratum
 from patients.randomisation.strata import design_strata, participant_stratum_key, stratum_key

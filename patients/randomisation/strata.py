@@ -5,9 +5,9 @@ the design enrols of each stratification factor). A stratum's key is stable text
 import itertools
 from dataclasses import dataclass, field
 
+from patients.casebook.choices import FACTOR_LEVELS, StratificationFactor
 from patients.casebook.design import TrialDesign
 from patients.casebook.sites import Site
-from patients.choices import FACTOR_LEVELS, StratificationFactor
 
 UNSTRATIFIED = "all"
 

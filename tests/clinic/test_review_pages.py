@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from outcomes.models import DailyObservation, LabResult
 from patients.casebook import services as casebook_services
-from patients.choices import ReviewStatus
+from patients.casebook.choices import ReviewStatus
 from tests.factories import observation_values, record, treated_participant
 from tests.helpers import form_data
 

@@ -277,7 +277,7 @@ def test_import_takes_administered_by_among_the_sites_users_only(treated, coordi
 
 
 def test_import_takes_utc_and_offset_times_as_the_admin_export_writes_them(treated, coordinator):
-    from patients.export_resources import export_resource_for
+    from patients.casebook.exports import export_resource_for
 
     give_infusion(treated, 1, user=coordinator)
     exported = export_resource_for(Infusion)().export(queryset=Infusion.objects.all()).dict[0]
@@ -300,7 +300,7 @@ def test_import_takes_utc_and_offset_times_as_the_admin_export_writes_them(treat
 def test_a_local_time_a_dst_change_makes_ambiguous_or_impossible_is_refused_on_its_field(
     treated, coordinator, settings, local_text, kind
 ):
-    from patients.export_resources import UtcDateTimeWidget
+    from patients.casebook.exports import UtcDateTimeWidget
 
     settings.TIME_ZONE = "Europe/London"
     timezone.activate("Europe/London")

@@ -10,7 +10,7 @@ from django.test.utils import isolate_apps
 from dosing.models import Infusion, PlannedInfusion, Preparation
 from patients.casebook import checks
 from patients.casebook.blinding import BlindingPolicy, reads_allocation, undeclared_allocation
-from patients.choices import Treatment
+from patients.casebook.choices import Treatment
 from patients.models import Arm, Participant
 from tests.factories import UserFactory, randomised_design
 

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from patients import services
-from patients.choices import ParticipantStatus, WithdrawalReason
+from patients.casebook.choices import ParticipantStatus
+from patients.choices import WithdrawalReason
 from patients.models import Arm, Participant
 from tests.factories import consent, eligible_answers, enrolled_participant, screened_participant
 from tests.helpers import error_codes

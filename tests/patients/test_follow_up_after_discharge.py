@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outcomes.models import ChestCt, DailyObservation
-from patients.choices import ParticipantStatus
+from patients.casebook.choices import ParticipantStatus
 from patients.models import EndOfStudy
 from tests.factories import (
     ct_values,

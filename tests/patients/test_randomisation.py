@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import services
+from patients.casebook.choices import Allocation, ParticipantStatus, Severity, Treatment
 from patients.casebook.design import TrialDesign
-from patients.choices import Allocation, ParticipantStatus, Severity, Treatment
 from patients.models import Arm, Participant, RandomisationList, RandomisationSlot, Stratum
 from patients.randomisation import blocks
 from patients.randomisation.services import list_generate, list_import, list_sign_off

@@ -11,7 +11,7 @@ from import_export import fields, widgets
 
 from outcomes.models import Analyte, DailyObservation, LabResult
 from outcomes.resources import DailyObservationResource, LabResultResource
-from patients.export_resources import UtcDateTimeWidget
+from patients.casebook.exports import UtcDateTimeWidget
 from patients.resources import ClinicalRecordResource
 from tests.factories import UserFactory
 from tests.world import dataset_for, generate

@@ -5,7 +5,7 @@ import pytest
 
 from dosing.models import Infusion
 from outcomes.models import AdverseEvent, DailyObservation, LabResult
-from patients.choices import ParticipantStatus
+from patients.casebook.choices import ParticipantStatus
 from patients.models import Consent, EndOfStudy, Participant
 from tests.world import generate
 

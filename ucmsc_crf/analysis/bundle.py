@@ -25,8 +25,8 @@ from outcomes.choices import OxygenSupport
 from outcomes.derived import outcomes_for
 from outcomes.endpoints import all_endpoints, column_stem, endpoint_values, endpoint_visits, visits_expecting
 from outcomes.models import SYMPTOMS, AdverseEvent, Analyte, LabResult
+from patients.casebook.spreadsheet import spreadsheet_safe
 from patients.models import COMORBIDITY_FIELDS, Participant
-from patients.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.columns import Column, Options, format_value, readable_columns
 from ucmsc_crf.analysis.copy_sql import copy_blocks, copy_query
 from ucmsc_crf.analysis.domains import Domain, domains

@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from patients.casebook.blinding import reads_allocation
-from patients.export_resources import IDENTIFYING_FIELDS
+from patients.casebook.exports import IDENTIFYING_FIELDS
 
 # Free text can carry names, places or dates that identify a person: left out unless asked for, and then
 # flagged in the dictionary. Fields listed here are clinical terms reviewed as safe to share (still flagged).

@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Concat, NullIf
 from django.db.models.lookups import Regex
 from django.utils import timezone
 
-from patients.spreadsheet import HARMLESS_PATTERN, RUNS_PATTERN
+from patients.casebook.spreadsheet import HARMLESS_PATTERN, RUNS_PATTERN
 from ucmsc_crf.analysis.columns import Column, Options
 
 UTC_ISO = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -71,7 +71,7 @@ def column_expression(column: Column, *, options: Options, day0_path: str, model
 
 
 def _spreadsheet_safe(text):
-    """patients.spreadsheet.spreadsheet_safe in SQL, with the same patterns: text a spreadsheet would run as
+    """patients.casebook.spreadsheet.spreadsheet_safe in SQL, with the same patterns: text a spreadsheet would run as
     a formula gets a leading apostrophe; numbers and a lone "-" do not."""
     return Case(
         When(Regex(text, Value(HARMLESS_PATTERN)), then=text),

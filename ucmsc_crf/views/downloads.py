@@ -12,7 +12,7 @@ from outcomes.choices import OxygenSupport
 from outcomes.endpoint_table import NOTE as ENDPOINT_NOTE
 from outcomes.summary import as_table
 from patients.casebook.blinding import BlindingPolicy
-from patients.spreadsheet import spreadsheet_safe
+from patients.casebook.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
 from ucmsc_crf.report_cache import summary_for

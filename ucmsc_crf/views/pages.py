@@ -10,9 +10,9 @@ from django.views.generic import ListView, TemplateView
 
 from outcomes.ward import WardOrder
 from patients.casebook.blinding import BlindingPolicy
+from patients.casebook.choices import ParticipantStatus
 from patients.casebook.design import TrialDesign
 from patients.casebook.sites import site_ids_for
-from patients.choices import ParticipantStatus
 from patients.models import Arm, Participant, RandomisationSlot
 from patients.unblinding import was_unblinded
 from ucmsc_crf.casebook import casebook, page_actions, page_sections, participant_list

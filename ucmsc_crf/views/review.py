@@ -13,8 +13,9 @@ from django.views.generic import TemplateView
 
 from patients.casebook import services as casebook_services
 from patients.casebook.blinding import BlindingPolicy
+from patients.casebook.choices import ReviewStatus
 from patients.casebook.registry import registry
-from patients.choices import ReviewStatus, UnblindingStatus
+from patients.choices import UnblindingStatus
 from patients.models import Participant, UnblindingRequest
 from ucmsc_crf.review import casebook_counts, casebook_review
 from ucmsc_crf.views.pages import ParticipantMixin

@@ -19,7 +19,8 @@ from dosing.models import Infusion, PlannedInfusion, ProtocolDeviation
 from outcomes.choices import Grade, OxygenSupport, Relation
 from outcomes.models import AdverseEvent, Analyte, DailyObservation, LabResult
 from outcomes.report_cells import Cell, fisher_p, fmt, mann_whitney_p, median_cell, quartiles
-from patients.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, Treatment, YesNoUnknown
+from patients.casebook.choices import ENROLLED_STATUSES, ParticipantStatus, Severity, Sex, Treatment
+from patients.choices import YesNoUnknown
 from patients.models import COMORBIDITY_FIELDS, Arm, Participant
 from tests.scale.reference.derived import VENTILATION, outcomes_for, safety_table
 from tests.scale.reference.endpoint_table import endpoint_table

@@ -6,7 +6,7 @@ exported without editing a list:
 - coded values as the code, with the label in a ``<name>_label`` column next to it;
 - date-times in ISO 8601 UTC (``2020-02-05T06:30:00Z``), dates ISO 8601, booleans 1 / 0;
 - what identifies a participant (initials, date of birth) is never exported;
-- text a spreadsheet would run as a formula gets a leading apostrophe (patients/spreadsheet.py).
+- text a spreadsheet would run as a formula gets a leading apostrophe (patients/casebook/spreadsheet.py).
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.forms.utils import from_current_timezone
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
-from patients.spreadsheet import spreadsheet_safe
+from patients.casebook.spreadsheet import spreadsheet_safe
 
 # Never exported, on any path (the analysis bundle uses the same set).
 IDENTIFYING_FIELDS = {
