@@ -10,20 +10,19 @@ Clinical data is never lost and never silently changed:
 """
 
 import datetime
-import functools
-import operator
 
 from django.conf import settings
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
-from django.db.models import Q, Value
-from django.dispatch import Signal, receiver
+from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
+from patients.casebook.audit import AuditEntry
 from patients.casebook.choices import ReviewStatus
 from patients.casebook.conflicts import describe_conflict
+from patients.casebook.constraints import ConstraintsInOneQuery
 from patients.casebook.data_version import data_changed
 from patients.casebook.exceptions import (
     BulkUpdateRefused,
@@ -58,52 +57,7 @@ class ClinicalQuerySet(models.QuerySet):
         return self.filter(voided=False)
 
 
-class AuditEntry(models.Model):
-    """Columns every history row has beyond simple-history's own (who, when, reason, every value)."""
-
-    # A correction made in answer to a data query names it, so the query shows the change it led to and
-    # the audit trail shows why the change was made. No database constraint: history rows outlive anything.
-    answers_query = models.ForeignKey(
-        "patients.DataQuery",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        help_text="The data query this change answers.",
-    )
-
-    class Meta:
-        abstract = True
-
-
-@receiver(pre_create_historical_record)
-def _audit_from_save_context(sender, instance, history_instance, **kwargs):
-    # The history row's who, why and query come from the record's save context (patients/casebook/saving.py),
-    # not from simple-history's own attributes on the instance: one object says it, for every path.
-    context = getattr(instance, "save_context", None)
-    if context is None:
-        return
-    if context.user is not None:
-        history_instance.history_user = context.user
-    history_instance.history_change_reason = context.reason or None
-    if isinstance(history_instance, AuditEntry):
-        history_instance.answers_query_id = context.answers_query_id
-
-
-@receiver(post_create_historical_record)
-def _data_changed(sender, instance, history_instance, using=None, **kwargs):
-    # Every audited change, of any model: what is computed from the data is computed again after it. A
-    # participant's own records move their block's version; anything else (the trial's set-up) everything's.
-    if instance._meta.label == "patients.Participant":
-        data_changed(using=using, participant_ids=[instance.pk])
-    elif getattr(instance, "participant_id", None) is not None:
-        data_changed(using=using, participant_ids=[instance.participant_id])
-    else:
-        data_changed(using=using)
-
-
-class ClinicalRecord(models.Model):
+class ClinicalRecord(ConstraintsInOneQuery, models.Model):
     created_datetime = models.DateTimeField(auto_now_add=True, editable=False)
     modified_datetime = models.DateTimeField(auto_now=True, editable=False)
     voided = models.BooleanField(
@@ -295,64 +249,6 @@ class ClinicalRecord(models.Model):
             and field.is_cached(self)
             and getattr(self, field.name) is not None
         ]
-
-    def validate_constraints(self, exclude=None):
-        """Django checks each CheckConstraint by a query of its own, in a savepoint: eighteen of them, 54
-        statements, for every daily observation saved or imported (issue 19). When they all hold, the usual
-        case, one query says so (their conjunction: false exactly when one of them is false, as each is
-        checked NULL-passes), and only the other constraints (unique) are validated, each as Django validates
-        it (``BaseConstraint.validate``); when one fails, Django's own one-by-one validation runs and names
-        each failing one with its message and code."""
-        if not self._check_constraints_hold(exclude):
-            super().validate_constraints(exclude=exclude)
-            return
-        using = router.db_for_write(type(self), instance=self)
-        errors = {}
-        for model, found in self.get_constraints():
-            for constraint in found:
-                if isinstance(constraint, models.CheckConstraint):
-                    continue
-                try:
-                    constraint.validate(model, self, exclude=exclude, using=using)
-                except ValidationError as error:
-                    # As Model.validate_constraints files them: a one-field unique error on its field.
-                    fields = getattr(constraint, "fields", ())
-                    if getattr(error, "code", None) == "unique" and len(fields) == 1:
-                        errors.setdefault(fields[0], []).append(error)
-                    else:
-                        errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-
-    def _check_constraints_hold(self, exclude) -> bool:
-        using = router.db_for_write(type(self), instance=self)
-        for model, found in self.get_constraints():
-            conditions = [Q(c.condition) for c in found if isinstance(c, models.CheckConstraint)]
-            if not conditions:
-                continue
-            try:
-                if not functools.reduce(operator.and_, conditions).check(
-                    self._values_as_expressions(model, exclude), using=using
-                ):
-                    return False
-            except FieldError:
-                return False  # one names a field left out: Django's own validation skips just that one
-        return True
-
-    def _values_as_expressions(self, model, exclude) -> dict:
-        """This record's values, by field name and column name, as the expressions a condition is checked
-        against (what CheckConstraint.validate gives Q.check)."""
-        against = {}
-        for field in model._meta.local_concrete_fields:
-            if field.name in (exclude or ()):
-                continue
-            value = getattr(self, field.attname)
-            if not value or not hasattr(value, "resolve_expression"):
-                value = Value(value, field)
-            against[field.name] = against[field.attname] = value
-        if "pk" not in (exclude or ()):
-            against["pk"] = Value(self.pk, model._meta.pk)
-        return against
 
     def _date_times_as_instants(self) -> None:
         """Every date-time in UTC before the rules compare them. Python compares two datetimes that share a

@@ -36,6 +36,10 @@ STRUCTURED_TEXT = {
 IDENTIFYING = IDENTIFYING_FIELDS
 
 
+# Rows read from the database per round trip, and written per block of a file.
+CHUNK_ROWS = 2000
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
