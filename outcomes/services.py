@@ -7,7 +7,7 @@ from django.db import transaction
 
 from dosing.choices import DeviationCategory
 from dosing.models import ProtocolDeviation
-from outcomes import rules
+from outcomes import endpoint_rules
 from outcomes.choices import MissedVisitReason
 from outcomes.models import Analyte, LabResult
 from outcomes.visits import visit_statuses
@@ -65,7 +65,7 @@ def visit_record_missed(*, participant, visit, reason: str, details: str = "", u
         for s in visit_statuses(Participant.objects.filter(pk=participant.pk))[participant.pk]
         if s.visit.pk == visit.pk
     )
-    rules.check_visit_missable(state=status.state, visit_label=visit.label, reason=reason, details=details)
+    endpoint_rules.check_visit_missable(state=status.state, visit_label=visit.label, reason=reason, details=details)
     label = MissedVisitReason(reason).label
     deviation = ProtocolDeviation(
         participant=participant,

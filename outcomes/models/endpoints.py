@@ -13,10 +13,10 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from outcomes import rules
+from outcomes import endpoint_rules
 from outcomes.choices import Mmrc, ReferenceEquation
 from outcomes.deviations import record_window_deviation
-from outcomes.rules import check_deviation_reason, check_visit_expects
+from outcomes.endpoint_rules import check_deviation_reason, check_visit_expects
 from outcomes.visits import Window, visit_windows
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.registry import registry
@@ -175,7 +175,7 @@ class QuantitativeCt(EndpointRecord):
         super().clean()
         errors = self.clean_endpoint()
         errors.check(
-            rules.check_ct_parts,
+            endpoint_rules.check_ct_parts,
             whole=self.lesion_percent,
             solid=self.solid_percent,
             ground_glass=self.ground_glass_percent,
@@ -246,7 +246,7 @@ class SixMinuteWalk(EndpointRecord):
         super().clean()
         errors = self.clean_endpoint()
         errors.check(
-            rules.check_walk,
+            endpoint_rules.check_walk,
             stopped_early=self.stopped_early,
             stop_reason=self.stop_reason,
             oxygen_used=self.oxygen_used,
@@ -311,14 +311,14 @@ class LungFunction(EndpointRecord):
     @property
     def fev1_fvc_percent(self) -> Decimal | None:
         """FEV1/FVC (%), derived."""
-        return rules.fev1_fvc_percent(self.fev1_l, self.fvc_l)
+        return endpoint_rules.fev1_fvc_percent(self.fev1_l, self.fvc_l)
 
     def clean(self):
         super().clean()
         errors = self.clean_endpoint()
         errors.check(
-            rules.check_lung_function,
-            values={name: getattr(self, name) for pair in rules.LUNG_FUNCTION_PAIRS for name in pair[:2]}
+            endpoint_rules.check_lung_function,
+            values={name: getattr(self, name) for pair in endpoint_rules.LUNG_FUNCTION_PAIRS for name in pair[:2]}
             | {"fev1_fvc_pct_predicted": self.fev1_fvc_pct_predicted},
             reference_equation=self.reference_equation,
             reference_equation_other=self.reference_equation_other,

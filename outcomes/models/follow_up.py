@@ -5,7 +5,7 @@ visit, new symptoms and current oxygen use. A death is not recorded here but on 
 from django.db import models
 from django.db.models import Q
 
-from outcomes import rules
+from outcomes import endpoint_rules
 from outcomes.choices import HomeOxygen, VitalStatus
 from outcomes.models.endpoints import EndpointRecord
 from patients.casebook.records import participant_link
@@ -51,7 +51,7 @@ class FollowUpVisit(EndpointRecord):
         super().clean()
         errors = self.clean_endpoint()
         errors.check(
-            rules.check_follow_up_contact,
+            endpoint_rules.check_follow_up_contact,
             vital_status=self.vital_status,
             readmitted=self.readmitted,
             readmission_details=self.readmission_details,
