@@ -3,7 +3,8 @@
 from import_export import fields
 
 from dosing.models import INFUSION_ENTRY_FIELDS, Infusion
-from patients.resources import ClinicalRecordResource, ScopedUserWidget
+from patients.import_widgets import ScopedUserWidget
+from patients.resources import ClinicalRecordResource
 
 
 class InfusionResource(ClinicalRecordResource):

@@ -10,7 +10,7 @@ from outcomes.forms import DailyObservationForm
 from outcomes.models import Analyte, DailyObservation, LabResult
 from patients.casebook.exports import UtcDateTimeWidget
 from patients.import_batches import BatchedRecordResource
-from patients.resources import LookedUpOnceWidget
+from patients.import_widgets import LookedUpOnceWidget
 
 
 class DailyObservationResource(BatchedRecordResource):

@@ -31,8 +31,9 @@ from patients.casebook.rules import refusal
 from patients.casebook.sites import Site
 from patients.eligibility import current_criteria
 from patients.forms import ScreeningForm
+from patients.import_widgets import CodeWidget, LookedUpOnceWidget, ScopedUserWidget
 from patients.models import Consent, EligibilityAnswer, EndOfStudy, Participant
-from patients.resources import CodeWidget, FileImportResource, LookedUpOnceWidget, ScopedUserWidget
+from patients.resources import FileImportResource
 from patients.rules import check_enrolment_migratable
 
 # The screening form's own fields: the paper screening page (the site is a column of its own).

@@ -12,7 +12,7 @@ goes through its model's full_clean() (every rule in clean(), the site scoping, 
   row numbers, and the file is then rolled back as any file with a bad row is;
 - what every row would read is read once: the participants, the records the file may update, the casebooks'
   turns and locks (ClinicalRecordResource), the participants' stay and follow-up ends, and coded look-ups
-  (``patients.resources.LookedUpOnceWidget``).
+  (``patients.import_widgets.LookedUpOnceWidget``).
 
 A row that updates an existing record is saved on its own, in its own savepoint, as before: an update
 carries a version check and a reason.

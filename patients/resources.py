@@ -12,25 +12,21 @@ import contextlib
 import copy
 import logging
 
-from diff_match_patch import diff_match_patch
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils.encoding import force_str
 from django.utils.module_loading import import_string
-from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
 from import_export import fields, resources, widgets
-from import_export.results import Result, RowResult
+from import_export.results import RowResult
 
 from patients.casebook.choices import ReviewStatus
 from patients.casebook.exports import UtcDateTimeWidget, export_fields
 from patients.casebook.lock import casebooks_held
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.saving import prepare_save
-from patients.casebook.sites import site_ids_for
 from patients.casebook.spreadsheet import spreadsheet_unescape
+from patients.import_preview import PreviewResult, RowDiff
+from patients.import_widgets import CodeWidget, ScopedParticipantWidget
 from patients.models import Participant
 
 logger = logging.getLogger(__name__)
@@ -42,129 +38,6 @@ class _TooManyRefused(Exception):
     def __init__(self, row_number: int):
         super().__init__(row_number)
         self.row_number = row_number
-
-
-class ScopedParticipantWidget(widgets.ForeignKeyWidget):
-    """Study ID -> participant, among the importing user's sites (none without a user). During an import the
-    file's participants are looked up once (``found``, set by ClinicalRecordResource), not once per row."""
-
-    def __init__(self, **kwargs):
-        super().__init__(Participant, field="study_id", **kwargs)
-        self.user = None
-        self.found: dict | None = None
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        queryset = Participant.objects.active()
-        return queryset.for_user(self.user) if self.user is not None else queryset.none()
-
-    def clean(self, value, row=None, **kwargs):
-        if self.found is not None and value not in (None, ""):
-            participant = self.found.get(value if isinstance(value, str) else str(value))
-            if participant is None:
-                raise ValueError(f"No participant {value!r} at your sites.")
-            return participant
-        try:
-            return super().clean(value, row, **kwargs)
-        except Participant.DoesNotExist:
-            raise ValueError(f"No participant {value!r} at your sites.") from None
-
-
-class ScopedUserWidget(widgets.ForeignKeyWidget):
-    """Username -> a user of the importing user's sites, as the forms offer them. One message for any name
-    that is not such a user, so an import does not tell whether a username exists elsewhere."""
-
-    def __init__(self, **kwargs):
-        super().__init__(get_user_model(), field="username", **kwargs)
-        self.user = None
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        if self.user is None:
-            return self.model.objects.none()
-        users = self.model.objects.filter(is_active=True)
-        site_ids = site_ids_for(self.user)
-        return users if site_ids is None else users.filter(site_memberships__site_id__in=site_ids).distinct()
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(f"{value!r} is not a user of this site.") from None
-
-
-class LookedUpOnceWidget(widgets.ForeignKeyWidget):
-    """A foreign key named by a code in a small reference table (an analyte by its code): the table is read
-    once per import, not once per row. An unknown code gets the same refusal as ForeignKeyWidget's."""
-
-    def __init__(self, model, field, **kwargs):
-        super().__init__(model, field=field, **kwargs)
-        self._by_value = None
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        if self._by_value is None:
-            self._by_value = {str(getattr(obj, self.field)): obj for obj in self.get_queryset(value, row, **kwargs)}
-        found = self._by_value.get(str(value).strip())
-        if found is None:
-            raise ValueError(f"{capfirst(self.model._meta.verbose_name)} {value!r} does not exist.")
-        return found
-
-
-class CodeWidget(widgets.Widget):
-    """A coded field: the code as stored. An unknown code is refused on its field, naming the codes."""
-
-    def __init__(self, model_field, **kwargs):
-        super().__init__(**kwargs)
-        self.model_field = model_field
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None or str(value).strip() == "":
-            return "" if isinstance(self.model_field, models.CharField) else None
-        if isinstance(value, float) and value.is_integer():  # a number read from XLSX
-            value = int(value)
-        codes = {str(code): code for code, _ in self.model_field.flatchoices}
-        text = str(value).strip()
-        if text not in codes:
-            raise ValueError(
-                f"{text!r} is not a code of {self.model_field.verbose_name}; the codes are: {', '.join(codes)}."
-            )
-        return codes[text]
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class _RowDiff(resources.Diff):
-    """import-export's per-row diff (the admin's preview of a file), the same HTML, computed once per distinct
-    pair of old and new values of the import, and a new row's blank side read once per import: the preview of
-    a 1,600-row file spent a third of its time here (issue 19)."""
-
-    def __init__(self, resource, instance, new):
-        self.new, self.right = new, []
-        self._html = resource._diff_html
-        if new:
-            if resource._blank_values is None:
-                resource._blank_values = self._read_field_values(resource, instance)
-            self.left = resource._blank_values
-        else:
-            self.left = self._read_field_values(resource, instance)
-
-    def as_html(self):
-        data = []
-        for v1, v2 in zip(self.left, self.right, strict=False):
-            pair = ("" if v1 != v2 and self.new else force_str(v1), force_str(v2))
-            html = self._html.get(pair)
-            if html is None:
-                html = self._html[pair] = _html_diff(*pair)
-            data.append(html)
-        return data
-
-
-def _html_diff(old: str, new: str) -> str:
-    dmp = diff_match_patch()
-    diff = dmp.diff_main(old, new)
-    dmp.diff_cleanupSemantic(diff)
-    return mark_safe(dmp.diff_prettyHtml(diff))  # noqa: S308 (diff_prettyHtml escapes the values)
 
 
 class FileImportResource(resources.ModelResource):
@@ -187,7 +60,7 @@ class FileImportResource(resources.ModelResource):
         report_skipped = True
 
     def get_diff_class(self):
-        return _RowDiff
+        return RowDiff
 
     def handle_import_error(self, result, error, raise_errors=False):
         # The page names no exception it was not written for (templates/admin/import_export/import.html):
@@ -316,29 +189,6 @@ class FileImportResource(resources.ModelResource):
     def _looked_up_once(self, dataset):
         """What every row of the file would look up, looked up once for the file (none here)."""
         yield
-
-
-class PreviewResult(Result):
-    """An import's result that lists at most ``limit`` rows that would be imported (None: every row) and
-    counts the rest in ``not_shown``, by what they would do (new, update, skip). Refused rows are always
-    listed: their number is bounded by CRF_IMPORT_MAX_REFUSED_ROWS."""
-
-    def __init__(self, *args, limit=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.limit, self.rows_shown, self.not_shown = limit, 0, {}
-
-    def append_row_result(self, row_result):
-        if row_result.import_type in RowResult.valid_import_types:
-            if self.limit is not None and self.rows_shown >= self.limit:
-                kind = row_result.import_type
-                self.not_shown[kind] = self.not_shown.get(kind, 0) + 1
-                return
-            self.rows_shown += 1
-        super().append_row_result(row_result)
-
-    @property
-    def rows_not_shown(self) -> int:
-        return sum(self.not_shown.values())
 
 
 def is_voided_row(row) -> bool:
