@@ -11,8 +11,8 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from dosing import rules
-from dosing.choices import DeviationCategory, EcgResult, PlannedInfusionStatus, Route
+from dosing import infusion_steps, rules
+from dosing.choices import EcgResult, PlannedInfusionStatus, Route
 from dosing.models.preparations import Preparation
 from dosing.models.regimens import PERCENT, regimen_for
 from patients.casebook.choices import ReviewStatus
@@ -20,7 +20,7 @@ from patients.casebook.design import TrialDesign
 from patients.casebook.records import ParticipantRecordQuerySet, participant_link
 from patients.casebook.reviewed import CaseReportForm
 from patients.casebook.rules import RuleErrors
-from patients.casebook.saving import context_of, record_save
+from patients.casebook.saving import context_of
 
 
 class Infusion(CaseReportForm):
@@ -306,10 +306,11 @@ class Infusion(CaseReportForm):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if not self.voided:
-                # Done here rather than in a service so that every path (form, admin, import) records them.
-                self._sync_deviations(deviations, user=user)
-                self._mark_planned(
-                    PlannedInfusionStatus.GIVEN, user=user, reason=f"Infusion {self.sequence_number} given"
+                # The save's named steps, here rather than in a service so that every path (form, admin,
+                # import) takes them; an infusion therefore never writes in bulk (casebook.E011).
+                infusion_steps.record_deviations(self, deviations, user=user)
+                infusion_steps.mark_planned(
+                    self, PlannedInfusionStatus.GIVEN, user=user, reason=f"Infusion {self.sequence_number} given"
                 )
 
     def check_void(self) -> None:
@@ -338,7 +339,9 @@ class Infusion(CaseReportForm):
             super().void(reason=reason, user=user)
             for deviation in self.deviations.active():
                 deviation.void(reason=f"Infusion voided: {reason}", user=user)
-            self._mark_planned(PlannedInfusionStatus.PLANNED, user=user, reason=f"Infusion record voided: {reason}")
+            infusion_steps.mark_planned(
+                self, PlannedInfusionStatus.PLANNED, user=user, reason=f"Infusion record voided: {reason}"
+            )
 
     @property
     def planned_date(self) -> datetime.date | None:
@@ -381,35 +384,6 @@ class Infusion(CaseReportForm):
             )
             .exists()
         )
-
-    def _sync_deviations(self, found: list[rules.Deviation], *, user) -> None:
-        current = {d.category: d for d in self.deviations.active()}
-        for deviation in found:
-            existing = current.pop(deviation.category, None)
-            if existing is None:
-                found = self.deviations.model(
-                    participant=self.participant,
-                    infusion=self,
-                    category=deviation.category,
-                    description=deviation.message,
-                    reason=self.deviation_reason.strip(),
-                    reported_by=user,
-                )
-                record_save(found, user=user, reason="Recorded with the infusion")
-            elif (existing.description, existing.reason) != (deviation.message, self.deviation_reason.strip()):
-                existing.description = deviation.message
-                existing.reason = self.deviation_reason.strip()
-                record_save(existing, user=user, reason="Infusion record corrected")
-        for stale in current.values():
-            if stale.category != DeviationCategory.OTHER:
-                stale.void(reason="No longer applies after the infusion record was corrected", user=user)
-
-    def _mark_planned(self, status: str, *, user, reason: str) -> None:
-        planned = self.participant.planned_infusions.active().filter(sequence_number=self.sequence_number).first()
-        if planned is not None and planned.status != status:
-            planned.status = status
-            planned.status_reason = ""
-            record_save(planned, user=user, reason=reason)
 
 
 # The infusion CRF's entered fields, in form order: shared by the clinician form and the import file.
