@@ -1,5 +1,5 @@
 """Issue 29, done means: the published phase 2 design set up through the admin's forms only, as the data
-manager (coordinator) and the unblinded statistician would by the README's guide (criteria, arms, the
+manager (coordinator) and the unblinded statistician would by the guide (docs/setup/new-trial.md) (criteria, arms, the
 blinded design with the levels it enrols, the schedule by form name, the list made and signed off), then
 people screened, consented and randomised through the ward, the screening asking the configured criteria."""
 
