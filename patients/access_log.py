@@ -34,6 +34,8 @@ class AccessEventKind(models.TextChoices):
     UNBLINDING_REQUESTED = "unblind_requested", "Emergency unblinding requested"
     UNBLINDING_DECIDED = "unblind_decided", "Emergency unblinding approved or refused"
     UNBLINDED_VIEW = "unblinded_view", "Allocation seen after emergency unblinding"
+    # A copy of the trial's data leaving the app (an ODM file): who, what scope, blinded or not.
+    DATA_EXPORTED = "data_exported", "Data exported"
 
 
 class AccessEventQuerySet(models.QuerySet):

@@ -39,6 +39,7 @@ urlpatterns = [
     path("matrix/", matrix.SubjectMatrixView.as_view(), name="subject-matrix"),
     path("review/", review.CasebookListView.as_view(), name="casebook-review-list"),
     path("export/analysis.zip", downloads.analysis_export, name="analysis-export"),
+    path("export/odm.xml", downloads.odm_download, name="odm-export"),
     path("report/", downloads.report, name="report"),
     path("participants/screen/", entry.ScreeningView.as_view(), name="participant-screen"),
     path("participants/<str:study_id>/", include(participant_urls)),

@@ -15,6 +15,9 @@ from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.spreadsheet import spreadsheet_safe
 from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
+from ucmsc_crf.odm.export import file_name as odm_file_name
+from ucmsc_crf.odm.export import odm_export
+from ucmsc_crf.odm.writer import Scope
 from ucmsc_crf.report_cache import summary_for
 from ucmsc_crf.report_charts import consort_narrow_svg, consort_svg, oxygen_svg, trajectory_svg
 
@@ -30,6 +33,19 @@ def analysis_export(request):
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(bundle_chunks(user=request.user, options=options), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="ucmsc-analysis-{stamp}.zip"'
+    return response
+
+
+@login_required
+def odm_download(request):
+    """The trial as a CDISC ODM 1.3.2 file, of the user's sites and as their blinding allows, streamed as it
+    is written; ``?site=`` or ``?participant=`` narrow it. Free text only from the command line."""
+    if not request.user.has_perm("patients.export_data"):
+        raise PermissionDenied
+    scope = Scope(site_code=request.GET.get("site", "").strip(), study_id=request.GET.get("participant", "").strip())
+    chunks = odm_export(user=request.user, scope=scope, request=request)
+    response = StreamingHttpResponse(chunks, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{odm_file_name(scope)}"'
     return response
 
 

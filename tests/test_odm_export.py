@@ -1,0 +1,214 @@
+"""The CDISC ODM 1.3.2 export (issue 31): every file validates against the official schema (shipped inside
+odmlib, validated offline with lxml) and is read back with XPath, independently of the writer: the values are
+the database's and the analysis bundle's, corrections carry their audit record, a voided record is removed,
+the casebook's signature and queries are there, a blinded reader's file holds nothing of the allocation, and
+a form added to the registry (the example form) is in the metadata and the data with no ODM code."""
+
+import csv
+import datetime
+import io
+import zipfile
+from pathlib import Path
+
+import odmlib
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.urls import reverse
+from lxml import etree
+
+from outcomes.models import DailyObservation
+from patients.access_log import AccessEvent, AccessEventKind
+from patients.casebook import services as casebook_services
+from patients.casebook.choices import SignatureMeaning, Treatment
+from patients.casebook.saving import record_save
+from tests.example_crf.models import PulseCheck
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    observation_values,
+    randomised_design,
+    record,
+    signed_off_list,
+    treated_participant,
+)
+from ucmsc_crf.analysis.bundle import bundle_chunks
+from ucmsc_crf.odm.writer import Scope, odm_chunks
+
+pytestmark = pytest.mark.django_db
+SCHEMA = etree.XMLSchema(etree.parse(str(Path(odmlib.__file__).parent / "schemas/odm/1.3.2/ODM1-3-2.xsd")))
+NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+
+
+def odm(user, **scope) -> etree._Element:
+    """The file as the user gets it, validated against the ODM 1.3.2 schema."""
+    document = etree.fromstring(b"".join(odm_chunks(user=user, scope=Scope(**scope))))
+    assert SCHEMA.validate(document), "\n".join(str(e) for e in list(SCHEMA.error_log)[:10])
+    return document
+
+
+def items(document, study_id: str, form_oid: str) -> list[dict[str, str]]:
+    """Each upserted FormData of the form for the subject, as {item OID: value}, in the file's order."""
+    forms = document.xpath(
+        f"//odm:SubjectData[@SubjectKey='{study_id}']//odm:FormData[@FormOID='{form_oid}'][@TransactionType='Upsert']",
+        namespaces=NS,
+    )
+    return [{i.get("ItemOID"): i.get("Value") for i in f.xpath(".//odm:ItemData", namespaces=NS)} for f in forms]
+
+
+@pytest.fixture
+def casebook(site_a, coordinator, clinician, monitor):
+    """A treated participant with three days of observations, one corrected, one voided, a query and a signature."""
+    participant = treated_participant(user=coordinator, site=site_a)
+    days = [participant.day0_date + datetime.timedelta(days=d) for d in range(3)]
+    observations = [
+        record(DailyObservation, participant, observation_values(participant, on=day), user=clinician) for day in days
+    ]
+    observations[1].heart_rate = 101
+    record_save(observations[1], user=coordinator, reason="Transposed on the chart")
+    casebook_services.record_void(record=observations[2], user=coordinator, reason="Entered for the wrong bed")
+    casebook_services.query_raise(
+        record=observations[0], user=monitor, text="SpO2 on room air?", field_name="spo2_percent"
+    )
+    investigator = UserFactory(username="o_investigator", role="Clinician", sites=[site_a])
+    investigator.user_permissions.add(Permission.objects.get(codename="sign_casebook"))
+    casebook_services.casebook_sign(
+        participant=participant, user=investigator, password=PASSWORD, meaning=SignatureMeaning.COMPLETE_AND_ACCURATE
+    )
+    return participant, observations
+
+
+def test_the_file_validates_and_holds_the_casebook_with_its_audit_trail(casebook, coordinator):
+    participant, observations = casebook
+    document = odm(coordinator)
+    subject = document.xpath(f"//odm:SubjectData[@SubjectKey='{participant.study_id}']", namespaces=NS)[0]
+    assert subject.xpath("odm:SiteRef/@LocationOID", namespaces=NS) == [f"LOC.{participant.site.code}"]
+    # Values as stored; the corrected one with who corrected it and why.
+    day0, day1 = (observations[0].observation_date.isoformat(), observations[1].observation_date.isoformat())
+    forms = subject.xpath(".//odm:FormData[@FormOID='F.OBSERVATIONS']", namespaces=NS)
+    assert [f.get("FormRepeatKey") for f in forms] == [day0, day1, observations[2].observation_date.isoformat()]
+    corrected = forms[1].xpath(".//odm:ItemData[@ItemOID='IT.OBSERVATIONS.HEART_RATE']", namespaces=NS)[0]
+    assert corrected.get("Value") == "101"
+    audit = corrected.xpath("odm:AuditRecord", namespaces=NS)[0]
+    assert audit.xpath("odm:UserRef/@UserOID", namespaces=NS) == [f"USR.{coordinator.username.upper()}"]
+    assert audit.xpath("odm:ReasonForChange/text()", namespaces=NS) == ["Transposed on the chart"]
+    untouched = forms[1].xpath(
+        ".//odm:ItemData[@ItemOID='IT.OBSERVATIONS.SPO2_PERCENT']/odm:AuditRecord", namespaces=NS
+    )
+    assert untouched[0].xpath("odm:ReasonForChange", namespaces=NS) == []  # entered, never changed
+    # The voided record: removed, with the void's audit record, and none of its values as data.
+    assert forms[2].get("TransactionType") == "Remove" and forms[2].xpath(".//odm:ItemData", namespaces=NS) == []
+    assert forms[2].xpath("odm:AuditRecord/odm:ReasonForChange/text()", namespaces=NS) == [
+        "Voided: Entered for the wrong bed"
+    ]
+    # The query on the record it asks about; the investigator's signature on the subject.
+    assert "SpO2 on room air?" in forms[0].xpath("odm:Annotation/odm:Comment/text()", namespaces=NS)[0]
+    signature = subject.xpath("odm:Signature", namespaces=NS)[0]
+    assert signature.xpath("odm:SignatureRef/@SignatureOID", namespaces=NS) == ["SD.COMPLETE_ACCURATE"]
+    assert signature.xpath("odm:UserRef/@UserOID", namespaces=NS) == ["USR.O_INVESTIGATOR"]
+    # Every user the file names is in AdminData, with a role; never a password.
+    named = set(document.xpath("//odm:UserRef/@UserOID", namespaces=NS))
+    listed = set(document.xpath("//odm:AdminData/odm:User/@OID", namespaces=NS))
+    assert named <= listed and b"pbkdf2" not in etree.tostring(document) and b"md5$" not in etree.tostring(document)
+    # The derived study day is marked as computed, not typed.
+    ref = document.xpath("//odm:ItemRef[@ItemOID='IT.OBSERVATIONS.STUDY_DAY']", namespaces=NS)[0]
+    assert ref.get("MethodOID") == "MT.STUDY_DAY"
+
+
+def test_every_value_is_the_analysis_bundles(casebook, coordinator):
+    """Read back: each item of the daily observations equals the bundle's cell for the same participant, day
+    and field (dates and date-times compared as the instants they are)."""
+    participant, _ = casebook
+    document = odm(coordinator)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(bundle_chunks(user=coordinator))))
+    rows = list(csv.DictReader(io.StringIO(archive.read("daily_observations.csv").decode())))
+    compared = 0
+    for form in items(document, participant.study_id, "F.OBSERVATIONS"):
+        on = form["IT.OBSERVATIONS.OBSERVATION_DATE"]
+        (row,) = [r for r in rows if r["study_id"] == participant.study_id and r["observation_date"] == on]
+        for oid, value in form.items():
+            name = oid.split(".", 2)[2].lower()
+            if name in row and name != "study_day":
+                assert value == row[name], (on, name)
+                compared += 1
+        assert form["IT.OBSERVATIONS.STUDY_DAY"] == row["study_day"]
+    assert compared > 30
+
+
+def test_a_blinded_reader_gets_nothing_of_the_allocation_and_the_unblinded_statistician_does(site_a):
+    randomised_design(
+        arms=(("quillon", "Arm Quillon", Treatment.ACTIVE, 1), ("vantrel", "Arm Vantrel", Treatment.PLACEBO, 1))
+    )
+    ustat = UserFactory(username="o_ustat", role="Unblinded statistician")
+    signed_off_list(user=ustat, slots_per_stratum=4, block_multiples=[1], seed=3)
+    coordinator = UserFactory(username="o_coord", role="Coordinator", sites=[site_a])
+    statistician = UserFactory(username="o_stat", role="Statistician", sites=[site_a])
+    enrolled = [treated_participant(user=coordinator, site=site_a, arm_code=None) for _ in range(2)]
+    assert {p.arm.code for p in enrolled} == {"quillon", "vantrel"}
+    for reader in (coordinator, statistician):
+        text = etree.tostring(odm(reader)).decode()
+        for canary in ("quillon", "Quillon", "vantrel", "Vantrel", "Placebo", "Active product", "F.ALLOCATION"):
+            assert canary not in text, (reader.username, canary)
+        assert "CELLS_ADMINISTERED" not in text and "LOT_NUMBER" not in text  # what a kit held
+    unblinded = odm(ustat)
+    for participant in enrolled:
+        (allocation,) = items(unblinded, participant.study_id, "F.ALLOCATION")
+        assert allocation["IT.ALLOCATION.ARM"] == participant.arm.code
+        assert allocation["IT.ALLOCATION.TREATMENT_CODE"] == participant.randomisation_slot.treatment_code
+
+
+def test_a_form_added_to_the_registry_is_in_the_file_without_odm_code(site_a, coordinator, clinician):
+    participant = treated_participant(user=coordinator, site=site_a)
+    record(PulseCheck, participant, PulseCheck.example_values(participant), user=clinician)
+    document = odm(coordinator)
+    assert document.xpath("//odm:FormDef[@OID='F.PULSE_CHECKS']/@Name", namespaces=NS) == ["Pulse check"]
+    item = document.xpath("//odm:ItemDef[@OID='IT.PULSE_CHECKS.PULSE_BPM']", namespaces=NS)[0]
+    assert item.get("DataType") == "integer"
+    assert item.xpath("odm:RangeCheck/@Comparator", namespaces=NS) == ["GE", "LE"]
+    assert items(document, participant.study_id, "F.PULSE_CHECKS")[0]["IT.PULSE_CHECKS.PULSE_BPM"] == "72"
+
+
+def test_the_scope_narrows_to_one_site_or_one_participant(site_a, site_b, coordinator, coordinator_b):
+    here = treated_participant(user=coordinator, site=site_a)
+    there = treated_participant(user=coordinator_b, site=site_b)
+    study_wide = UserFactory(username="o_dm", role="Coordinator", sites=[site_a, site_b])
+    keys = lambda document: document.xpath("//odm:SubjectData/@SubjectKey", namespaces=NS)  # noqa: E731
+    assert keys(odm(study_wide)) == sorted([here.study_id, there.study_id])
+    assert keys(odm(study_wide, site_code=site_b.code)) == [there.study_id]
+    assert keys(odm(study_wide, study_id=here.study_id)) == [here.study_id]
+    assert keys(odm(coordinator)) == [here.study_id]  # never another site's
+
+
+def test_the_download_and_the_command_are_logged_and_refused_without_the_permission(
+    client, site_a, coordinator, clinician, tmp_path
+):
+    participant = treated_participant(user=coordinator, site=site_a)
+    client.force_login(clinician)
+    assert client.get(reverse("odm-export")).status_code == 403
+    client.force_login(coordinator)
+    response = client.get(reverse("odm-export") + f"?participant={participant.study_id}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert f"ucmsc-odm-{participant.study_id}-" in response["Content-Disposition"]
+    assert SCHEMA.validate(etree.fromstring(b"".join(response.streaming_content)))
+    out = tmp_path / "trial.xml"
+    call_command("export_odm", str(out), "--user", coordinator.username, stdout=io.StringIO())
+    assert SCHEMA.validate(etree.parse(str(out)))
+    logged = list(
+        AccessEvent.objects.filter(kind=AccessEventKind.DATA_EXPORTED)
+        .order_by("when", "pk")
+        .values_list("username", "detail")
+    )
+    assert logged == [
+        (
+            coordinator.username,
+            f"ODM 1.3.2, all sites of the user, participant {participant.study_id}, with the allocation",
+        ),
+        (coordinator.username, "ODM 1.3.2, all sites of the user, with the allocation"),
+    ]
+
+
+def test_a_voided_participant_is_removed_with_nothing_of_it_as_data(site_a, coordinator):
+    participant = treated_participant(user=coordinator, site=site_a)
+    participant.void(reason="Screened twice", user=coordinator)
+    (subject,) = odm(coordinator).xpath("//odm:SubjectData", namespaces=NS)
+    assert subject.get("TransactionType") == "Remove" and subject.xpath(".//odm:ItemData", namespaces=NS) == []
