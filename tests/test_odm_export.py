@@ -48,12 +48,23 @@ def odm(user, **scope) -> etree._Element:
 
 
 def items(document, study_id: str, form_oid: str) -> list[dict[str, str]]:
-    """Each upserted FormData of the form for the subject, as {item OID: value}, in the file's order."""
+    """Each upserted FormData of the form for the subject, its transactions replayed in order (the record as
+    entered, then each change), as {item OID: value}."""
     forms = document.xpath(
         f"//odm:SubjectData[@SubjectKey='{study_id}']//odm:FormData[@FormOID='{form_oid}'][@TransactionType='Upsert']",
         namespaces=NS,
     )
-    return [{i.get("ItemOID"): i.get("Value") for i in f.xpath(".//odm:ItemData", namespaces=NS)} for f in forms]
+    replayed = []
+    for form in forms:
+        values = {}
+        for group in form.xpath("odm:ItemGroupData", namespaces=NS):
+            for item in group.xpath("odm:ItemData", namespaces=NS):
+                if item.get("IsNull") == "Yes":
+                    values.pop(item.get("ItemOID"), None)
+                else:
+                    values[item.get("ItemOID")] = item.get("Value")
+        replayed.append(values)
+    return replayed
 
 
 @pytest.fixture
@@ -87,15 +98,21 @@ def test_the_file_validates_and_holds_the_casebook_with_its_audit_trail(casebook
     day0, day1 = (observations[0].observation_date.isoformat(), observations[1].observation_date.isoformat())
     forms = subject.xpath(".//odm:FormData[@FormOID='F.OBSERVATIONS']", namespaces=NS)
     assert [f.get("FormRepeatKey") for f in forms] == [day0, day1, observations[2].observation_date.isoformat()]
-    corrected = forms[1].xpath(".//odm:ItemData[@ItemOID='IT.OBSERVATIONS.HEART_RATE']", namespaces=NS)[0]
-    assert corrected.get("Value") == "101"
-    audit = corrected.xpath("odm:AuditRecord", namespaces=NS)[0]
+    # The value history: the record as entered, then the correction, with who corrected it and why.
+    entered, correction = forms[1].xpath("odm:ItemGroupData", namespaces=NS)
+    assert (entered.get("TransactionType"), correction.get("TransactionType")) == ("Insert", "Update")
+    before = entered.xpath("odm:ItemData[@ItemOID='IT.OBSERVATIONS.HEART_RATE']/@Value", namespaces=NS)
+    assert before == [str(observation_values(participant)["heart_rate"])]
+    assert correction.xpath("odm:ItemData/@ItemOID", namespaces=NS) == ["IT.OBSERVATIONS.HEART_RATE"]
+    assert correction.xpath("odm:ItemData/@Value", namespaces=NS) == ["101"]
+    audit = correction.xpath("odm:AuditRecord", namespaces=NS)[0]
     assert audit.xpath("odm:UserRef/@UserOID", namespaces=NS) == [f"USR.{coordinator.username.upper()}"]
     assert audit.xpath("odm:ReasonForChange/text()", namespaces=NS) == ["Transposed on the chart"]
-    untouched = forms[1].xpath(
-        ".//odm:ItemData[@ItemOID='IT.OBSERVATIONS.SPO2_PERCENT']/odm:AuditRecord", namespaces=NS
-    )
-    assert untouched[0].xpath("odm:ReasonForChange", namespaces=NS) == []  # entered, never changed
+    history = observations[1].history.order_by("history_id")
+    assert audit.xpath("odm:SourceID/text()", namespaces=NS) == [f"audit trail row {history.last().history_id}"]
+    assert entered.xpath("odm:AuditRecord/odm:ReasonForChange", namespaces=NS) == []  # entered, not changed
+    assert entered.xpath("odm:AuditRecord/odm:UserRef/@UserOID", namespaces=NS) == ["USR.CLIN_A"]
+    assert items(document, participant.study_id, "F.OBSERVATIONS")[1]["IT.OBSERVATIONS.HEART_RATE"] == "101"
     # The voided record: removed, with the void's audit record, and none of its values as data.
     assert forms[2].get("TransactionType") == "Remove" and forms[2].xpath(".//odm:ItemData", namespaces=NS) == []
     assert forms[2].xpath("odm:AuditRecord/odm:ReasonForChange/text()", namespaces=NS) == [

@@ -353,8 +353,9 @@ def _repeat_key(form: FormSpec, record: dict, ordinal: int) -> str:
 
 
 def _audits(form: FormSpec, records: dict[int, list[dict]]) -> dict[int, dict]:
-    """Per record: for each audited field, the history row that gave it its current value; and the record's
-    last row (its void, for a voided record)."""
+    """Per record, its transactions from the audit trail, in order: the first row's values (the record as
+    entered), then each later row's changed values, each with its row (who, when, why); and the last row (the
+    void, for a voided record)."""
     pks = [record["pk"] for rows in records.values() for record in rows]
     fields = [item.audited_field for item in form.items if item.audited_field]
     result = {}
@@ -368,13 +369,16 @@ def _audits(form: FormSpec, records: dict[int, list[dict]]) -> dict[int, dict]:
     previous, record_id = {}, None
     for row in rows:
         if row["id"] != record_id:
-            record_id, previous = row["id"], {}
-            result[record_id] = {"fields": {}, "last": row}
+            record_id, previous = row["id"], None
+            result[record_id] = {"transactions": [], "last": row}
         entry = result[record_id]
-        for name in fields:
-            if name not in previous or previous[name] != row[name]:
-                entry["fields"][name] = row
-            previous[name] = row[name]
+        if previous is None:
+            changed = {name: row[name] for name in fields if row[name] is not None}
+        else:
+            changed = {name: row[name] for name in fields if row[name] != previous[name]}
+        if changed or previous is None:
+            entry["transactions"].append((row, changed))
+        previous = {name: row[name] for name in fields}
         entry["last"] = row
     return result
 
@@ -432,18 +436,39 @@ def _form_data(event, form: FormSpec, record: dict, audits: dict, queries: dict,
         if query.answer:
             thread += f" Answer by {query.answered_by.username if query.answered_by else 'the site'}: {query.answer}"
         _el(note, "Comment", {"SponsorOrSite": "Sponsor"}, text=thread)
-    group = _el(data, "ItemGroupData", {"ItemGroupOID": form.group_oid, "TransactionType": "Upsert"})
-    for item in form.items:
-        if item.method_oid == STUDY_DAY_METHOD:
-            on, day0 = record.get(form.study_day_from), record.get("participant__day0_date")
-            if isinstance(on, datetime.datetime):
-                on = timezone.localtime(on).date()
-            value = None if on is None or day0 is None else str((on - day0).days)
-        else:
-            value = odm_value(record.get(item.path))
-        if value is None:
-            continue
-        element = _el(group, "ItemData", {"ItemOID": item.oid, "Value": value, "TransactionType": "Upsert"})
-        row = audit.get("fields", {}).get(item.audited_field) if item.audited_field else None
+    transactions = audit.get("transactions") or [(None, {})]
+    by_field = {item.audited_field: item for item in form.items if item.audited_field}
+    for number, (row, changed) in enumerate(transactions):
+        kind = "Insert" if number == 0 else "Update"
+        group = _el(data, "ItemGroupData", {"ItemGroupOID": form.group_oid, "TransactionType": kind})
         if row is not None:
-            _audit_record(element, row, location)
+            _audit_record(group, row, location)
+        if number == 0:
+            # As entered: what the first row of the audit trail holds, and what it does not (the names of
+            # related records, the derived study day) as the record has them now.
+            for item in form.items:
+                value = changed.get(item.audited_field) if item.audited_field and row is not None else None
+                if value is None and (row is None or not item.audited_field):
+                    value = _current(form, item, record)
+                _item_data(group, item, odm_value(value), kind)
+        else:
+            for name, value in changed.items():
+                _item_data(group, by_field[name], odm_value(value), kind)
+
+
+def _current(form: FormSpec, item, record: dict):
+    if item.method_oid == STUDY_DAY_METHOD:
+        on, day0 = record.get(form.study_day_from), record.get("participant__day0_date")
+        if isinstance(on, datetime.datetime):
+            on = timezone.localtime(on).date()
+        return None if on is None or day0 is None else str((on - day0).days)
+    return record.get(item.path)
+
+
+def _item_data(group, item, value: str | None, kind: str) -> None:
+    """One value of a transaction; a value taken away in an update is written as null."""
+    if value is None:
+        if kind == "Update":
+            _el(group, "ItemData", {"ItemOID": item.oid, "TransactionType": kind, "IsNull": "Yes"})
+        return
+    _el(group, "ItemData", {"ItemOID": item.oid, "Value": value, "TransactionType": kind})
