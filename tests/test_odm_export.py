@@ -8,13 +8,15 @@ import csv
 import datetime
 import io
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import odmlib
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from lxml import etree
 
 from outcomes.models import DailyObservation
@@ -229,3 +231,31 @@ def test_a_voided_participant_is_removed_with_nothing_of_it_as_data(site_a, coor
     participant.void(reason="Screened twice", user=coordinator)
     (subject,) = odm(coordinator).xpath("//odm:SubjectData", namespaces=NS)
     assert subject.get("TransactionType") == "Remove" and subject.xpath(".//odm:ItemData", namespaces=NS) == []
+
+
+def test_an_increment_holds_only_what_changed_since_and_names_the_file_it_follows(casebook, coordinator, site_a):
+    participant, observations = casebook
+    quiet = treated_participant(user=coordinator, site=site_a)  # nothing of it changes after the first file
+    first = odm(coordinator)
+    since = timezone.now()
+    observations[0].temperature_c = Decimal("38.4")
+    record_save(observations[0], user=coordinator, reason="Axillary, not tympanic")
+    increment = odm(coordinator, since=since, prior_file=first.get("FileOID"))
+    assert increment.get("PriorFileOID") == first.get("FileOID")
+    assert increment.xpath("//odm:SubjectData/@SubjectKey", namespaces=NS) == [participant.study_id] != [quiet.study_id]
+    (form,) = increment.xpath("//odm:FormData", namespaces=NS)
+    assert form.get("FormRepeatKey") == observations[0].observation_date.isoformat()
+    (update,) = form.xpath("odm:ItemGroupData", namespaces=NS)  # the change only, not the record as entered
+    assert update.get("TransactionType") == "Update"
+    assert {i.get("ItemOID"): i.get("Value") for i in update.xpath("odm:ItemData", namespaces=NS)} == {
+        "IT.OBSERVATIONS.TEMPERATURE_C": "38.4"
+    }
+    assert update.xpath("odm:AuditRecord/odm:ReasonForChange/text()", namespaces=NS) == ["Axillary, not tympanic"]
+
+
+def test_a_since_that_is_not_a_date_is_refused_with_the_reason(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("odm-export") + "?since=last+tuesday")
+    assert response.status_code == 400 and b"ISO 8601" in response.content
+    with pytest.raises(CommandError, match="ISO 8601"):
+        call_command("export_odm", "/dev/null", "--user", coordinator.username, "--since", "yesterday")

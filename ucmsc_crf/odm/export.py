@@ -17,6 +17,8 @@ def describe(user, scope: Scope, *, free_text: bool) -> str:
     parts.append(f"site {scope.site_code}" if scope.site_code else "all sites of the user")
     if scope.study_id:
         parts.append(f"participant {scope.study_id}")
+    if scope.since:
+        parts.append(f"changes since {scope.since.isoformat(timespec='minutes')}")
     parts.append("blinded" if policy.hides_allocation else "with the allocation")
     if free_text:
         parts.append("with free text")

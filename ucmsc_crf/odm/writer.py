@@ -20,13 +20,14 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from lxml import etree
 
 from patients.casebook.choices import SignatureMeaning
 from patients.casebook.design import TrialDesign
 from patients.casebook.queries import DataQuery
+from patients.casebook.registry import registry
 from patients.casebook.schedule import Visit
 from patients.casebook.signatures import CasebookSignature
 from patients.casebook.sites import site_ids_for
@@ -44,10 +45,26 @@ SOFTWARE = "ucmsc-crf"
 
 @dataclass(frozen=True)
 class Scope:
-    """What the file covers within the reader's sites: one site, one participant, or all of them."""
+    """What the file covers within the reader's sites: one site, one participant, or all of them; with
+    ``since``, only what changed from then on (an increment a sponsor loads onto the file ``prior_file``)."""
 
     site_code: str = ""
     study_id: str = ""
+    since: datetime.datetime | None = None
+    prior_file: str = ""
+
+
+def parse_since(text: str) -> datetime.datetime | None:
+    """``--since`` / ``?since=``: an ISO 8601 date-time (a date alone is its midnight), in the trial's zone
+    when it names none; "" is no limit."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date or date-time (e.g. 2026-12-01T00:00+08:00).") from None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def _tag(name: str) -> str:
@@ -119,7 +136,9 @@ def odm_chunks(*, user, scope: Scope | None = None, free_text: bool = False) -> 
             "ODMVersion": "1.3.2",
             "Originator": getattr(user, "username", "") or "system",
             "SourceSystem": SOFTWARE,
+            "PriorFileOID": scope.prior_file,
         }
+        attributes = {k: v for k, v in attributes.items() if v}
         with xf.element(_tag("ODM"), attributes, nsmap={None: NS}):
             xf.write(_study(design, study_oid, mdv_oid, forms))
             yield sink.take()
@@ -128,7 +147,7 @@ def odm_chunks(*, user, scope: Scope | None = None, free_text: bool = False) -> 
             with xf.element(_tag("ClinicalData"), {"StudyOID": study_oid, "MetaDataVersionOID": mdv_oid}):
                 iterator = participants.select_related("site").order_by("study_id").iterator(chunk_size=BLOCK)
                 while block := list(islice(iterator, BLOCK)):
-                    for subject in _subjects(block, forms):
+                    for subject in _subjects(block, forms, since=scope.since):
                         xf.write(subject)
                     xf.flush()
                     yield sink.take()
@@ -145,6 +164,13 @@ def _participants(user, scope: Scope):
         queryset = queryset.filter(site__code=scope.site_code)
     if scope.study_id:
         queryset = queryset.filter(study_id=scope.study_id)
+    if scope.since is not None:
+        changed = Participant.history.filter(history_date__gte=scope.since).values("id")
+        who = Q(pk__in=changed)
+        for crf in registry.all():
+            if crf.model is not Participant:
+                who |= Q(pk__in=crf.model.history.filter(history_date__gte=scope.since).values("participant_id"))
+        queryset = queryset.filter(who)
     return queryset
 
 
@@ -284,9 +310,9 @@ def _users_named(participants, forms: list[FormSpec], sites: list):
 # --- ClinicalData: one subject at a time ------------------------------------------------------------------
 
 
-def _subjects(block: list, forms: list[FormSpec]) -> Iterator:
+def _subjects(block: list, forms: list[FormSpec], *, since=None) -> Iterator:
     ids = [p.pk for p in block]
-    by_participant = {form.key: _records(form, ids) for form in forms}
+    by_participant = {form.key: _records(form, ids, since=since) for form in forms}
     audits = {form.key: _audits(form, by_participant[form.key]) for form in forms}
     queries = _queries(ids)
     signatures = defaultdict(list)
@@ -319,8 +345,9 @@ def _subjects(block: list, forms: list[FormSpec]) -> Iterator:
         yield subject
 
 
-def _records(form: FormSpec, ids: list[int]) -> dict[int, list[dict]]:
-    """The form's records of these participants (voided ones too), each a dict of the paths it reads."""
+def _records(form: FormSpec, ids: list[int], *, since=None) -> dict[int, list[dict]]:
+    """The form's records of these participants (voided ones too; with ``since``, those changed from then on),
+    each a dict of the paths it reads."""
     model = form.model
     paths = [item.path for item in form.items if item.path]
     date_path = form.study_day_from
@@ -337,8 +364,11 @@ def _records(form: FormSpec, ids: list[int]) -> dict[int, list[dict]]:
             *dict.fromkeys(extra + paths), owner=F("participant_id")
         )
         rows = rows.order_by("participant_id", *(form.natural_key or ("pk",)), "pk")
+    if since is not None:
+        rows = rows.filter(pk__in=model.history.filter(history_date__gte=since).values("id"))
     found = defaultdict(list)
     for row in rows:
+        row["_since"] = since
         row["_event"] = oid("SE", row["visit__code"]) if row.get("visit__code") else CASEBOOK_EVENT
         found[row["owner"]].append(row)
     return found
@@ -364,7 +394,15 @@ def _audits(form: FormSpec, records: dict[int, list[dict]]) -> dict[int, dict]:
     rows = (
         form.model.history.filter(id__in=pks)
         .order_by("id", "history_id")
-        .values("id", "history_id", "history_date", "history_user__username", "history_change_reason", *fields)
+        .values(
+            "id",
+            "history_id",
+            "history_type",
+            "history_date",
+            "history_user__username",
+            "history_change_reason",
+            *fields,
+        )
     )
     previous, record_id = {}, None
     for row in rows:
@@ -437,8 +475,11 @@ def _form_data(event, form: FormSpec, record: dict, audits: dict, queries: dict,
             thread += f" Answer by {query.answered_by.username if query.answered_by else 'the site'}: {query.answer}"
         _el(note, "Comment", {"SponsorOrSite": "Sponsor"}, text=thread)
     transactions = audit.get("transactions") or [(None, {})]
+    since = record.get("_since")
     by_field = {item.audited_field: item for item in form.items if item.audited_field}
     for number, (row, changed) in enumerate(transactions):
+        if since is not None and row is not None and row["history_date"] < since:
+            continue  # in the file the increment follows
         kind = "Insert" if number == 0 else "Update"
         group = _el(data, "ItemGroupData", {"ItemGroupOID": form.group_oid, "TransactionType": kind})
         if row is not None:

@@ -4,7 +4,7 @@ without arms for a user who may not see them."""
 import tablib
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from ucmsc_crf.analysis.bundle import bundle_chunks
 from ucmsc_crf.analysis.columns import Options
 from ucmsc_crf.odm.export import file_name as odm_file_name
 from ucmsc_crf.odm.export import odm_export
-from ucmsc_crf.odm.writer import Scope
+from ucmsc_crf.odm.writer import Scope, parse_since
 from ucmsc_crf.report_cache import summary_for
 from ucmsc_crf.report_charts import consort_narrow_svg, consort_svg, oxygen_svg, trajectory_svg
 
@@ -39,10 +39,20 @@ def analysis_export(request):
 @login_required
 def odm_download(request):
     """The trial as a CDISC ODM 1.3.2 file, of the user's sites and as their blinding allows, streamed as it
-    is written; ``?site=`` or ``?participant=`` narrow it. Free text only from the command line."""
+    is written; ``?site=`` or ``?participant=`` narrow it, ``?since=`` (with ``?prior=`` the FileOID it follows)
+    makes it an increment. Free text only from the command line."""
     if not request.user.has_perm("patients.export_data"):
         raise PermissionDenied
-    scope = Scope(site_code=request.GET.get("site", "").strip(), study_id=request.GET.get("participant", "").strip())
+    try:
+        since = parse_since(request.GET.get("since", ""))
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error))
+    scope = Scope(
+        site_code=request.GET.get("site", "").strip(),
+        study_id=request.GET.get("participant", "").strip(),
+        since=since,
+        prior_file=request.GET.get("prior", "").strip()[:100],
+    )
     chunks = odm_export(user=request.user, scope=scope, request=request)
     response = StreamingHttpResponse(chunks, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{odm_file_name(scope)}"'

@@ -1,0 +1,109 @@
+"""Benchmark of the CDISC ODM export (issue 31): the time and peak memory of the whole trial's ODM file against
+the analysis bundle of the same data, measured in the same run. Not a test: a measurement.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ucmsc_odm .venv/bin/python bench/odm_bench.py \
+        [--participants 1000] [--repeat 3] [--keep]
+
+The database named by DATABASE_URL is scratch: dropped and created afresh (its name must contain "odm"),
+migrated, and filled by the bulk generator (tests/world.py: 10 sites, a realistic casebook per participant,
+one history row per record). Then, ``--repeat`` times, each export runs in a fresh child process (spawned, so
+its peak RSS is its own), the bundle and the ODM file in turn, as one study-wide unblinded user (the fullest
+file); each writes its bytes to nowhere. Printed: each run's seconds, megabytes and peak RSS, and the median
+ratio ODM / bundle (the issue's target: within 3 x).
+"""
+
+import argparse
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load_world import drop_database, scratch_database  # noqa: E402
+
+USERNAME = "odm-bench"
+
+
+def _setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ucmsc_crf.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _export(what: str, queue) -> None:
+    _setup()
+    from django.contrib.auth import get_user_model
+
+    from ucmsc_crf.analysis.bundle import bundle_chunks
+    from ucmsc_crf.odm.writer import odm_chunks
+
+    user = get_user_model().objects.get(username=USERNAME)
+    start = time.perf_counter()
+    size = 0
+    chunks = bundle_chunks(user=user) if what == "bundle" else odm_chunks(user=user)
+    for chunk in chunks:
+        size += len(chunk)
+    queue.put((time.perf_counter() - start, size, _peak_rss_mb()))
+
+
+def measure(what: str) -> tuple[float, int, float]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_export, args=(what, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    name = scratch_database(url, "odm")
+    _setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.factories import UserFactory
+    from tests.world import generate
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    world = generate(args.participants, sites=10)
+    elapsed = time.perf_counter() - start
+    print(f"generated {args.participants:,} participants ({world.total_rows:,} rows) in {elapsed:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    UserFactory(username=USERNAME, role="Unblinded statistician")
+    connection.close()
+    ratios = []
+    for run in range(1, args.repeat + 1):
+        bundle = measure("bundle")
+        odm = measure("odm")
+        ratios.append(odm[0] / bundle[0])
+        for what, (seconds, size, rss) in (("bundle", bundle), ("odm", odm)):
+            print(f"run {run} {what:<6} {seconds:7.1f} s {size / 1e6:8.1f} MB  peak RSS {rss:6.0f} MiB", flush=True)
+    print(f"ODM / bundle, median of {args.repeat}: {statistics.median(ratios):.2f} x (target: within 3 x)")
+    if not args.keep:
+        drop_database(url, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
