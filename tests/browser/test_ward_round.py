@@ -5,6 +5,7 @@ no page scrolls sideways."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from outcomes.models import DailyObservation
 from tests.browser.test_clinician_flows import log_in
@@ -85,9 +86,16 @@ TOUCHABLE = """el => {
 }"""
 
 
-def touchable(page, selector) -> bool:
-    """The element is on the screen where it is now, not under anything (the sticky bar, the header)."""
-    return page.locator(selector).evaluate(TOUCHABLE)
+def touchable(page, selector, settle_ms: int = 1500) -> bool:
+    """The element is on the screen, not under anything (the sticky bar, the header), once the page has
+    finished scrolling to the field just filled: a loaded CI machine checked mid-scroll and found the sticky
+    bar not yet in place (1 run in about 10). Nothing is tapped or scrolled meanwhile."""
+    element = page.locator(selector).element_handle()
+    try:
+        page.wait_for_function(TOUCHABLE, arg=element, timeout=settle_ms)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def test_the_keyboard_round_is_the_values_a_tab_and_enter(browser, live_server):

@@ -72,7 +72,9 @@ def _tag(name: str) -> str:
 
 
 def _el(parent, name: str, attrib: dict | None = None, text: str | None = None):
-    element = etree.SubElement(parent, _tag(name), {k: v for k, v in (attrib or {}).items() if v not in (None, "")})
+    if attrib and any(v is None or v == "" for v in attrib.values()):
+        attrib = {k: v for k, v in attrib.items() if v is not None and v != ""}
+    element = etree.SubElement(parent, _tag(name), attrib or {})
     if text is not None:
         element.text = text
     return element
@@ -451,7 +453,10 @@ def _queries(ids: list[int]) -> dict[tuple[int, int], list]:
 
 
 def _form_data(event, form: FormSpec, record: dict, audits: dict, queries: dict, location: str, participant):
-    ordinal = 1 + sum(1 for e in event.iterfind(_tag("FormData")) if e.get("FormOID") == form.oid)
+    # A form without a natural key is named by its place among its kind's records (counted only for those).
+    ordinal = (
+        0 if form.natural_key else 1 + sum(1 for e in event.iterfind(_tag("FormData")) if e.get("FormOID") == form.oid)
+    )
     attrs = {"FormOID": form.oid}
     if form.key not in (ENROLMENT_KEY, ALLOCATION_KEY):
         attrs["FormRepeatKey"] = _repeat_key(form, record, ordinal)
