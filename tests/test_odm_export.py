@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
-from outcomes.models import DailyObservation
+from outcomes.models import AdverseEvent, DailyObservation
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.casebook import services as casebook_services
 from patients.casebook.choices import SignatureMeaning, Treatment
@@ -28,6 +28,7 @@ from tests.example_crf.models import PulseCheck
 from tests.factories import (
     PASSWORD,
     UserFactory,
+    ae_values,
     observation_values,
     randomised_design,
     record,
@@ -259,3 +260,13 @@ def test_a_since_that_is_not_a_date_is_refused_with_the_reason(client, coordinat
     assert response.status_code == 400 and b"ISO 8601" in response.content
     with pytest.raises(CommandError, match="ISO 8601"):
         call_command("export_odm", "/dev/null", "--user", coordinator.username, "--since", "yesterday")
+
+
+def test_text_that_looks_like_markup_is_written_as_text(site_a, coordinator, clinician):
+    """A term with quotes, an ampersand, angle brackets and a line break: the file stays valid and the value
+    reads back as typed."""
+    participant = treated_participant(user=coordinator, site=site_a)
+    term = 'Rash "grade 2" & <itch>\nat night'
+    record(AdverseEvent, participant, ae_values(participant, term=term), user=clinician)
+    (event,) = items(odm(coordinator), participant.study_id, "F.ADVERSE_EVENTS")
+    assert event["IT.ADVERSE_EVENTS.TERM"] == term
