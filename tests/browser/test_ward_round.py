@@ -56,7 +56,14 @@ def test_three_participants_with_carry_forward_and_save_and_next_on_a_phone(brow
             screenshot(page, "ward-round-phone-form")
         # Within the thumb's reach without swiping to the form's end (issue 28, 9): the buttons stay at the
         # bottom of the screen, the check follows the last vital sign.
-        assert touchable(page, "input[name=save_next]")
+        if not touchable(page, "input[name=save_next]"):
+            screenshot(page, f"ward-round-phone-not-touchable-{index}")
+            where = page.evaluate(
+                "() => { const b = document.querySelector('input[name=save_next]').getBoundingClientRect();"
+                " const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);"
+                " return [b.top, b.bottom, innerHeight, hit && hit.outerHTML.slice(0, 200)]; }"
+            )
+            raise AssertionError(f"save and next not under the thumb: {where}")
         gap = page.evaluate(
             "() => document.getElementById('id_confirm_carried').getBoundingClientRect().top"
             " - document.getElementById('id_diastolic_bp').getBoundingClientRect().bottom"
