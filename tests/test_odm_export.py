@@ -15,6 +15,8 @@ import odmlib
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
@@ -270,3 +272,19 @@ def test_text_that_looks_like_markup_is_written_as_text(site_a, coordinator, cli
     record(AdverseEvent, participant, ae_values(participant, term=term), user=clinician)
     (event,) = items(odm(coordinator), participant.study_id, "F.ADVERSE_EVENTS")
     assert event["IT.ADVERSE_EVENTS.TERM"] == term
+
+
+def test_the_file_reads_the_same_number_of_queries_for_a_larger_trial(site_a, coordinator, clinician):
+    """No query per participant, record or user: a block of participants is read in a fixed number of queries."""
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            participant = treated_participant(user=coordinator, site=site_a)
+            record(DailyObservation, participant, observation_values(participant), user=UserFactory(
+                role="Clinician", sites=[site_a]))  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            b"".join(odm_chunks(user=coordinator))
+        return len(captured.captured_queries)
+
+    queries_for(1)  # the first file also fills the caches (content types, the design)
+    assert queries_for(1) == queries_for(4)  # 2 participants, then 6, each with their own writer

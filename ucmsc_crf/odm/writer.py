@@ -222,7 +222,7 @@ def _admin(study_oid: str, mdv_oid: str, sites: list, participants, forms: list[
         attrs = {"OID": oid("USR", user.username), "UserType": "Other"}
         element = _el(admin, "User", attrs)
         _el(element, "LoginName", text=user.username)
-        roles = ", ".join(user.groups.order_by("name").values_list("name", flat=True)) or "no role"
+        roles = ", ".join(sorted(group.name for group in user.groups.all())) or "no role"
         full_name = user.get_full_name()
         _el(element, "DisplayName", text=f"{full_name or user.username} ({roles})")
         if full_name:
@@ -254,7 +254,7 @@ def _users_named(participants, forms: list[FormSpec], sites: list):
             written = history.filter(participant_id__in=participants.values("pk"))
         ids |= set(written.exclude(history_user=None).values_list("history_user_id", flat=True).distinct())
     ids |= set(CasebookSignature.objects.filter(participant__in=participants).values_list("signed_by_id", flat=True))
-    users = list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+    users = list(get_user_model().objects.filter(pk__in=ids).order_by("username").prefetch_related("groups"))
     memberships = defaultdict(list)
     for user_id, code in Site.objects.filter(memberships__user_id__in=ids).values_list("memberships__user_id", "code"):
         memberships[user_id].append(code)
