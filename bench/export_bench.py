@@ -20,13 +20,13 @@ import datetime
 import multiprocessing
 import os
 import random
-import resource
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ucmsc_crf.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
@@ -38,6 +38,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from load_world import peak_rss_mb  # noqa: E402
 
 from outcomes.models import Analyte, DailyObservation, LabResult  # noqa: E402
 from patients.casebook.exports import export_resource_for  # noqa: E402
@@ -203,17 +204,6 @@ def run_c(site_id):
                 size += len(block)
         rows = cursor.rowcount
     return rows, size
-
-
-def peak_rss_mb() -> float:
-    """This process's own resident high-water mark (VmHWM; getrusage would count the forked parent's pages)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(name, site_id, queue):

@@ -36,6 +36,21 @@ def scratch_database(url: str, word: str = "load") -> str:
     return name
 
 
+def peak_rss_mb() -> float:
+    """This process's own resident high-water mark (VmHWM). Not getrusage: a spawned child's ru_maxrss keeps
+    the high-water mark of the parent it was forked from (Linux carries it across exec), so a benchmark whose
+    parent grew the data would report the parent's memory as the child's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def drop_database(url: str, name: str) -> None:
     from django.conf import settings
     from django.db import connections

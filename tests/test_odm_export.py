@@ -288,3 +288,27 @@ def test_the_file_reads_the_same_number_of_queries_for_a_larger_trial(site_a, co
 
     queries_for(1)  # the first file also fills the caches (content types, the design)
     assert queries_for(1) == queries_for(4)  # 2 participants, then 6, each with their own writer
+
+
+def test_a_record_moved_to_another_casebook_keeps_its_whole_trail(site_a, coordinator, clinician):
+    """The writer reads the audit trail by the participant each row names; a record entered in the wrong
+    casebook and moved keeps the rows it has under the first participant (its creation by the clinician)."""
+    wrong, right = (treated_participant(user=coordinator, site=site_a) for _ in range(2))
+    observation = record(DailyObservation, wrong, observation_values(wrong), user=clinician)
+    observation.participant = right
+    record_save(observation, user=coordinator, reason="Entered in the wrong casebook")
+    document = odm(coordinator)
+    assert items(document, wrong.study_id, "F.OBSERVATIONS") == []
+    (form,) = document.xpath(
+        f"//odm:SubjectData[@SubjectKey='{right.study_id}']//odm:FormData[@FormOID='F.OBSERVATIONS']", namespaces=NS
+    )
+    entered = form.xpath("odm:ItemGroupData", namespaces=NS)[0]
+    first = observation.history.order_by("history_id").first()
+    assert entered.get("TransactionType") == "Insert"
+    assert entered.xpath("odm:AuditRecord/odm:UserRef/@UserOID", namespaces=NS) == [f"USR.{clinician.username.upper()}"]
+    assert entered.xpath("odm:AuditRecord/odm:SourceID/text()", namespaces=NS) == [
+        f"audit trail row {first.history_id}"
+    ]
+    assert items(document, right.study_id, "F.OBSERVATIONS")[0]["IT.OBSERVATIONS.HEART_RATE"] == str(
+        observation_values(wrong)["heart_rate"]
+    )

@@ -12,6 +12,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +22,7 @@ from django.utils import timezone
 from patients.casebook.queries import DataQuery
 from patients.casebook.signatures import CasebookSignature
 from patients.models import Participant
-from ucmsc_crf.odm.definitions import ALLOCATION_KEY, ENROLMENT_KEY, STUDY_DAY_METHOD, FormSpec
+from ucmsc_crf.odm.definitions import ALLOCATION_KEY, ENROLMENT_KEY, STUDY_DAY_METHOD, FormSpec, ItemSpec
 from ucmsc_crf.odm.oids import oid
 
 CASEBOOK_EVENT = "SE.CASEBOOK"
@@ -60,9 +61,9 @@ def text(value) -> str:
     return _NOT_XML.sub(REPLACEMENT, value)
 
 
-def odm_value(value) -> str | None:
-    """A value as ODM writes it: ISO 8601 dates, date-times with their offset (the trial's zone), decimals
-    with a point, booleans 1 / 0; None is no value (the item is not written)."""
+def odm_value(value, zone=None) -> str | None:
+    """A value as ODM writes it: ISO 8601 dates, date-times with their offset (the trial's zone, or ``zone``),
+    decimals with a point, booleans 1 / 0; None is no value (the item is not written)."""
     kind = type(value)
     if kind is int or kind is str:  # most values: counts, codes, text (checked first, by type, for speed)
         return str(value) if value != "" else None
@@ -73,27 +74,107 @@ def odm_value(value) -> str | None:
     if kind is Decimal:
         return format(value, "f")
     if isinstance(value, datetime.datetime):
-        return stamp(value)
+        return stamp(value, zone)
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
 
 
-def stamp(value: datetime.datetime) -> str:
-    """A date-time in the trial's zone, with its offset."""
-    return value.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
+def stamp(value: datetime.datetime, zone=None) -> str:
+    """A date-time in the trial's zone (or ``zone``: the writer looks the zone up once, not per value, as the
+    lookup costs more than the conversion), with its offset."""
+    return value.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")
+
+
+def value_attr(value, zone=None) -> str | None:
+    """``odm_value`` as a quoted attribute, the escaping skipped for what cannot need it (numbers, dates):
+    the value of each of a file's hundreds of thousands of items passes here."""
+    kind = type(value)
+    if kind is str:
+        return attr(value) if value != "" else None
+    if kind is int:
+        return f'"{value}"'
+    if value is None:
+        return None
+    if kind is Decimal:
+        return f'"{format(value, "f")}"'
+    if kind is datetime.date:
+        return f'"{value.isoformat()}"'
+    if kind is datetime.datetime:
+        return f'"{stamp(value, zone)}"'
+    formatted = odm_value(value, zone)
+    return None if formatted is None else attr(formatted)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """An item as the writer needs it, worked out once per file: its ItemData's text either side of the value."""
+
+    spec: ItemSpec
+    audited_field: str
+    study_day: bool
+    inserted: str  # '<ItemData ItemOID="..." Value='
+    updated_null: str  # the item's value taken away by an update
+
+
+@dataclass(frozen=True)
+class _Form:
+    spec: FormSpec
+    items: tuple[_Item, ...]
+    by_field: dict  # audited field -> _Item
+    audited: tuple[str, ...]
+    opening: str  # '<FormData FormOID="..."'
+    group: str  # '<ItemGroupData ItemGroupOID="..." TransactionType='
+    repeats: bool
+
+    @classmethod
+    def of(cls, form: FormSpec) -> "_Form":
+        items = tuple(
+            _Item(
+                spec=item,
+                audited_field=item.audited_field,
+                study_day=item.method_oid == STUDY_DAY_METHOD,
+                inserted=f'<ItemData ItemOID="{item.oid}" Value=',
+                updated_null=f'<ItemData ItemOID="{item.oid}" TransactionType="Update" IsNull="Yes"/>',
+            )
+            for item in form.items
+        )
+        return cls(
+            spec=form,
+            items=items,
+            by_field={item.audited_field: item for item in items if item.audited_field},
+            audited=tuple(item.audited_field for item in items if item.audited_field),
+            opening=f'<FormData FormOID="{form.oid}"',
+            group=f'<ItemGroupData ItemGroupOID="{form.group_oid}" TransactionType=',
+            repeats=form.key not in (ENROLMENT_KEY, ALLOCATION_KEY),
+        )
+
+
+@dataclass
+class _Block:
+    """What the writing of one block of participants shares: the zone, the forms' plans, the audit trail."""
+
+    zone: object
+    since: datetime.datetime | None
+    audits: dict = field(default_factory=dict)  # form key -> record pk -> transactions
 
 
 def subjects(block: list, forms: list[FormSpec], *, since=None) -> Iterator[str]:
     """The ``SubjectData`` of each participant of the block, as text."""
     ids = [p.pk for p in block]
-    by_participant = {form.key: _records(form, ids, since=since) for form in forms}
-    audits = {form.key: _audits(form, by_participant[form.key]) for form in forms}
+    plans = [_Form.of(form) for form in forms]
+    context = _Block(zone=timezone.get_current_timezone(), since=since)
+    by_participant = {}
+    for plan in plans:
+        records = _records(plan.spec, ids, since=since)
+        by_participant[plan.spec.key] = records
+        context.audits[plan.spec.key] = _audits(plan, records)
     queries = _queries(ids)
     content_types = {form.key: ContentType.objects.get_for_model(form.model).pk for form in forms}
     signatures = defaultdict(list)
     for signature in CasebookSignature.objects.filter(participant_id__in=ids).select_related("signed_by"):
         signatures[signature.participant_id].append(signature)
+    zone = context.zone
     for participant in block:
         out = [
             f"<SubjectData SubjectKey={attr(participant.study_id)} "
@@ -102,26 +183,26 @@ def subjects(block: list, forms: list[FormSpec], *, since=None) -> Iterator[str]
         location = oid("LOC", participant.site.code)
         valid = [s for s in signatures[participant.pk] if s.invalidated_datetime is None]
         if valid:
-            out.append(_signature(valid[-1], location))
+            out.append(_signature(valid[-1], location, zone))
         out.append(f'<SiteRef LocationOID="{location}"/>')
         for seq, signature in enumerate((s for s in signatures[participant.pk] if s.invalidated_datetime), 1):
             note = (
-                f"Signature by {signature.signed_by.username} on {stamp(signature.signed_datetime)} invalidated on "
-                f"{stamp(signature.invalidated_datetime)}: {signature.invalidated_reason}"
+                f"Signature by {signature.signed_by.username} on {stamp(signature.signed_datetime, zone)} "
+                f"invalidated on {stamp(signature.invalidated_datetime, zone)}: {signature.invalidated_reason}"
             )
             out.append(f'<Annotation SeqNum="{seq}"><Comment SponsorOrSite="Site">{text(note)}</Comment></Annotation>')
         if not participant.voided:  # a participant entered in error: removed, with nothing of them as data
             events = defaultdict(list)
-            for form in forms:
-                for record in by_participant[form.key].get(participant.pk, ()):
-                    events[record["_event"]].append((form, record))
+            for plan in plans:
+                for record in by_participant[plan.spec.key].get(participant.pk, ()):
+                    events[record["_event"]].append((plan, record))
             for event_oid in sorted(events, key=lambda e: (e != CASEBOOK_EVENT, e)):
                 out.append(f'<StudyEventData StudyEventOID="{event_oid}">')
                 ordinals = defaultdict(int)
-                for form, record in events[event_oid]:
-                    ordinals[form.key] += 1
-                    key = (content_types[form.key], record["pk"])
-                    out.append(_form_data(form, record, audits[form.key], queries.get(key, ()), location, ordinals))
+                for plan, record in events[event_oid]:
+                    ordinals[plan.spec.key] += 1
+                    key = (content_types[plan.spec.key], record["pk"])
+                    _form_data(out, plan, record, context, queries.get(key, ()), location, ordinals)
                 out.append("</StudyEventData>")
         out.append("</SubjectData>")
         yield "".join(out)
@@ -130,6 +211,15 @@ def subjects(block: list, forms: list[FormSpec], *, since=None) -> Iterator[str]
 def _records(form: FormSpec, ids: list[int], *, since=None) -> dict[int, list[dict]]:
     """The form's records of these participants (voided ones too; with ``since``, those changed from then on),
     each a dict of the paths it reads."""
+    rows = _records_query(form, ids, since=since)
+    found = defaultdict(list)
+    for row in rows:
+        row["_event"] = oid("SE", row["visit__code"]) if row.get("visit__code") else CASEBOOK_EVENT
+        found[row["owner"]].append(row)
+    return found
+
+
+def _records_query(form: FormSpec, ids: list[int], *, since=None):
     model = form.model
     paths = [item.path for item in form.items if item.path]
     extra = ["pk", "voided"]
@@ -146,12 +236,7 @@ def _records(form: FormSpec, ids: list[int], *, since=None) -> dict[int, list[di
         rows = rows.order_by("participant_id", *(form.natural_key or ("pk",)), "pk")
     if since is not None:
         rows = rows.filter(pk__in=model.history.filter(history_date__gte=since).values("id"))
-    found = defaultdict(list)
-    for row in rows:
-        row["_since"] = since
-        row["_event"] = oid("SE", row["visit__code"]) if row.get("visit__code") else CASEBOOK_EVENT
-        found[row["owner"]].append(row)
-    return found
+    return rows
 
 
 def _repeat_key(form: FormSpec, record: dict, ordinal: int) -> str:
@@ -162,54 +247,90 @@ def _repeat_key(form: FormSpec, record: dict, ordinal: int) -> str:
     return "/".join(odm_value(record.get(path)) or "" for path in form.natural_key)
 
 
-def _audits(form: FormSpec, records: dict[int, list[dict]]) -> dict[int, dict]:
+# A row of the audit trail as _trail reads it: these, then the audited fields' values.
+_ID, _HISTORY_ID, _DATE, _USER, _REASON, _TYPE, _VALUES = range(7)
+
+
+def _audits(plan: _Form, records: dict[int, list[dict]]) -> dict[int, dict]:
     """Per record, its transactions from the audit trail, in order: the first row's values (the record as
     entered), then each later row's changed values, each with its row (who, when, why); and the last row (the
-    void, for a voided record)."""
-    pks = [record["pk"] for rows in records.values() for record in rows]
-    fields = [item.audited_field for item in form.items if item.audited_field]
-    result = {}
-    if not pks:
-        return result
-    rows = (
-        form.model.history.filter(id__in=pks)
-        .order_by("id", "history_id")
-        .values("id", "history_id", "history_date", "history_user__username", "history_change_reason", *fields)
+    void, for a voided record).
+
+    The audit trail is read by the participant each row names (an index scan), not by the records' ids: a
+    block holds thousands of records, and neither a list of thousands of ids (built, sent and planned per
+    block) nor a join on the record table (PostgreSQL scans the whole audit table for it, once per block: the
+    file's time grew with the square of the trial) is as cheap. A record whose trail does not start with its
+    creation in these rows (it was moved from another participant's casebook, or has no trail) is read again
+    by its id, so no row of its trail is missed."""
+    if not records:
+        return {}
+    form = plan.spec
+    owners = list(records)
+    wanted = {record["pk"] for rows in records.values() for record in rows}
+    history = form.model.history
+    by_owner = history.filter(id__in=owners) if form.model is Participant else history.filter(participant_id__in=owners)
+    result = _replay(_trail(by_owner, plan), plan.audited, wanted)
+    partial = [pk for pk in wanted if pk not in result or result[pk]["created"] is False]
+    if partial:
+        result.update(_replay(_trail(history.filter(id__in=partial), plan), plan.audited, set(partial)))
+    return result
+
+
+def _trail(rows, plan: _Form):
+    return rows.order_by("id", "history_id").values_list(
+        "id",
+        "history_id",
+        "history_date",
+        "history_user__username",
+        "history_change_reason",
+        "history_type",
+        *plan.audited,
     )
-    previous, record_id = None, None
+
+
+def _replay(rows, fields: tuple[str, ...], wanted: set) -> dict[int, dict]:
+    result = {}
+    previous, record_id, entry = None, None, None
     for row in rows:
-        if row["id"] != record_id:
-            record_id, previous = row["id"], None
-            result[record_id] = {"transactions": [], "last": row}
-        entry = result[record_id]
+        if row[_ID] != record_id:
+            record_id, previous = row[_ID], None
+            entry = None
+            if record_id in wanted:  # not a record an increment leaves out
+                entry = result[record_id] = {"transactions": [], "last": row, "created": row[_TYPE] == "+"}
+        if entry is None:
+            continue
+        values = row[_VALUES:]
         if previous is None:
-            changed = {name: row[name] for name in fields if row[name] is not None}
-        else:
-            changed = {name: row[name] for name in fields if row[name] != previous[name]}
-        if changed or previous is None:
+            changed = {name: value for name, value in zip(fields, values, strict=True) if value is not None}
             entry["transactions"].append((row, changed))
-        previous = {name: row[name] for name in fields}
+        else:
+            changed = {
+                name: value for name, value, before in zip(fields, values, previous, strict=True) if value != before
+            }
+            if changed:
+                entry["transactions"].append((row, changed))
+        previous = values
         entry["last"] = row
     return result
 
 
-def _audit_record(row: dict, location: str) -> str:
-    username = row.get("history_user__username")
+def _audit_record(row: tuple, location: str, zone) -> str:
+    username = row[_USER]
     user = oid("USR", username) if username else SYSTEM_USER
-    reason = row.get("history_change_reason")
+    reason = row[_REASON]
     return (
         f'<AuditRecord><UserRef UserOID={attr(user)}/><LocationRef LocationOID="{location}"/>'
-        f"<DateTimeStamp>{stamp(row['history_date'])}</DateTimeStamp>"
+        f"<DateTimeStamp>{stamp(row[_DATE], zone)}</DateTimeStamp>"
         + (f"<ReasonForChange>{text(reason)}</ReasonForChange>" if reason else "")
-        + f"<SourceID>audit trail row {row['history_id']}</SourceID></AuditRecord>"
+        + f"<SourceID>audit trail row {row[_HISTORY_ID]}</SourceID></AuditRecord>"
     )
 
 
-def _signature(signature, location: str) -> str:
+def _signature(signature, location: str, zone) -> str:
     return (
         f"<Signature><UserRef UserOID={attr(oid('USR', signature.signed_by.username))}/>"
         f'<LocationRef LocationOID="{location}"/><SignatureRef SignatureOID={attr(oid("SD", signature.meaning))}/>'
-        f"<DateTimeStamp>{stamp(signature.signed_datetime)}</DateTimeStamp></Signature>"
+        f"<DateTimeStamp>{stamp(signature.signed_datetime, zone)}</DateTimeStamp></Signature>"
     )
 
 
@@ -233,52 +354,54 @@ def _query_note(seq: int, query) -> str:
     return f'<Annotation SeqNum="{seq}"><Comment SponsorOrSite="Sponsor">{text(thread)}</Comment></Annotation>'
 
 
-def _form_data(form: FormSpec, record: dict, audits: dict, queries, location: str, ordinals: dict) -> str:
-    opening = f'<FormData FormOID="{form.oid}"'
-    if form.key not in (ENROLMENT_KEY, ALLOCATION_KEY):
+def _form_data(out: list, plan: _Form, record: dict, context: _Block, queries, location: str, ordinals) -> None:
+    """Appends the record's ``FormData`` to ``out``."""
+    form, zone, since = plan.spec, context.zone, context.since
+    opening = plan.opening
+    if plan.repeats:
         opening += f" FormRepeatKey={attr(_repeat_key(form, record, ordinals[form.key]))}"
-    audit = audits.get(record["pk"], {})
+    audit = context.audits[form.key].get(record["pk"])
     if record["voided"]:
-        return (
-            f'{opening} TransactionType="Remove">{_audit_record(audit["last"], location) if audit else ""}</FormData>'
-        )
-    out = [f'{opening} TransactionType="Upsert">']
+        last = _audit_record(audit["last"], location, zone) if audit else ""
+        out.append(f'{opening} TransactionType="Remove">{last}</FormData>')
+        return
+    out.append(f'{opening} TransactionType="Upsert">')
     out += [_query_note(seq, query) for seq, query in enumerate(queries, 1)]
-    since = record.get("_since")
-    by_field = {item.audited_field: item for item in form.items if item.audited_field}
-    for number, (row, changed) in enumerate(audit.get("transactions") or [(None, {})]):
-        if since is not None and row is not None and row["history_date"] < since:
+    for number, (row, changed) in enumerate(audit["transactions"] if audit else [(None, {})]):
+        if since is not None and row is not None and row[_DATE] < since:
             continue  # in the file the increment follows
-        kind = "Insert" if number == 0 else "Update"
-        out.append(f'<ItemGroupData ItemGroupOID="{form.group_oid}" TransactionType="{kind}">')
-        if row is not None:
-            out.append(_audit_record(row, location))
         if number == 0:
+            out.append(f'{plan.group}"Insert">')
+            if row is not None:
+                out.append(_audit_record(row, location, zone))
             # As entered: what the first row of the audit trail holds, and what it does not (the names of
             # related records, the derived study day) as the record has them now.
-            for item in form.items:
-                value = changed.get(item.audited_field) if item.audited_field and row is not None else None
-                if value is None and (row is None or not item.audited_field):
-                    value = _current(form, item, record)
-                out.append(_item_data(item, odm_value(value), kind))
+            for item in plan.items:
+                if item.audited_field and row is not None:
+                    value = changed.get(item.audited_field)
+                else:
+                    value = _current(form, item, record, zone)
+                quoted = value_attr(value, zone)
+                if quoted is not None:
+                    out.append(f'{item.inserted}{quoted} TransactionType="Insert"/>')
         else:
-            out += [_item_data(by_field[name], odm_value(value), kind) for name, value in changed.items()]
+            out.append(f'{plan.group}"Update">')
+            out.append(_audit_record(row, location, zone))
+            for name, value in changed.items():
+                item = plan.by_field[name]
+                quoted = value_attr(value, zone)
+                if quoted is None:  # a value taken away
+                    out.append(item.updated_null)
+                else:
+                    out.append(f'{item.inserted}{quoted} TransactionType="Update"/>')
         out.append("</ItemGroupData>")
     out.append("</FormData>")
-    return "".join(out)
 
 
-def _current(form: FormSpec, item, record: dict):
-    if item.method_oid == STUDY_DAY_METHOD:
+def _current(form: FormSpec, item: _Item, record: dict, zone):
+    if item.study_day:
         on, day0 = record.get(form.study_day_from), record.get("participant__day0_date")
         if isinstance(on, datetime.datetime):
-            on = timezone.localtime(on).date()
+            on = on.astimezone(zone).date()
         return None if on is None or day0 is None else str((on - day0).days)
-    return record.get(item.path)
-
-
-def _item_data(item, value: str | None, kind: str) -> str:
-    """One value of a transaction; a value taken away in an update is written as null."""
-    if value is None:
-        return f'<ItemData ItemOID="{item.oid}" TransactionType="{kind}" IsNull="Yes"/>' if kind == "Update" else ""
-    return f'<ItemData ItemOID="{item.oid}" Value={attr(value)} TransactionType="{kind}"/>'
+    return record.get(item.spec.path)
