@@ -312,3 +312,19 @@ def test_a_record_moved_to_another_casebook_keeps_its_whole_trail(site_a, coordi
     assert items(document, right.study_id, "F.OBSERVATIONS")[0]["IT.OBSERVATIONS.HEART_RATE"] == str(
         observation_values(wrong)["heart_rate"]
     )
+
+
+def test_a_record_without_an_audit_trail_is_written_as_it_stands(site_a, coordinator, clinician):
+    """A record loaded before the audit trail was kept: its values are its current ones, with no audit record."""
+    participant = treated_participant(user=coordinator, site=site_a)
+    observation = record(DailyObservation, participant, observation_values(participant), user=clinician)
+    DailyObservation.history.filter(id=observation.pk).delete()
+    document = odm(coordinator)
+    (form,) = document.xpath(
+        f"//odm:SubjectData[@SubjectKey='{participant.study_id}']//odm:FormData[@FormOID='F.OBSERVATIONS']",
+        namespaces=NS,
+    )
+    assert form.xpath(".//odm:AuditRecord", namespaces=NS) == []
+    (values,) = items(document, participant.study_id, "F.OBSERVATIONS")
+    assert values["IT.OBSERVATIONS.HEART_RATE"] == str(observation.heart_rate)
+    assert values["IT.OBSERVATIONS.STUDY_DAY"] == str((observation.observation_date - participant.day0_date).days)
