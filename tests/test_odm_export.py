@@ -26,6 +26,7 @@ from patients.access_log import AccessEvent, AccessEventKind
 from patients.casebook import services as casebook_services
 from patients.casebook.choices import SignatureMeaning, Treatment
 from patients.casebook.saving import record_save
+from patients.models import Consent
 from tests.example_crf.models import PulseCheck
 from tests.factories import (
     PASSWORD,
@@ -328,3 +329,12 @@ def test_a_record_without_an_audit_trail_is_written_as_it_stands(site_a, coordin
     (values,) = items(document, participant.study_id, "F.OBSERVATIONS")
     assert values["IT.OBSERVATIONS.HEART_RATE"] == str(observation.heart_rate)
     assert values["IT.OBSERVATIONS.STUDY_DAY"] == str((observation.observation_date - participant.day0_date).days)
+
+
+def test_the_export_leaves_the_database_connection_as_django_set_it(site_a, coordinator):
+    """On PostgreSQL the writer loads date-times with psycopg's own loader, for its own queries only."""
+    participant = treated_participant(user=coordinator, site=site_a)
+    document = odm(coordinator)
+    assert document.xpath(f"//odm:SubjectData[@SubjectKey='{participant.study_id}']", namespaces=NS)
+    (consented,) = Consent.objects.filter(participant=participant).values_list("consent_datetime", flat=True)
+    assert consented.tzinfo is datetime.UTC

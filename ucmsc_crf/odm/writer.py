@@ -252,7 +252,9 @@ def _users_named(participants, forms: list[FormSpec], sites: list):
             written = history.filter(id__in=participants.values("pk"))
         else:
             written = history.filter(participant_id__in=participants.values("pk"))
-        ids |= set(written.exclude(history_user=None).values_list("history_user_id", flat=True).distinct())
+        # order_by(): the trail's default order (newest first) would make DISTINCT keep every row and sort it.
+        written = written.exclude(history_user=None).order_by().values_list("history_user_id", flat=True).distinct()
+        ids |= set(written)
     ids |= set(CasebookSignature.objects.filter(participant__in=participants).values_list("signed_by_id", flat=True))
     users = list(get_user_model().objects.filter(pk__in=ids).order_by("username").prefetch_related("groups"))
     memberships = defaultdict(list)
