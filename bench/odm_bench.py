@@ -11,6 +11,9 @@ its peak RSS is its own), the bundle and the ODM file in turn, as one study-wide
 file); each writes its bytes to nowhere. Printed: each run's seconds, megabytes and peak RSS, and the median
 ratio ODM / bundle (the issue's target: within 3 x). ``--keep`` leaves the database; ``--reuse`` measures on
 the one a ``--keep`` run left (growing 10,000 participants takes minutes; measuring a change should not).
+
+``--http`` measures them as a user pays for them: each download from a fresh gunicorn (one worker, started
+for it, the user logged in first), timed from the request to the last byte read, with the worker's peak RSS.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import multiprocessing
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_world import drop_database, peak_rss_mb, scratch_database  # noqa: E402
+from load_world import drop_database, peak_rss_mb, scratch_database, server_env, start_servers, stop_servers  # noqa: E402
 
 USERNAME = "odm-bench"
 
@@ -64,12 +68,57 @@ def measure(what: str) -> tuple[float, int, float]:
     return result
 
 
+PATHS = {"bundle": "/export/analysis.zip", "odm": "/export/odm.xml"}
+
+
+def measure_http(what: str, url: str, logs: Path) -> tuple[float, int, float]:
+    """One download from a gunicorn started for it: (seconds to the last byte, bytes, the worker's peak MiB)."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    from tests.factories import PASSWORD
+
+    server = argparse.Namespace(servers=1, workers=1, threads=1)
+    servers = start_servers(server, server_env(server, url, str(logs / "static")), logs)
+    port, master, _ = servers[0]
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        base = f"http://127.0.0.1:{port}"
+        page = opener.open(f"{base}/accounts/login/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = {"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        opener.open(f"{base}/accounts/login/", data=urllib.parse.urlencode(form).encode()).read()
+        start = time.perf_counter()
+        size = 0
+        with opener.open(f"{base}{PATHS[what]}", timeout=600) as response:
+            while block := response.read(1 << 20):
+                size += len(block)
+        seconds = time.perf_counter() - start
+        rss = _worker_peak_mb(master.pid)
+    finally:
+        stop_servers(servers)
+    return seconds, size, rss
+
+
+def _worker_peak_mb(master: int) -> float:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks, default=0.0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure on the database a --keep run left")
+    parser.add_argument("--http", action="store_true", help="download over HTTP from a fresh gunicorn each time")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if args.reuse:
@@ -83,9 +132,12 @@ def main() -> int:
         _setup()
         _grow(args.participants)
     ratios = []
+    logs = Path(tempfile.mkdtemp(prefix="odm-bench-"))
     for run in range(1, args.repeat + 1):
-        bundle = measure("bundle")
-        odm = measure("odm")
+        if args.http:
+            bundle, odm = measure_http("bundle", url, logs), measure_http("odm", url, logs)
+        else:
+            bundle, odm = measure("bundle"), measure("odm")
         ratios.append(odm[0] / bundle[0])
         for what, (seconds, size, rss) in (("bundle", bundle), ("odm", odm)):
             print(f"run {run} {what:<6} {seconds:7.1f} s {size / 1e6:8.1f} MB  peak RSS {rss:6.0f} MiB", flush=True)
