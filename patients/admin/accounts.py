@@ -45,7 +45,7 @@ class CrfUserAdmin(BlindedAdminMixin, UserAdmin):  # typed lookups too: every ad
 
 @admin.register(Site)
 class SiteAdmin(ScopedHistoryAdmin):
-    list_display = ["code", "name", "last_sequence_number"]
+    list_display = ["code", "name", "country", "last_sequence_number"]
     readonly_fields = ["last_sequence_number"]
     inlines = [SiteMembershipInline]
 

@@ -43,6 +43,12 @@ class Site(models.Model):
         help_text="Short code that prefixes the site's study IDs, e.g. 01 gives 01-001.",
     )
     name = models.CharField(max_length=200, unique=True)
+    country = models.CharField(
+        max_length=3,
+        default="CHN",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters (ISO 3166-1 alpha-3), e.g. CHN.")],
+        help_text="ISO 3166-1 alpha-3 code of the country the site is in (SDTM's DM.COUNTRY), e.g. CHN.",
+    )
     # The last study ID sequence number issued at this site. Only ever incremented, under a row lock,
     # so numbers are never reused even if a participant record is voided.
     last_sequence_number = models.PositiveIntegerField(default=0, editable=False)

@@ -1,0 +1,236 @@
+"""The SDTM package (issue 32, first part: DM and AE): written as SAS transport files a block of subjects at a
+time, read back independently (pandas.read_sas and pyreadstat), checked for conformance; every conformance
+check is shown to fail on a package broken on purpose."""
+
+import datetime
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from dosing.models import Infusion
+from outcomes.models import AdverseEvent
+from patients.access_log import AccessEvent, AccessEventKind
+from patients.casebook.choices import Treatment
+from tests.factories import (
+    UserFactory,
+    ae_values,
+    give_infusion,
+    local_datetime,
+    randomised_design,
+    record,
+    signed_off_list,
+    treated_participant,
+)
+from ucmsc_crf.sdtm import subjects as sdtm_subjects
+from ucmsc_crf.sdtm.conformance import Code, check
+from ucmsc_crf.sdtm.dates import study_day
+from ucmsc_crf.sdtm.package import DATASETS, DRY_RUN_NOTE, write_package
+from ucmsc_crf.sdtm.xpt import Column, XptLimitError, XptWriter
+
+pytestmark = pytest.mark.django_db
+
+
+def read(directory: Path, name: str) -> tuple[pd.DataFrame, object]:
+    frame, meta = pyreadstat.read_xport(str(directory / f"{name}.xpt"))
+    return frame, meta
+
+
+def test_sdtm_study_day_has_no_day_zero():
+    reference = datetime.date(2026, 3, 10)
+    assert study_day(reference, reference) == 1
+    assert study_day(reference + datetime.timedelta(days=2), reference) == 3
+    assert study_day(reference - datetime.timedelta(days=1), reference) == -1
+    assert study_day(None, reference) is None
+
+
+def test_a_dataset_written_in_blocks_reads_back_as_one(tmp_path):
+    """Blocks of different widths share one record layout; the values and the count read back exactly."""
+    writer = XptWriter("DM", "Demographics", [Column("USUBJID", "Unique Subject Identifier", False),
+                                              Column("AGE", "Age", True)])  # fmt: skip
+    writer.add([{"USUBJID": "S-01-001", "AGE": 34}, {"USUBJID": "S-01-002", "AGE": None}])
+    writer.add([{"USUBJID": "S-01-003-LONGER", "AGE": 61.5}])
+    assert writer.write(tmp_path / "dm.xpt") == 3
+    frame, meta = read(tmp_path, "dm")
+    assert frame["USUBJID"].tolist() == ["S-01-001", "S-01-002", "S-01-003-LONGER"]
+    assert frame["AGE"].tolist()[0] == 34 and pd.isna(frame["AGE"][1]) and frame["AGE"][2] == 61.5
+    assert meta.variable_storage_width["USUBJID"] == len("S-01-003-LONGER")
+    assert pd.read_sas(tmp_path / "dm.xpt", format="xport", encoding="utf-8").shape == (3, 2)
+
+
+def test_xpt_limits_are_refused_not_truncated(tmp_path):
+    with pytest.raises(XptLimitError):
+        XptWriter("DM", "Demographics", [Column("TOOLONGNAME", "x", False)])
+    writer = XptWriter("AE", "Adverse Events", [Column("AETERM", "Reported Term for the Adverse Event", False)])
+    with pytest.raises(XptLimitError):
+        writer.add([{"AETERM": "x" * 201}])
+
+
+@pytest.fixture
+def trial(site_a, coordinator, clinician):
+    """Two treated participants, one with a coded serious adverse event on the day of the first infusion."""
+    participants = [treated_participant(user=coordinator, site=site_a) for _ in range(2)]
+    first = give_infusion(participants[0], 1, user=clinician).start_datetime
+    event = record(
+        AdverseEvent,
+        participants[0],
+        ae_values(
+            participants[0],
+            meddra_preferred_term="Pyrexia",
+            meddra_code="10037660",
+            onset_datetime=first + datetime.timedelta(hours=2),
+            resolution_datetime=first + datetime.timedelta(days=1),
+            serious=True,
+            serious_hospitalisation=True,
+            site_aware_datetime=first + datetime.timedelta(hours=3),
+        ),
+        user=clinician,
+    )
+    return participants, event
+
+
+def test_dm_and_ae_hold_the_casebooks_and_conform(trial, coordinator, tmp_path):
+    participants, event = trial
+    package = write_package(tmp_path, user=coordinator)
+    assert package.rows == {"DM": 2, "AE": 1}
+    assert check(tmp_path, DATASETS, blinded=package.blinded) == []
+    dm, meta = read(tmp_path, "dm")
+    assert meta.table_name == "DM" and meta.file_label == "Demographics"
+    assert meta.column_names_to_labels["RFICDTC"] == "Date/Time of Informed Consent"
+    mine = dm[dm["SUBJID"] == participants[0].study_id].iloc[0]
+    first = Infusion.objects.get(participant=participants[0], sequence_number=1)
+    assert mine["USUBJID"] == f"UCMSC-PHASE1-{participants[0].study_id}"
+    assert mine["RFXSTDTC"] == mine["RFSTDTC"] == timezone.localtime(first.start_datetime).strftime("%Y-%m-%dT%H:%M")
+    assert (mine["SEX"], mine["AGEU"], mine["COUNTRY"], mine["SITEID"]) == (
+        participants[0].sex, "YEARS", "CHN", participants[0].site.code,
+    )  # fmt: skip
+    ae, _ = read(tmp_path, "ae")
+    row = ae.iloc[0]
+    assert (row["AETERM"], row["AEDECOD"], row["AEPTCD"]) == (event.term, "Pyrexia", 10037660)
+    assert (row["AESER"], row["AESHOSP"], row["AESDTH"], row["AETOXGR"]) == ("Y", "Y", "N", str(event.grade))
+    assert row["AESTDY"] == 1 and row["AEENDY"] == 2  # the first infusion's day is day 1: no day 0
+    # pandas reads every file too (the reader a reviewer's script uses).
+    for name in ("dm", "ae"):
+        assert (
+            len(pd.read_sas(tmp_path / f"{name}.xpt", format="xport", encoding="utf-8")) == package.rows[name.upper()]
+        )
+    logged = AccessEvent.objects.filter(kind=AccessEventKind.DATA_EXPORTED, user=coordinator).get()
+    assert "SDTM" in logged.detail
+
+
+def test_the_arm_is_only_in_the_unblinded_statisticians_package(site_a, tmp_path):
+    randomised_design(
+        arms=(("quillon", "Arm Quillon", Treatment.ACTIVE, 1), ("vantrel", "Arm Vantrel", Treatment.PLACEBO, 1))
+    )
+    ustat = UserFactory(username="s_ustat", role="Unblinded statistician")
+    signed_off_list(user=ustat, slots_per_stratum=4, block_multiples=[1], seed=3)
+    coordinator = UserFactory(username="s_coord", role="Coordinator", sites=[site_a])
+    statistician = UserFactory(username="s_stat", role="Statistician", sites=[site_a])
+    for _ in range(2):
+        treated_participant(user=coordinator, site=site_a, arm_code=None)
+    for reader in (coordinator, statistician):
+        out = tmp_path / reader.username
+        package = write_package(out, user=reader)
+        assert package.blinded and (out / DRY_RUN_NOTE).exists()
+        assert check(out, DATASETS, blinded=True) == []
+        for path in out.iterdir():
+            for canary in (b"quillon", b"QUILLON", b"Quillon", b"vantrel", b"VANTREL", b"Vantrel"):
+                assert canary not in path.read_bytes(), (reader.username, path.name, canary)
+    out = tmp_path / "unblinded"
+    package = write_package(out, user=ustat)
+    assert not package.blinded and not (out / DRY_RUN_NOTE).exists()
+    dm, _ = read(out, "dm")
+    assert set(dm["ARMCD"]) == {"QUILLON", "VANTREL"} and set(dm["ARM"]) == {"Arm Quillon", "Arm Vantrel"}
+
+
+def _rewrite(directory: Path, name: str, change) -> None:
+    """Break a written dataset on purpose: read it, change the frame, write it back with its labels."""
+    frame, meta = read(directory, name)
+    frame = change(frame)
+    labels = [meta.column_names_to_labels.get(c, c) for c in frame.columns]
+    pyreadstat.write_xport(frame, str(directory / f"{name}.xpt"), file_label=meta.file_label,
+                           column_labels=labels, table_name=meta.table_name, file_format_version=5)  # fmt: skip
+
+
+def _set(column, value, row=0):
+    def change(frame):
+        frame[column] = frame[column].astype(object)
+        frame.loc[row, column] = value
+        return frame
+
+    return change
+
+
+BROKEN = [
+    ("ae", _set("AESTDY", 0), Code.DAY_ZERO),
+    ("ae", _set("AESTDTC", "2026-13-45 10:00"), Code.NOT_ISO_8601),
+    ("ae", _set("AEOUT", "RESOLVED"), Code.NOT_IN_CODELIST),
+    ("ae", _set("AETERM", ""), Code.REQUIRED_VALUE),
+    ("ae", _set("USUBJID", "NOBODY"), Code.UNKNOWN_SUBJECT),
+    ("ae", lambda f: pd.concat([f, f], ignore_index=True), Code.SEQ_NOT_UNIQUE),
+    ("ae", lambda f: f.drop(columns=["AESER"]), Code.REQUIRED_VARIABLE),
+    ("ae", lambda f: f.assign(AEXTRA="x"), Code.UNDECLARED_VARIABLE),
+    ("dm", _set("SEX", "X"), Code.NOT_IN_CODELIST),
+    ("dm", lambda f: pd.concat([f, f.iloc[:1]], ignore_index=True), Code.SUBJECT_TWICE),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "code"), BROKEN, ids=[b[2] for b in BROKEN])
+def test_each_conformance_check_fails_on_a_package_broken_on_purpose(trial, coordinator, tmp_path, name, change, code):
+    write_package(tmp_path, user=coordinator)
+    assert check(tmp_path, DATASETS, blinded=False) == []
+    _rewrite(tmp_path, name, change)
+    assert code in {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+
+
+def test_the_label_and_missing_dataset_and_dry_run_checks_fail_when_broken(trial, coordinator, tmp_path):
+    write_package(tmp_path, user=coordinator)
+    frame, meta = read(tmp_path, "dm")
+    labels = [("Sex of the subject" if c == "SEX" else meta.column_names_to_labels[c]) for c in frame.columns]
+    pyreadstat.write_xport(
+        frame, str(tmp_path / "dm.xpt"), column_labels=labels, table_name="DM", file_format_version=5
+    )
+    assert Code.LABEL_NOT_SDTMIG in {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+    assert Code.ARM_IN_DRY_RUN in {p.code for p in check(tmp_path, DATASETS, blinded=True)}  # phase 1: arms shown
+    (tmp_path / "ae.xpt").unlink()
+    assert Code.MISSING_DATASET in {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+
+
+def test_an_uncoded_adverse_event_is_not_fit_to_submit(site_a, coordinator, clinician, tmp_path):
+    participant = treated_participant(user=coordinator, site=site_a)
+    record(AdverseEvent, participant, ae_values(participant), user=clinician)  # no MedDRA term yet
+    with pytest.raises(CommandError, match="conformance problem"):
+        call_command("export_sdtm", str(tmp_path), "--user", coordinator.username)
+    assert (tmp_path / "ae.xpt").exists()
+
+
+def test_the_command_writes_the_package_and_reports_it(trial, coordinator, tmp_path, capsys):
+    call_command("export_sdtm", str(tmp_path), "--user", coordinator.username)
+    out = capsys.readouterr().out
+    assert "dm.xpt: 2 records" in out and "ae.xpt: 1 records" in out and "none failed" in out
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("export_sdtm", str(tmp_path), "--user", coordinator.username, "--cutoff", "yesterday")
+
+
+def test_subjects_are_read_a_block_at_a_time(trial, coordinator, tmp_path, monkeypatch):
+    monkeypatch.setattr(sdtm_subjects, "BLOCK", 1)
+    package = write_package(tmp_path, user=coordinator)
+    assert package.rows == {"DM": 2, "AE": 1} and check(tmp_path, DATASETS, blinded=False) == []
+
+
+def test_a_subject_never_infused_starts_at_day_0(site_a, coordinator, clinician, tmp_path):
+    participant = treated_participant(user=coordinator, site=site_a, arm_code="control")
+    event = record(
+        AdverseEvent, participant,
+        ae_values(participant, meddra_preferred_term="Cough", meddra_code="10011224",
+                  onset_datetime=local_datetime(participant.day0_date, 9)),
+        user=clinician,
+    )  # fmt: skip
+    write_package(tmp_path, user=coordinator)
+    dm, _ = read(tmp_path, "dm")
+    assert dm.iloc[0]["RFSTDTC"] == participant.day0_date.isoformat() and dm.iloc[0]["RFXSTDTC"] == ""
+    ae, _ = read(tmp_path, "ae")
+    assert ae.iloc[0]["AESTDY"] == 1 and ae.iloc[0]["AETERM"] == event.term

@@ -1,0 +1,1 @@
+"""CDISC SDTM datasets (SAS transport) of the trial, from the casebooks: the submission's tabulation data."""

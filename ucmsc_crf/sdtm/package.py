@@ -1,0 +1,64 @@
+"""The SDTM package: a SAS transport file per dataset in a directory, written a block of subjects at a time
+(memory stays flat as the trial grows), as one user may see the trial: their sites, their blinding.
+
+Blinding is decided by the one blinding policy: an unblinded reader (the unblinded statistician) gets the arm
+variables filled; anyone else may only make a blinded dry run, with the arm variables empty and the package
+marked as such (a file BLINDED-DRY-RUN.txt saying so). Every package is in the access log."""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from patients.access_log import AccessEventKind
+from patients.access_log_receivers import log_access_event
+from patients.casebook.blinding import BlindingPolicy
+from patients.casebook.design import TrialDesign
+from ucmsc_crf.sdtm import ae, dm
+from ucmsc_crf.sdtm.subjects import blocks, participants, study_identifier
+from ucmsc_crf.sdtm.variables import AE, DM, Dataset
+from ucmsc_crf.sdtm.xpt import Column, XptWriter
+
+DATASETS = (DM, AE)
+DRY_RUN_NOTE = "BLINDED-DRY-RUN.txt"
+
+
+@dataclass
+class Package:
+    directory: Path
+    blinded: bool
+    rows: dict[str, int] = field(default_factory=dict)  # dataset name -> records
+
+
+def _writer(dataset: Dataset) -> XptWriter:
+    columns = [Column(v.name, v.label, v.type == "Num") for v in dataset.variables]
+    return XptWriter(dataset.name, dataset.label, columns)
+
+
+def write_package(directory: Path, *, user, cutoff: datetime.date | None = None, request=None) -> Package:
+    directory.mkdir(parents=True, exist_ok=True)
+    blinded = BlindingPolicy.of(user).hides_allocation
+    log_access_event(
+        AccessEventKind.DATA_EXPORTED,
+        user=user,
+        request=request,
+        detail=f"SDTM package, all sites of the user{f', subjects enrolled by {cutoff}' if cutoff else ''}, "
+        + ("blinded dry run (no arm)" if blinded else "with the allocation"),
+    )
+    studyid = study_identifier(TrialDesign.current())
+    writers = {dataset.name: _writer(dataset) for dataset in DATASETS}
+    for block in blocks(participants(user, cutoff=cutoff)):
+        records, subjects = dm.rows(block, studyid, hide_allocation=blinded)
+        writers["DM"].add(records)
+        writers["AE"].add(ae.rows(subjects, studyid))
+    package = Package(directory, blinded)
+    for name, writer in writers.items():
+        package.rows[name] = writer.write(directory / f"{name.lower()}.xpt")
+    note = directory / DRY_RUN_NOTE
+    if blinded:
+        note.write_text(
+            "Blinded dry run: made by a user the blinding policy keeps blind. The arm variables (DM.ARMCD, ARM,\n"
+            "ACTARMCD, ACTARM) are empty on purpose; the submission package is made by the unblinded statistician.\n"
+        )
+    elif note.exists():
+        note.unlink()
+    return package

@@ -1,0 +1,127 @@
+"""SAS transport (XPT version 5) files, written a block of rows at a time so memory stays flat whatever the
+trial's size, with the encoding (IBM floating point, the header and NAMESTR records) left to a maintained
+library, pyreadstat.
+
+pyreadstat writes a whole data frame and sizes each character variable to the longest value it holds, so a
+dataset is written in two passes: the blocks are spilled to a temporary file (JSON lines) while the longest
+value of each variable is measured, then each block is encoded with one extra row that holds a value of each variable's
+full length (so every block has the same record layout) and only its own rows' bytes are kept. The file is
+the first block's header, every block's rows, and blanks to the 80-byte record boundary.
+
+Version 5's limits are checked, not truncated: names of at most 8 characters, labels of at most 40, character
+values of at most 200 bytes (SDTM's own limits too)."""
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+
+RECORD = 80
+OBS_HEADER = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
+MAX_NAME, MAX_LABEL, MAX_TEXT = 8, 40, 200
+
+
+class XptLimitError(ValueError):
+    """A name, label or value that XPT version 5 cannot hold."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    numeric: bool
+
+
+class XptWriter:
+    """``add`` blocks of rows (dicts by variable name), then ``write`` the file. Text is written in ASCII
+    where it can be and UTF-8 where it cannot (the 200 limit is in bytes)."""
+
+    def __init__(self, name: str, label: str, columns: list[Column]):
+        if len(name) > MAX_NAME or len(label) > MAX_LABEL:
+            raise XptLimitError(f"dataset {name!r}: name over {MAX_NAME} or label over {MAX_LABEL} characters")
+        for column in columns:
+            if len(column.name) > MAX_NAME or len(column.label) > MAX_LABEL:
+                raise XptLimitError(f"{name}.{column.name}: name over {MAX_NAME} or label over {MAX_LABEL} characters")
+        self.name, self.label, self.columns = name, label, columns
+        self.widths = {c.name: 1 for c in columns if not c.numeric}
+        self.rows = 0
+        self._spill = None  # opened with the first block, closed by write() or close()
+        self._blocks = 0
+
+    def add(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        for column in self.widths:
+            for row in rows:
+                value = row.get(column)
+                if value:
+                    size = len(str(value).encode())
+                    if size > MAX_TEXT:
+                        self.close()
+                        raise XptLimitError(f"{self.name}.{column}: a value of {size} bytes (at most {MAX_TEXT})")
+                    if size > self.widths[column]:
+                        self.widths[column] = size
+        if self._spill is None:
+            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by write() or close())
+        self._spill.write(json.dumps(rows).encode() + b"\n")  # values are text and numbers
+        self._blocks += 1
+        self.rows += len(rows)
+
+    def close(self) -> None:
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+
+    def write(self, path: Path) -> int:
+        """Writes the file; returns its number of rows."""
+        if self._spill is not None:
+            self._spill.seek(0)
+        with tempfile.TemporaryDirectory() as scratch, open(path, "wb") as out:
+            chunk = Path(scratch) / "chunk.xpt"
+            widest = {c.name: (float("nan") if c.numeric else "x" * self.widths[c.name]) for c in self.columns}
+            header = self._encode([], widest, chunk)
+            out.write(header[0])
+            size = 0
+            for _ in range(self._blocks):
+                rows = json.loads(self._spill.readline())
+                data = self._encode(rows, widest, chunk)[1]
+                out.write(data)
+                size += len(data)
+            out.write(b" " * (-size % RECORD))
+        self.close()
+        return self.rows
+
+    def _encode(self, rows: list[dict], widest: dict, chunk: Path) -> tuple[bytes, bytes]:
+        """(the header, the rows' bytes) of the rows as pyreadstat encodes them."""
+        names = [c.name for c in self.columns]
+        frame = pd.DataFrame(
+            {
+                c.name: pd.Series(
+                    [_cell(row.get(c.name), c.numeric) for row in rows] + [widest[c.name]],
+                    dtype="float64" if c.numeric else object,
+                )
+                for c in self.columns
+            },
+            columns=names,
+        )
+        pyreadstat.write_xport(
+            frame,
+            str(chunk),
+            file_label=self.label,
+            column_labels=[c.label for c in self.columns],
+            table_name=self.name,
+            file_format_version=5,
+        )
+        encoded = chunk.read_bytes()
+        start = encoded.index(OBS_HEADER) + RECORD
+        length = sum(8 if c.numeric else self.widths[c.name] for c in self.columns)
+        return encoded[:start], encoded[start : start + length * len(rows)]
+
+
+def _cell(value, numeric: bool):
+    if numeric:
+        return float("nan") if value is None or value == "" else float(value)
+    return "" if value is None else str(value)
