@@ -5,16 +5,20 @@ check is shown to fail on a package broken on purpose."""
 import datetime
 from pathlib import Path
 
+import odmlib
 import pandas as pd
 import pyreadstat
 import pytest
 from django.core.management import CommandError, call_command
+from django.forms.models import model_to_dict
 from django.utils import timezone
+from lxml import etree
 
 from dosing.models import Infusion
 from outcomes.models import AdverseEvent
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.casebook.choices import Treatment
+from patients.models import TrialDesign
 from tests.factories import (
     UserFactory,
     ae_values,
@@ -69,9 +73,17 @@ def test_xpt_limits_are_refused_not_truncated(tmp_path):
         writer.add([{"AETERM": "x" * 201}])
 
 
+def meddra(version="27.1"):
+    """The coordinator names the MedDRA version on the trial design (set directly, like blind_trial)."""
+    TrialDesign.objects.update_or_create(
+        pk=1, defaults={**model_to_dict(TrialDesign.current(), exclude=["id"]), "meddra_version": version}
+    )
+
+
 @pytest.fixture
 def trial(site_a, coordinator, clinician):
     """Two treated participants, one with a coded serious adverse event on the day of the first infusion."""
+    meddra()
     participants = [treated_participant(user=coordinator, site=site_a) for _ in range(2)]
     first = give_infusion(participants[0], 1, user=clinician).start_datetime
     event = record(
@@ -125,6 +137,7 @@ def test_the_arm_is_only_in_the_unblinded_statisticians_package(site_a, tmp_path
     randomised_design(
         arms=(("quillon", "Arm Quillon", Treatment.ACTIVE, 1), ("vantrel", "Arm Vantrel", Treatment.PLACEBO, 1))
     )
+    meddra()
     ustat = UserFactory(username="s_ustat", role="Unblinded statistician")
     signed_off_list(user=ustat, slots_per_stratum=4, block_multiples=[1], seed=3)
     coordinator = UserFactory(username="s_coord", role="Coordinator", sites=[site_a])
@@ -222,6 +235,7 @@ def test_subjects_are_read_a_block_at_a_time(trial, coordinator, tmp_path, monke
 
 
 def test_a_subject_never_infused_starts_at_day_0(site_a, coordinator, clinician, tmp_path):
+    meddra()
     participant = treated_participant(user=coordinator, site=site_a, arm_code="control")
     event = record(
         AdverseEvent, participant,
@@ -234,3 +248,34 @@ def test_a_subject_never_infused_starts_at_day_0(site_a, coordinator, clinician,
     assert dm.iloc[0]["RFSTDTC"] == participant.day0_date.isoformat() and dm.iloc[0]["RFXSTDTC"] == ""
     ae, _ = read(tmp_path, "ae")
     assert ae.iloc[0]["AESTDY"] == 1 and ae.iloc[0]["AETERM"] == event.term
+
+
+DEFINE_SCHEMA = etree.XMLSchema(etree.parse(str(Path(odmlib.__file__).parent / "schemas/define/2.1/define2-1-0.xsd")))
+
+
+def test_define_xml_validates_and_describes_every_variable(trial, coordinator, tmp_path):
+    write_package(tmp_path, user=coordinator)
+    document = etree.parse(str(tmp_path / "define.xml"))
+    assert DEFINE_SCHEMA.validate(document), "\n".join(str(e) for e in list(DEFINE_SCHEMA.error_log)[:10])
+    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3", "def": "http://www.cdisc.org/ns/def/v2.1"}
+    sex = document.xpath("//odm:ItemDef[@OID='IT.DM.SEX']", namespaces=ns)[0]
+    assert sex.xpath("odm:CodeListRef/@CodeListOID", namespaces=ns) == ["CL.C66731"]
+    assert sex.xpath("def:Origin/@Type", namespaces=ns) == ["Collected"]
+    assert document.xpath("//odm:CodeList[@OID='CL.C66731']/odm:Alias/@Name", namespaces=ns) == ["C66731"]
+    day = document.xpath("//odm:ItemRef[@ItemOID='IT.AE.AESTDY']/@MethodOID", namespaces=ns)
+    assert day == ["MT.DY"] and "no day 0" in etree.tostring(document).decode()
+    meddra = document.xpath("//odm:ExternalCodeList/@Version", namespaces=ns)
+    assert meddra == ["27.1"]
+    term = document.xpath("//odm:ItemDef[@OID='IT.AE.AETERM']/@Length", namespaces=ns)
+    assert term == [str(len("Headache"))]  # the length written, not SDTM's maximum
+
+
+def test_the_define_checks_fail_when_broken(trial, coordinator, tmp_path):
+    write_package(tmp_path, user=coordinator)
+    _rewrite(tmp_path, "ae", lambda f: f.drop(columns=["AESPID"]))
+    assert Code.DEFINE_MISMATCH in {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+    (tmp_path / "define.xml").unlink()
+    assert Code.DEFINE_MISSING in {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+    meddra("")
+    write_package(tmp_path, user=coordinator)
+    assert Code.MEDDRA_VERSION in {p.code for p in check(tmp_path, DATASETS, blinded=False)}

@@ -72,6 +72,7 @@ class TrialDesignForm(forms.ModelForm):
             "enrolled_levels",
             "follow_up_after_discharge",
             "baseline_window_days",
+            "meddra_version",
             "unblinding_by_investigator_alone",
             "unblinding_notify",
         ]

@@ -6,7 +6,7 @@ database whose design a coordinator and an unblinded statistician set up in the 
 enrolled the design is fixed: the analysis depends on it, so a change is refused rather than recorded.
 """
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -86,6 +86,14 @@ class TrialDesign(models.Model):
         default=7,
         validators=[MaxValueValidator(60)],
         help_text="An endpoint's baseline is its measurement nearest before study day 0 within this many days.",
+    )
+    # The dictionary the adverse events are coded in: SDTM's Define-XML names its version (ucmsc_crf/sdtm/).
+    meddra_version = models.CharField(
+        "MedDRA version",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,2}\.[0-9]$", "A MedDRA version, e.g. 27.1.")],
+        help_text="The MedDRA version the adverse events are coded in, e.g. 27.1 (named in the SDTM package).",
     )
     # Emergency unblinding (patients/unblinding.py).
     unblinding_by_investigator_alone = models.BooleanField(

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyreadstat
+from lxml import etree
 
+from ucmsc_crf.sdtm.define import ODM
 from ucmsc_crf.sdtm.terminology import codelist_for
 from ucmsc_crf.sdtm.variables import ALLOCATION_VARIABLES, Dataset
 from ucmsc_crf.sdtm.xpt import MAX_LABEL, MAX_NAME, MAX_TEXT
@@ -36,6 +38,9 @@ class Code:
     UNKNOWN_SUBJECT = "SD.UNKNOWN_SUBJECT"
     SUBJECT_TWICE = "SD.SUBJECT_TWICE"
     ARM_IN_DRY_RUN = "SD.ARM_IN_DRY_RUN"
+    DEFINE_MISSING = "SD.DEFINE_MISSING"
+    DEFINE_MISMATCH = "SD.DEFINE_MISMATCH"
+    MEDDRA_VERSION = "SD.MEDDRA_VERSION"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ def check(directory: Path, datasets: tuple[Dataset, ...], *, blinded: bool) -> l
         frames[dataset.name] = frame
         problems += _check_dataset(dataset, frame, meta)
     problems += _check_subjects(frames)
+    problems += _check_define(directory / "define.xml", frames)
     if blinded and "DM" in frames:
         for name in ALLOCATION_VARIABLES:
             if name in frames["DM"] and not frames["DM"][name].map(_blank).all():
@@ -113,6 +119,32 @@ def _check_dataset(dataset: Dataset, frame, meta) -> list[Problem]:
         counts = Counter(zip(frame["USUBJID"], frame[seq], strict=True))
         if any(n > 1 for n in counts.values()):
             found.append(Problem(Code.SEQ_NOT_UNIQUE, name, seq, "a sequence number repeats within a subject"))
+    return found
+
+
+def _check_define(path: Path, frames: dict) -> list[Problem]:
+    """Every variable of every file is in define.xml, in its dataset, and every variable define.xml lists is in
+    the file; coded adverse events name their MedDRA version."""
+    if not path.exists():
+        return [Problem(Code.DEFINE_MISSING, "", "", "define.xml is missing")]
+    root = etree.parse(str(path)).getroot()
+    defined = {}
+    items = {item.get("OID"): item.get("Name") for item in root.iter(f"{{{ODM}}}ItemDef")}
+    for group in root.iter(f"{{{ODM}}}ItemGroupDef"):
+        defined[group.get("Name")] = [items[ref.get("ItemOID")] for ref in group.iter(f"{{{ODM}}}ItemRef")]
+    found = []
+    for name, frame in frames.items():
+        declared = defined.get(name)
+        if declared is None:
+            found.append(Problem(Code.DEFINE_MISMATCH, name, "", "the dataset is not in define.xml"))
+            continue
+        for column in sorted(set(frame.columns) ^ set(declared)):
+            where = "define.xml but not the file" if column in declared else "the file but not define.xml"
+            found.append(Problem(Code.DEFINE_MISMATCH, name, column, f"in {where}"))
+    coded = "AE" in frames and "AEDECOD" in frames["AE"] and not frames["AE"]["AEDECOD"].map(_blank).all()
+    meddra = [c for c in root.iter(f"{{{ODM}}}ExternalCodeList") if c.get("Dictionary") == "MEDDRA"]
+    if coded and not meddra:
+        found.append(Problem(Code.MEDDRA_VERSION, "AE", "AEDECOD", "no MedDRA version (set it on the trial design)"))
     return found
 
 

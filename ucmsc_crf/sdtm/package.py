@@ -1,5 +1,6 @@
-"""The SDTM package: a SAS transport file per dataset in a directory, written a block of subjects at a time
-(memory stays flat as the trial grows), as one user may see the trial: their sites, their blinding.
+"""The SDTM package: a SAS transport file per dataset and their Define-XML 2.1 (define.xml) in a directory,
+written a block of subjects at a time (memory stays flat as the trial grows), as one user may see the trial:
+their sites, their blinding.
 
 Blinding is decided by the one blinding policy: an unblinded reader (the unblinded statistician) gets the arm
 variables filled; anyone else may only make a blinded dry run, with the arm variables empty and the package
@@ -14,12 +15,14 @@ from patients.access_log_receivers import log_access_event
 from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.design import TrialDesign
 from ucmsc_crf.sdtm import ae, dm
+from ucmsc_crf.sdtm.define import define_xml
 from ucmsc_crf.sdtm.subjects import blocks, participants, study_identifier
 from ucmsc_crf.sdtm.variables import AE, DM, Dataset
 from ucmsc_crf.sdtm.xpt import Column, XptWriter
 
 DATASETS = (DM, AE)
 DRY_RUN_NOTE = "BLINDED-DRY-RUN.txt"
+DEFINE = "define.xml"
 
 
 @dataclass
@@ -44,7 +47,8 @@ def write_package(directory: Path, *, user, cutoff: datetime.date | None = None,
         detail=f"SDTM package, all sites of the user{f', subjects enrolled by {cutoff}' if cutoff else ''}, "
         + ("blinded dry run (no arm)" if blinded else "with the allocation"),
     )
-    studyid = study_identifier(TrialDesign.current())
+    design = TrialDesign.current()
+    studyid = study_identifier(design)
     writers = {dataset.name: _writer(dataset) for dataset in DATASETS}
     for block in blocks(participants(user, cutoff=cutoff)):
         records, subjects = dm.rows(block, studyid, hide_allocation=blinded)
@@ -53,6 +57,8 @@ def write_package(directory: Path, *, user, cutoff: datetime.date | None = None,
     package = Package(directory, blinded)
     for name, writer in writers.items():
         package.rows[name] = writer.write(directory / f"{name.lower()}.xpt")
+    lengths = {name: writer.widths for name, writer in writers.items()}
+    (directory / DEFINE).write_bytes(define_xml(DATASETS, lengths, design=design, blinded=blinded))
     note = directory / DRY_RUN_NOTE
     if blinded:
         note.write_text(

@@ -100,3 +100,81 @@ AE = Dataset(
 
 # What tells a subject's arm: empty in a blinded dry run (the blinding policy decides).
 ALLOCATION_VARIABLES = ("ARMCD", "ARM", "ACTARMCD", "ACTARM")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a variable's values come from, as Define-XML 2.1 says it (def:Origin): Collected on a form (the
+    form and field named), Derived by a method, Assigned by the sponsor or the app."""
+
+    type: str  # Collected, Derived, Assigned, Protocol
+    source: str = ""  # Investigator, Subject, Sponsor, Vendor (for Collected and Assigned)
+    text: str = ""  # the form and field it was collected on, or what assigned it
+    method: str = ""  # the MethodDef of a Derived variable
+
+
+COLLECTED, DERIVED, ASSIGNED = "Collected", "Derived", "Assigned"
+
+# What each method computes (Define-XML MethodDef), by its key.
+METHODS = {
+    "USUBJID": "STUDYID, a hyphen, then the subject's study ID (which begins with the site's code).",
+    "SEQ": "1, 2, ... per subject, in the order of the records' start (onset) date-times.",
+    "DY": "SDTM study day: the date minus the date of DM.RFSTDTC, plus 1 on or after it (there is no day 0). "
+    "The app's own study day counts the first infusion's day as day 0 and is not this one.",
+    "RFSTDTC": "The start of the first infusion given; for a subject never infused (a control), the date of "
+    "study day 0 (enrolment).",
+    "RFXSTDTC": "The start of the first infusion given (none: null).",
+    "RFXENDTC": "The end of the last infusion given (none: null).",
+    "RFICDTC": "The earliest informed consent recorded for the subject.",
+    "RFENDTC": "The latest of the end-of-study date (discharge, death, transfer, completion) and withdrawal date.",
+    "AGE": "Whole years from the date of birth to study day 0 (enrolment).",
+    "DTHFL": "Y when an end-of-study record gives death as the reason; null otherwise.",
+}
+
+ORIGINS = {
+    ("DM", "STUDYID"): Origin(ASSIGNED, "Sponsor", "The trial design's code"),
+    ("DM", "DOMAIN"): Origin(ASSIGNED, "Sponsor"),
+    ("DM", "USUBJID"): Origin(DERIVED, method="USUBJID"),
+    ("DM", "SUBJID"): Origin(ASSIGNED, "Sponsor", "Study ID, issued by the app at screening"),
+    ("DM", "RFSTDTC"): Origin(DERIVED, method="RFSTDTC"),
+    ("DM", "RFENDTC"): Origin(DERIVED, method="RFENDTC"),
+    ("DM", "RFXSTDTC"): Origin(DERIVED, method="RFXSTDTC"),
+    ("DM", "RFXENDTC"): Origin(DERIVED, method="RFXENDTC"),
+    ("DM", "RFICDTC"): Origin(DERIVED, method="RFICDTC"),
+    ("DM", "RFPENDTC"): Origin(DERIVED, method="RFENDTC"),
+    ("DM", "DTHDTC"): Origin(COLLECTED, "Investigator", "End of study form: date of death"),
+    ("DM", "DTHFL"): Origin(DERIVED, method="DTHFL"),
+    ("DM", "SITEID"): Origin(ASSIGNED, "Sponsor", "The site's code"),
+    ("DM", "BRTHDTC"): Origin(COLLECTED, "Investigator", "Screening form: date of birth"),
+    ("DM", "AGE"): Origin(DERIVED, method="AGE"),
+    ("DM", "AGEU"): Origin(ASSIGNED, "Sponsor"),
+    ("DM", "SEX"): Origin(COLLECTED, "Investigator", "Screening form: sex"),
+    ("DM", "ARMCD"): Origin(ASSIGNED, "Sponsor", "Allocation (randomisation list or, open label, the investigator)"),
+    ("DM", "ARM"): Origin(ASSIGNED, "Sponsor", "Allocation (randomisation list or, open label, the investigator)"),
+    ("DM", "ACTARMCD"): Origin(ASSIGNED, "Sponsor", "The arm allocated (treated as allocated)"),
+    ("DM", "ACTARM"): Origin(ASSIGNED, "Sponsor", "The arm allocated (treated as allocated)"),
+    ("DM", "COUNTRY"): Origin(ASSIGNED, "Sponsor", "The site's country"),
+    ("AE", "STUDYID"): Origin(ASSIGNED, "Sponsor", "The trial design's code"),
+    ("AE", "DOMAIN"): Origin(ASSIGNED, "Sponsor"),
+    ("AE", "USUBJID"): Origin(DERIVED, method="USUBJID"),
+    ("AE", "AESEQ"): Origin(DERIVED, method="SEQ"),
+    ("AE", "AESPID"): Origin(ASSIGNED, "Sponsor", "The adverse event's record number in the app"),
+    ("AE", "AETERM"): Origin(COLLECTED, "Investigator", "Adverse event form: adverse event (verbatim)"),
+    ("AE", "AEDECOD"): Origin(ASSIGNED, "Sponsor", "MedDRA coding: preferred term"),
+    ("AE", "AEPTCD"): Origin(ASSIGNED, "Sponsor", "MedDRA coding: preferred term code"),
+    ("AE", "AESER"): Origin(COLLECTED, "Investigator", "Adverse event form: serious"),
+    ("AE", "AEACN"): Origin(COLLECTED, "Investigator", "Adverse event form: action taken with the product"),
+    ("AE", "AEREL"): Origin(COLLECTED, "Investigator", "Adverse event form: relation to the study product"),
+    ("AE", "AEOUT"): Origin(COLLECTED, "Investigator", "Adverse event form: outcome"),
+    ("AE", "AESCONG"): Origin(COLLECTED, "Investigator", "Adverse event form: congenital anomaly"),
+    ("AE", "AESDISAB"): Origin(COLLECTED, "Investigator", "Adverse event form: persistent or significant disability"),
+    ("AE", "AESDTH"): Origin(COLLECTED, "Investigator", "Adverse event form: results in death"),
+    ("AE", "AESHOSP"): Origin(COLLECTED, "Investigator", "Adverse event form: requires or prolongs hospitalisation"),
+    ("AE", "AESLIFE"): Origin(COLLECTED, "Investigator", "Adverse event form: life-threatening"),
+    ("AE", "AESMIE"): Origin(COLLECTED, "Investigator", "Adverse event form: important medical event"),
+    ("AE", "AETOXGR"): Origin(COLLECTED, "Investigator", "Adverse event form: CTCAE grade"),
+    ("AE", "AESTDTC"): Origin(COLLECTED, "Investigator", "Adverse event form: onset"),
+    ("AE", "AEENDTC"): Origin(COLLECTED, "Investigator", "Adverse event form: resolution"),
+    ("AE", "AESTDY"): Origin(DERIVED, method="DY"),
+    ("AE", "AEENDY"): Origin(DERIVED, method="DY"),
+}
