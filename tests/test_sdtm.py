@@ -107,7 +107,7 @@ def trial(site_a, coordinator, clinician):
 def test_dm_and_ae_hold_the_casebooks_and_conform(trial, coordinator, tmp_path):
     participants, event = trial
     package = write_package(tmp_path, user=coordinator)
-    assert package.rows == {"DM": 2, "AE": 1}
+    assert package.rows == {"DM": 2, "EX": 1, "AE": 1}
     assert check(tmp_path, DATASETS, blinded=package.blinded) == []
     dm, meta = read(tmp_path, "dm")
     assert meta.table_name == "DM" and meta.file_label == "Demographics"
@@ -124,8 +124,14 @@ def test_dm_and_ae_hold_the_casebooks_and_conform(trial, coordinator, tmp_path):
     assert (row["AETERM"], row["AEDECOD"], row["AEPTCD"]) == (event.term, "Pyrexia", 10037660)
     assert (row["AESER"], row["AESHOSP"], row["AESDTH"], row["AETOXGR"]) == ("Y", "Y", "N", str(event.grade))
     assert row["AESTDY"] == 1 and row["AEENDY"] == 2  # the first infusion's day is day 1: no day 0
+    ex, _ = read(tmp_path, "ex")
+    given = ex.iloc[0]
+    assert (given["EXTRT"], given["EXDOSE"], given["EXDOSU"]) == ("UC-MSC", float(first.cells_administered_millions),
+                                                                  "10^6 Therapeutic Cells")  # fmt: skip
+    assert (given["EXROUTE"], given["EXDOSFRM"], given["EXSTDY"], given["EXSPID"]) == (
+        "INTRAVENOUS", "INJECTION, SUSPENSION", 1, "1")  # fmt: skip
     # pandas reads every file too (the reader a reviewer's script uses).
-    for name in ("dm", "ae"):
+    for name in ("dm", "ex", "ae"):
         assert (
             len(pd.read_sas(tmp_path / f"{name}.xpt", format="xport", encoding="utf-8")) == package.rows[name.upper()]
         )
@@ -142,13 +148,19 @@ def test_the_arm_is_only_in_the_unblinded_statisticians_package(site_a, tmp_path
     signed_off_list(user=ustat, slots_per_stratum=4, block_multiples=[1], seed=3)
     coordinator = UserFactory(username="s_coord", role="Coordinator", sites=[site_a])
     statistician = UserFactory(username="s_stat", role="Statistician", sites=[site_a])
-    for _ in range(2):
-        treated_participant(user=coordinator, site=site_a, arm_code=None)
+    enrolled = [treated_participant(user=coordinator, site=site_a, arm_code=None) for _ in range(2)]
+    for participant in enrolled:
+        give_infusion(participant, 1, user=coordinator)
     for reader in (coordinator, statistician):
         out = tmp_path / reader.username
         package = write_package(out, user=reader)
         assert package.blinded and (out / DRY_RUN_NOTE).exists()
         assert check(out, DATASETS, blinded=True) == []
+        ex, _ = read(out, "ex")
+        assert set(ex["EXTRT"]) == {"BLINDED"} and ex["EXDOSE"].isna().all() and set(ex["EXLOT"]) == {""}
+        define = etree.parse(str(out / "define.xml"))
+        listed = define.xpath("//*[local-name()='CodeList'][@OID='CL.EXTRT']/*/@CodedValue")
+        assert listed == ["BLINDED"]  # not the treatments the placebo-controlled design could give
         for path in out.iterdir():
             for canary in (b"quillon", b"QUILLON", b"Quillon", b"vantrel", b"VANTREL", b"Vantrel"):
                 assert canary not in path.read_bytes(), (reader.username, path.name, canary)
@@ -157,6 +169,10 @@ def test_the_arm_is_only_in_the_unblinded_statisticians_package(site_a, tmp_path
     assert not package.blinded and not (out / DRY_RUN_NOTE).exists()
     dm, _ = read(out, "dm")
     assert set(dm["ARMCD"]) == {"QUILLON", "VANTREL"} and set(dm["ARM"]) == {"Arm Quillon", "Arm Vantrel"}
+    ex, _ = read(out, "ex")
+    treatments = dict(zip(ex["USUBJID"], ex["EXTRT"], strict=True))
+    arms = dict(zip(dm["USUBJID"], dm["ARMCD"], strict=True))
+    assert {arms[s]: t for s, t in treatments.items()} == {"QUILLON": "UC-MSC", "VANTREL": "PLACEBO"}
 
 
 def _rewrite(directory: Path, name: str, change) -> None:
@@ -231,7 +247,7 @@ def test_the_command_writes_the_package_and_reports_it(trial, coordinator, tmp_p
 def test_subjects_are_read_a_block_at_a_time(trial, coordinator, tmp_path, monkeypatch):
     monkeypatch.setattr(sdtm_subjects, "BLOCK", 1)
     package = write_package(tmp_path, user=coordinator)
-    assert package.rows == {"DM": 2, "AE": 1} and check(tmp_path, DATASETS, blinded=False) == []
+    assert package.rows == {"DM": 2, "EX": 1, "AE": 1} and check(tmp_path, DATASETS, blinded=False) == []
 
 
 def test_a_subject_never_infused_starts_at_day_0(site_a, coordinator, clinician, tmp_path):
@@ -264,6 +280,12 @@ def test_define_xml_validates_and_describes_every_variable(trial, coordinator, t
     assert document.xpath("//odm:CodeList[@OID='CL.C66731']/odm:Alias/@Name", namespaces=ns) == ["C66731"]
     day = document.xpath("//odm:ItemRef[@ItemOID='IT.AE.AESTDY']/@MethodOID", namespaces=ns)
     assert day == ["MT.DY"] and "no day 0" in etree.tostring(document).decode()
+    # A code list lists the values the data holds, each with its NCI code where CDISC gives one.
+    sexes = document.xpath("//odm:CodeList[@OID='CL.C66731']/odm:EnumeratedItem/@CodedValue", namespaces=ns)
+    assert sexes == sorted({p.sex for p in trial[0]})
+    route = document.xpath("//odm:CodeList[@OID='CL.C66729']/odm:EnumeratedItem", namespaces=ns)[0]
+    assert route.get("CodedValue") == "INTRAVENOUS"
+    assert route.xpath("odm:Alias/@Name", namespaces=ns) == ["C38276"]
     meddra = document.xpath("//odm:ExternalCodeList/@Version", namespaces=ns)
     assert meddra == ["27.1"]
     term = document.xpath("//odm:ItemDef[@OID='IT.AE.AETERM']/@Length", namespaces=ns)

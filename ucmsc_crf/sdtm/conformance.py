@@ -14,7 +14,7 @@ from lxml import etree
 
 from ucmsc_crf.sdtm.define import ODM
 from ucmsc_crf.sdtm.terminology import codelist_for
-from ucmsc_crf.sdtm.variables import ALLOCATION_VARIABLES, Dataset
+from ucmsc_crf.sdtm.variables import ALLOCATION_VARIABLES, EXPOSURE_ALLOCATION_VARIABLES, Dataset
 from ucmsc_crf.sdtm.xpt import MAX_LABEL, MAX_NAME, MAX_TEXT
 
 # ISO 8601 as SDTM allows it: a date, or a date-time, complete or cut short from the right (never a made-up
@@ -68,10 +68,13 @@ def check(directory: Path, datasets: tuple[Dataset, ...], *, blinded: bool) -> l
         problems += _check_dataset(dataset, frame, meta)
     problems += _check_subjects(frames)
     problems += _check_define(directory / "define.xml", frames)
-    if blinded and "DM" in frames:
-        for name in ALLOCATION_VARIABLES:
-            if name in frames["DM"] and not frames["DM"][name].map(_blank).all():
-                problems.append(Problem(Code.ARM_IN_DRY_RUN, "DM", name, "a blinded dry run holds an arm"))
+    if blinded:
+        for dataset, names in (("DM", ALLOCATION_VARIABLES), ("EX", EXPOSURE_ALLOCATION_VARIABLES)):
+            for name in names:
+                if dataset in frames and name in frames[dataset] and not frames[dataset][name].map(_blank).all():
+                    problems.append(Problem(Code.ARM_IN_DRY_RUN, dataset, name, "a blinded dry run holds an arm"))
+        if "EX" in frames and (frames["EX"]["EXTRT"] != "BLINDED").any():
+            problems.append(Problem(Code.ARM_IN_DRY_RUN, "EX", "EXTRT", "a blinded dry run names the treatment"))
     return problems
 
 

@@ -48,8 +48,9 @@ def data_type(variable: Variable) -> str:
     return "text"
 
 
-def define_xml(datasets: tuple[Dataset, ...], lengths: dict[str, dict[str, int]], *, design, blinded: bool) -> bytes:
-    """``lengths``: per dataset, the written width of each text variable."""
+def define_xml(datasets: tuple[Dataset, ...], lengths: dict, used: dict, *, design, blinded: bool) -> bytes:
+    """``lengths``: per dataset, the written width of each text variable; ``used``: per dataset, the values
+    each coded variable holds (a code list lists the values the data uses, nothing the package does not)."""
     now = timezone.now()
     studyid = design.code.upper()
     root = etree.Element(
@@ -91,10 +92,10 @@ def define_xml(datasets: tuple[Dataset, ...], lengths: dict[str, dict[str, int]]
         _dataset(mdv, dataset)
     for dataset in datasets:
         for variable in dataset.variables:
-            widths = lengths.get(dataset.name, {})
-            _item(mdv, dataset, variable, widths, used_codelists, used_methods, design.meddra_version)
-    for key, codelist in sorted(used_codelists.items()):
-        _codelist(mdv, key, codelist)
+            widths, values = lengths.get(dataset.name, {}), used.get(dataset.name, {}).get(variable.name, set())
+            _item(mdv, dataset, variable, widths, values, used_codelists, used_methods, design.meddra_version)
+    for key, (codelist, values) in sorted(used_codelists.items()):
+        _codelist(mdv, key, codelist, values)
     if design.meddra_version and any(d.name == "AE" for d in datasets):
         _meddra(mdv, design.meddra_version)
     for key in sorted(used_methods):
@@ -150,7 +151,7 @@ def _dataset(mdv, dataset: Dataset) -> None:
     etree.SubElement(group, _d("Class"), {"Name": CLASSES[dataset.observation_class]})
 
 
-def _item(mdv, dataset: Dataset, variable: Variable, widths: dict, codelists: dict, methods: set, meddra: str) -> None:
+def _item(mdv, dataset, variable: Variable, widths, values: set, codelists: dict, methods: set, meddra: str) -> None:
     kind = data_type(variable)
     attributes = {"OID": f"IT.{dataset.name}.{variable.name}", "Name": variable.name, "DataType": kind,
                   "SASFieldName": variable.name}  # fmt: skip
@@ -163,9 +164,9 @@ def _item(mdv, dataset: Dataset, variable: Variable, widths: dict, codelists: di
     item = etree.SubElement(mdv, _o("ItemDef"), attributes)
     _text(item, _o("Description"), variable.label)
     codelist = codelist_for(variable)
-    if codelist is not None:
+    if codelist is not None and values:
         key = variable.codelist or variable.name
-        codelists[key] = codelist
+        codelists.setdefault(key, (codelist, set()))[1].update(values & codelist.values)
         etree.SubElement(item, _o("CodeListRef"), {"CodeListOID": f"CL.{key}"})
     elif variable.name == "AEDECOD" and meddra:
         etree.SubElement(item, _o("CodeListRef"), {"CodeListOID": "CL.MEDDRA"})
@@ -179,13 +180,15 @@ def _item(mdv, dataset: Dataset, variable: Variable, widths: dict, codelists: di
             methods.add(origin.method)
 
 
-def _codelist(mdv, key: str, codelist) -> None:
+def _codelist(mdv, key: str, codelist, values: set) -> None:
     attributes = {"OID": f"CL.{key}", "Name": codelist.name, "DataType": "text"}
     if codelist.code:
         attributes[_d("StandardOID")] = CT
     element = etree.SubElement(mdv, _o("CodeList"), attributes)
-    for value in sorted(codelist.values):
-        etree.SubElement(element, _o("EnumeratedItem"), {"CodedValue": value})
+    for value in sorted(values):
+        item = etree.SubElement(element, _o("EnumeratedItem"), {"CodedValue": value})
+        if codelist.terms[value]:
+            etree.SubElement(item, _o("Alias"), {"Context": "nci:ExtCodeID", "Name": codelist.terms[value]})
     if codelist.code:
         etree.SubElement(element, _o("Alias"), {"Context": "nci:ExtCodeID", "Name": codelist.code})
 

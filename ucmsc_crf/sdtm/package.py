@@ -14,13 +14,14 @@ from patients.access_log import AccessEventKind
 from patients.access_log_receivers import log_access_event
 from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.design import TrialDesign
-from ucmsc_crf.sdtm import ae, dm
+from ucmsc_crf.sdtm import ae, dm, ex
 from ucmsc_crf.sdtm.define import define_xml
 from ucmsc_crf.sdtm.subjects import blocks, participants, study_identifier
-from ucmsc_crf.sdtm.variables import AE, DM, Dataset
+from ucmsc_crf.sdtm.terminology import codelist_for
+from ucmsc_crf.sdtm.variables import AE, DM, EX, Dataset
 from ucmsc_crf.sdtm.xpt import Column, XptWriter
 
-DATASETS = (DM, AE)
+DATASETS = (DM, EX, AE)
 DRY_RUN_NOTE = "BLINDED-DRY-RUN.txt"
 DEFINE = "define.xml"
 
@@ -34,7 +35,8 @@ class Package:
 
 def _writer(dataset: Dataset) -> XptWriter:
     columns = [Column(v.name, v.label, v.type == "Num") for v in dataset.variables]
-    return XptWriter(dataset.name, dataset.label, columns)
+    coded = tuple(v.name for v in dataset.variables if codelist_for(v) is not None)
+    return XptWriter(dataset.name, dataset.label, columns, distinct=coded)
 
 
 def write_package(directory: Path, *, user, cutoff: datetime.date | None = None, request=None) -> Package:
@@ -53,12 +55,15 @@ def write_package(directory: Path, *, user, cutoff: datetime.date | None = None,
     for block in blocks(participants(user, cutoff=cutoff)):
         records, subjects = dm.rows(block, studyid, hide_allocation=blinded)
         writers["DM"].add(records)
+        treatments = {p.pk: p.arm.treatment for p in block if p.arm is not None}
+        writers["EX"].add(ex.rows(subjects, treatments, studyid, hide_allocation=blinded))
         writers["AE"].add(ae.rows(subjects, studyid))
     package = Package(directory, blinded)
     for name, writer in writers.items():
         package.rows[name] = writer.write(directory / f"{name.lower()}.xpt")
     lengths = {name: writer.widths for name, writer in writers.items()}
-    (directory / DEFINE).write_bytes(define_xml(DATASETS, lengths, design=design, blinded=blinded))
+    used = {name: writer.distinct for name, writer in writers.items()}
+    (directory / DEFINE).write_bytes(define_xml(DATASETS, lengths, used, design=design, blinded=blinded))
     note = directory / DRY_RUN_NOTE
     if blinded:
         note.write_text(

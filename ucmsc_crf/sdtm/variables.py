@@ -98,8 +98,36 @@ AE = Dataset(
     ),
 )
 
+EX = Dataset(
+    "EX",
+    "Exposure",
+    "Interventions",
+    "One record per constant dosing interval per subject",
+    ("STUDYID", "USUBJID", "EXTRT", "EXSTDTC"),
+    (
+        V("STUDYID", "Study Identifier", CHAR, "Identifier", "Req"),
+        V("DOMAIN", "Domain Abbreviation", CHAR, "Identifier", "Req"),
+        V("USUBJID", "Unique Subject Identifier", CHAR, "Identifier", "Req"),
+        V("EXSEQ", "Sequence Number", NUM, "Identifier", "Req"),
+        V("EXSPID", "Sponsor-Defined Identifier", CHAR, "Identifier", "Perm"),
+        V("EXTRT", "Name of Treatment", CHAR, "Topic", "Req"),
+        V("EXDOSE", "Dose", NUM, "Record Qualifier", "Exp"),
+        V("EXDOSU", "Dose Units", CHAR, "Variable Qualifier", "Exp", "C71620"),
+        V("EXDOSFRM", "Dose Form", CHAR, "Variable Qualifier", "Exp", "C66726"),
+        V("EXROUTE", "Route of Administration", CHAR, "Variable Qualifier", "Perm", "C66729"),
+        V("EXLOT", "Lot Number", CHAR, "Record Qualifier", "Perm"),
+        V("EXSTDTC", "Start Date/Time of Treatment", CHAR, "Timing", "Exp"),
+        V("EXENDTC", "End Date/Time of Treatment", CHAR, "Timing", "Exp"),
+        V("EXSTDY", "Study Day of Start of Treatment", NUM, "Timing", "Perm"),
+        V("EXENDY", "Study Day of End of Treatment", NUM, "Timing", "Perm"),
+    ),
+)
+
 # What tells a subject's arm: empty in a blinded dry run (the blinding policy decides).
 ALLOCATION_VARIABLES = ("ARMCD", "ARM", "ACTARMCD", "ACTARM")
+# In EX, what tells it: the treatment's name, and what a kit held (the cells and their lot; a placebo kit
+# holds none). Masked in a blinded dry run.
+EXPOSURE_ALLOCATION_VARIABLES = ("EXDOSE", "EXDOSU", "EXLOT")
 
 
 @dataclass(frozen=True)
@@ -154,6 +182,21 @@ ORIGINS = {
     ("DM", "ACTARMCD"): Origin(ASSIGNED, "Sponsor", "The arm allocated (treated as allocated)"),
     ("DM", "ACTARM"): Origin(ASSIGNED, "Sponsor", "The arm allocated (treated as allocated)"),
     ("DM", "COUNTRY"): Origin(ASSIGNED, "Sponsor", "The site's country"),
+    ("EX", "STUDYID"): Origin(ASSIGNED, "Sponsor", "The trial design's code"),
+    ("EX", "DOMAIN"): Origin(ASSIGNED, "Sponsor"),
+    ("EX", "USUBJID"): Origin(DERIVED, method="USUBJID"),
+    ("EX", "EXSEQ"): Origin(DERIVED, method="SEQ"),
+    ("EX", "EXSPID"): Origin(ASSIGNED, "Sponsor", "The infusion's number in the regimen (1, 2, 3)"),
+    ("EX", "EXTRT"): Origin(ASSIGNED, "Sponsor", "What the subject's arm receives: the product or placebo"),
+    ("EX", "EXDOSE"): Origin(COLLECTED, "Investigator", "Infusion form: cells administered (x 10^6)"),
+    ("EX", "EXDOSU"): Origin(ASSIGNED, "Sponsor"),
+    ("EX", "EXDOSFRM"): Origin(ASSIGNED, "Sponsor"),
+    ("EX", "EXROUTE"): Origin(COLLECTED, "Investigator", "Infusion form: route"),
+    ("EX", "EXLOT"): Origin(COLLECTED, "Investigator", "Infusion form: product lot / batch number"),
+    ("EX", "EXSTDTC"): Origin(COLLECTED, "Investigator", "Infusion form: start"),
+    ("EX", "EXENDTC"): Origin(COLLECTED, "Investigator", "Infusion form: end"),
+    ("EX", "EXSTDY"): Origin(DERIVED, method="DY"),
+    ("EX", "EXENDY"): Origin(DERIVED, method="DY"),
     ("AE", "STUDYID"): Origin(ASSIGNED, "Sponsor", "The trial design's code"),
     ("AE", "DOMAIN"): Origin(ASSIGNED, "Sponsor"),
     ("AE", "USUBJID"): Origin(DERIVED, method="USUBJID"),

@@ -39,7 +39,8 @@ class XptWriter:
     """``add`` blocks of rows (dicts by variable name), then ``write`` the file. Text is written in ASCII
     where it can be and UTF-8 where it cannot (the 200 limit is in bytes)."""
 
-    def __init__(self, name: str, label: str, columns: list[Column]):
+    def __init__(self, name: str, label: str, columns: list[Column], *, distinct: tuple[str, ...] = ()):
+        """``distinct``: columns whose set of values is kept (``self.distinct``), for Define-XML's code lists."""
         if len(name) > MAX_NAME or len(label) > MAX_LABEL:
             raise XptLimitError(f"dataset {name!r}: name over {MAX_NAME} or label over {MAX_LABEL} characters")
         for column in columns:
@@ -47,6 +48,7 @@ class XptWriter:
                 raise XptLimitError(f"{name}.{column.name}: name over {MAX_NAME} or label over {MAX_LABEL} characters")
         self.name, self.label, self.columns = name, label, columns
         self.widths = {c.name: 1 for c in columns if not c.numeric}
+        self.distinct = {name: set() for name in distinct}
         self.rows = 0
         self._spill = None  # opened with the first block, closed by write() or close()
         self._blocks = 0
@@ -64,9 +66,11 @@ class XptWriter:
                         raise XptLimitError(f"{self.name}.{column}: a value of {size} bytes (at most {MAX_TEXT})")
                     if size > self.widths[column]:
                         self.widths[column] = size
+        for column, seen in self.distinct.items():
+            seen.update(str(row[column]) for row in rows if row.get(column) not in (None, ""))
         if self._spill is None:
             self._spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by write() or close())
-        self._spill.write(json.dumps(rows).encode() + b"\n")  # values are text and numbers
+        self._spill.write(json.dumps(rows, default=str).encode() + b"\n")  # a Decimal as its text: exact
         self._blocks += 1
         self.rows += len(rows)
 
