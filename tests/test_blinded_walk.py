@@ -145,6 +145,7 @@ def exports():
     yield "get", reverse("analysis-export")
     yield "get", reverse("analysis-export") + "?dates=study_days"
     yield "get", reverse("odm-export")
+    yield "get", reverse("sdtm-export")
     for suffix in ("", "?format=csv", "?format=xlsx"):
         yield "get", reverse("report") + suffix
 
@@ -180,6 +181,8 @@ def test_the_unblinded_statistician_does_see_allocation(client, world):
         seen.update(revealed(client.get(url)))
     # The ODM file holds the allocation as a form of its own for this reader.
     assert {"quillon", "vantrel"} <= {w.lower() for w in revealed(client.get(reverse("odm-export")))}
+    # So does the SDTM package (DM's arm variables), the submission package only this role makes.
+    assert {"quillon", "vantrel"} <= {w.lower() for w in revealed(client.get(reverse("sdtm-export")))}
     assert {"quillon", "vantrel"} <= {w.lower() for w in seen}
     # And the investigator who had one participant unblinded sees that participant's arm, on its page only.
     client.force_login(world["requester"])

@@ -28,6 +28,7 @@ def test_pages_and_downloads_are_no_store(client, coordinator, clinician, partic
             reverse("admin:outcomes_dailyobservation_changelist"),
             reverse("analysis-export"),
             reverse("odm-export"),
+            reverse("sdtm-export"),
         ],
     }
     for user, urls in addresses.items():

@@ -204,6 +204,7 @@ def expect_clinic(name, role, which, perms):
         "participant-screen": "patients.add_participant",
         "analysis-export": "patients.export_data",
         "odm-export": "patients.export_data",
+        "sdtm-export": "patients.export_data",
         "report": "patients.view_report",
         "casebook-review-list": "patients.verify_data",
     }

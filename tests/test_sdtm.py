@@ -3,6 +3,11 @@ time, read back independently (pandas.read_sas and pyreadstat), checked for conf
 check is shown to fail on a package broken on purpose."""
 
 import datetime
+import io
+import os
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
 import odmlib
@@ -11,6 +16,7 @@ import pyreadstat
 import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
@@ -301,3 +307,38 @@ def test_the_define_checks_fail_when_broken(trial, coordinator, tmp_path):
     meddra("")
     write_package(tmp_path, user=coordinator)
     assert Code.MEDDRA_VERSION in {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+
+
+def test_the_download_is_the_package_with_its_conformance_report(trial, client, coordinator, clinician):
+    client.force_login(clinician)
+    assert client.get(reverse("sdtm-export")).status_code == 403
+    client.force_login(coordinator)
+    assert client.get(reverse("sdtm-export") + "?cutoff=soon").status_code == 400
+    response = client.get(reverse("sdtm-export"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert sorted(archive.namelist()) == ["ae.xpt", "conformance.txt", "define.xml", "dm.xpt", "ex.xpt"]
+    assert archive.read("conformance.txt").decode() == "No check failed.\n"
+    assert AccessEvent.objects.filter(kind=AccessEventKind.DATA_EXPORTED, detail__startswith="SDTM").count() == 1
+
+
+def test_r_reads_every_dataset_as_written(trial, coordinator, tmp_path):
+    """An independent reader of SAS transport files: R's foreign::read.xport (shipped with R)."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        message = "R is not installed (apt-get install r-base-core): the read-back with R cannot run"
+        if os.environ.get("CRF_REQUIRE_R"):
+            pytest.fail(message)
+        pytest.skip(message)
+    package = write_package(tmp_path, user=coordinator)
+    script = (
+        "library(foreign); for (f in commandArgs(TRUE)) { d <- read.xport(f); "
+        "cat(basename(f), nrow(d), paste(names(d), collapse=','), '\\n') }"
+    )
+    files = [str(tmp_path / f"{name.lower()}.xpt") for name in package.rows]
+    out = subprocess.run([rscript, "-e", script, *files], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    read_by_r = {line.split()[0]: (int(line.split()[1]), line.split()[2]) for line in out.splitlines() if line}
+    for dataset in DATASETS:
+        rows, names = read_by_r[f"{dataset.name.lower()}.xpt"]
+        assert rows == package.rows[dataset.name]
+        assert names.split(",") == [v.name for v in dataset.variables]

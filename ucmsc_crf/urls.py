@@ -40,6 +40,7 @@ urlpatterns = [
     path("review/", review.CasebookListView.as_view(), name="casebook-review-list"),
     path("export/analysis.zip", downloads.analysis_export, name="analysis-export"),
     path("export/odm.xml", downloads.odm_download, name="odm-export"),
+    path("export/sdtm.zip", downloads.sdtm_download, name="sdtm-export"),
     path("report/", downloads.report, name="report"),
     path("participants/screen/", entry.ScreeningView.as_view(), name="participant-screen"),
     path("participants/<str:study_id>/", include(participant_urls)),

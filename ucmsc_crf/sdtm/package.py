@@ -7,6 +7,9 @@ variables filled; anyone else may only make a blinded dry run, with the arm vari
 marked as such (a file BLINDED-DRY-RUN.txt saying so). Every package is in the access log."""
 
 import datetime
+import tempfile
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,3 +76,24 @@ def write_package(directory: Path, *, user, cutoff: datetime.date | None = None,
     elif note.exists():
         note.unlink()
     return package
+
+
+def package_chunks(*, user, cutoff: datetime.date | None = None, request=None) -> Iterator[bytes]:
+    """The package as a zip, with the conformance report (``conformance.txt``) beside the datasets: what a
+    download gives. Built when the first chunk is asked for (in temporary files, so memory stays flat) and
+    streamed from disk; nothing is built, logged or left open for a response nobody reads."""
+    from ucmsc_crf.sdtm.conformance import check
+
+    with tempfile.TemporaryFile() as archive:
+        with tempfile.TemporaryDirectory() as scratch:
+            directory = Path(scratch)
+            package = write_package(directory, user=user, cutoff=cutoff, request=request)
+            problems = check(directory, DATASETS, blinded=package.blinded)
+            report = [f"{p.code} {p.dataset}.{p.variable}: {p.message}" for p in problems] or ["No check failed."]
+            (directory / "conformance.txt").write_text("\n".join(report) + "\n")
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+                for path in sorted(directory.iterdir()):
+                    bundle.write(path, path.name)
+        archive.seek(0)
+        while chunk := archive.read(1 << 20):
+            yield chunk

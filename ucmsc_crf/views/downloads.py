@@ -1,6 +1,8 @@
 """The downloads: the analysis bundle and the trial summary report (page, CSV, XLSX), of the user's sites,
 without arms for a user who may not see them."""
 
+import datetime
+
 import tablib
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from ucmsc_crf.odm.export import odm_export
 from ucmsc_crf.odm.writer import Scope, parse_since
 from ucmsc_crf.report_cache import summary_for
 from ucmsc_crf.report_charts import consort_narrow_svg, consort_svg, oxygen_svg, trajectory_svg
+from ucmsc_crf.sdtm.package import package_chunks
 
 
 @login_required
@@ -56,6 +59,23 @@ def odm_download(request):
     chunks = odm_export(user=request.user, scope=scope, request=request)
     response = StreamingHttpResponse(chunks, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{odm_file_name(scope)}"'
+    return response
+
+
+@login_required
+def sdtm_download(request):
+    """The CDISC SDTM package (XPT datasets, define.xml, the conformance report) as a zip: the submission
+    package for the unblinded statistician, a blinded dry run for anyone else the blinding policy keeps
+    blind. ``?cutoff=YYYY-MM-DD`` keeps the subjects enrolled by then."""
+    if not request.user.has_perm("patients.export_data"):
+        raise PermissionDenied
+    try:
+        cutoff = datetime.date.fromisoformat(request.GET["cutoff"]) if request.GET.get("cutoff") else None
+    except ValueError:
+        return HttpResponseBadRequest("cutoff is not a date (YYYY-MM-DD).")
+    chunks = package_chunks(user=request.user, cutoff=cutoff, request=request)
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="ucmsc-sdtm-{timezone.now():%Y%m%d-%H%M}.zip"'
     return response
 
 
