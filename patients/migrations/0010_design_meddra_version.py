@@ -5,20 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0009_site_country'),
+        ("patients", "0009_site_country"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaltrialdesign',
-            name='meddra_version',
-            field=models.CharField(blank=True, help_text='The MedDRA version the adverse events are coded in, e.g. 27.1 (named in the SDTM package).', max_length=10, validators=[django.core.validators.RegexValidator('^[0-9]{1,2}\\.[0-9]$', 'A MedDRA version, e.g. 27.1.')], verbose_name='MedDRA version'),
+            model_name="historicaltrialdesign",
+            name="meddra_version",
+            field=models.CharField(
+                blank=True,
+                help_text="The MedDRA version the adverse events are coded in, e.g. 27.1 (named in the SDTM package).",
+                max_length=10,
+                validators=[
+                    django.core.validators.RegexValidator("^[0-9]{1,2}\\.[0-9]$", "A MedDRA version, e.g. 27.1.")
+                ],
+                verbose_name="MedDRA version",
+            ),
         ),
         migrations.AddField(
-            model_name='trialdesign',
-            name='meddra_version',
-            field=models.CharField(blank=True, help_text='The MedDRA version the adverse events are coded in, e.g. 27.1 (named in the SDTM package).', max_length=10, validators=[django.core.validators.RegexValidator('^[0-9]{1,2}\\.[0-9]$', 'A MedDRA version, e.g. 27.1.')], verbose_name='MedDRA version'),
+            model_name="trialdesign",
+            name="meddra_version",
+            field=models.CharField(
+                blank=True,
+                help_text="The MedDRA version the adverse events are coded in, e.g. 27.1 (named in the SDTM package).",
+                max_length=10,
+                validators=[
+                    django.core.validators.RegexValidator("^[0-9]{1,2}\\.[0-9]$", "A MedDRA version, e.g. 27.1.")
+                ],
+                verbose_name="MedDRA version",
+            ),
         ),
     ]
