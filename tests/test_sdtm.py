@@ -21,7 +21,7 @@ from django.utils import timezone
 from lxml import etree
 
 from dosing.models import Infusion
-from outcomes.models import AdverseEvent
+from outcomes.models import AdverseEvent, DailyObservation
 from patients.access_log import AccessEvent, AccessEventKind
 from patients.casebook.choices import Treatment
 from patients.models import TrialDesign
@@ -30,6 +30,7 @@ from tests.factories import (
     ae_values,
     give_infusion,
     local_datetime,
+    observation_values,
     randomised_design,
     record,
     signed_off_list,
@@ -113,7 +114,7 @@ def trial(site_a, coordinator, clinician):
 def test_dm_and_ae_hold_the_casebooks_and_conform(trial, coordinator, tmp_path):
     participants, event = trial
     package = write_package(tmp_path, user=coordinator)
-    assert package.rows == {"DM": 2, "EX": 1, "AE": 1}
+    assert package.rows == {"DM": 2, "EX": 1, "AE": 1, "VS": 12}
     assert check(tmp_path, DATASETS, blinded=package.blinded) == []
     dm, meta = read(tmp_path, "dm")
     assert meta.table_name == "DM" and meta.file_label == "Demographics"
@@ -137,7 +138,7 @@ def test_dm_and_ae_hold_the_casebooks_and_conform(trial, coordinator, tmp_path):
     assert (given["EXROUTE"], given["EXDOSFRM"], given["EXSTDY"], given["EXSPID"]) == (
         "INTRAVENOUS", "INJECTION, SUSPENSION", 1, "1")  # fmt: skip
     # pandas reads every file too (the reader a reviewer's script uses).
-    for name in ("dm", "ex", "ae"):
+    for name in ("dm", "ex", "ae", "vs"):
         assert (
             len(pd.read_sas(tmp_path / f"{name}.xpt", format="xport", encoding="utf-8")) == package.rows[name.upper()]
         )
@@ -253,7 +254,7 @@ def test_the_command_writes_the_package_and_reports_it(trial, coordinator, tmp_p
 def test_subjects_are_read_a_block_at_a_time(trial, coordinator, tmp_path, monkeypatch):
     monkeypatch.setattr(sdtm_subjects, "BLOCK", 1)
     package = write_package(tmp_path, user=coordinator)
-    assert package.rows == {"DM": 2, "EX": 1, "AE": 1} and check(tmp_path, DATASETS, blinded=False) == []
+    assert package.rows == {"DM": 2, "EX": 1, "AE": 1, "VS": 12} and check(tmp_path, DATASETS, blinded=False) == []
 
 
 def test_a_subject_never_infused_starts_at_day_0(site_a, coordinator, clinician, tmp_path):
@@ -294,6 +295,13 @@ def test_define_xml_validates_and_describes_every_variable(trial, coordinator, t
     assert route.xpath("odm:Alias/@Name", namespaces=ns) == ["C38276"]
     meddra = document.xpath("//odm:ExternalCodeList/@Version", namespaces=ns)
     assert meddra == ["27.1"]
+    # Value-level metadata: VSORRES's meaning depends on VSTESTCD, one item per test the data holds.
+    orres = document.xpath("//odm:ItemDef[@OID='IT.VS.VSORRES']/def:ValueListRef/@ValueListOID", namespaces=ns)
+    assert orres == ["VL.VS.VSORRES"]
+    refs = document.xpath("//def:ValueListDef[@OID='VL.VS.VSORRES']/odm:ItemRef/@ItemOID", namespaces=ns)
+    assert "IT.VS.VSORRES.TEMP" in refs and "IT.VS.VSORRES.RESP" not in refs  # no daily observation here
+    clause = document.xpath("//def:WhereClauseDef[@OID='WC.VS.VSTESTCD.TEMP']/odm:RangeCheck", namespaces=ns)[0]
+    assert clause.get(f"{{{ns['def']}}}ItemOID") == "IT.VS.VSTESTCD" and clause[0].text == "TEMP"
     term = document.xpath("//odm:ItemDef[@OID='IT.AE.AETERM']/@Length", namespaces=ns)
     assert term == [str(len("Headache"))]  # the length written, not SDTM's maximum
 
@@ -317,7 +325,7 @@ def test_the_download_is_the_package_with_its_conformance_report(trial, client, 
     response = client.get(reverse("sdtm-export"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert sorted(archive.namelist()) == ["ae.xpt", "conformance.txt", "define.xml", "dm.xpt", "ex.xpt"]
+    assert sorted(archive.namelist()) == ["ae.xpt", "conformance.txt", "define.xml", "dm.xpt", "ex.xpt", "vs.xpt"]
     assert archive.read("conformance.txt").decode() == "No check failed.\n"
     assert AccessEvent.objects.filter(kind=AccessEventKind.DATA_EXPORTED, detail__startswith="SDTM").count() == 1
 
@@ -342,3 +350,32 @@ def test_r_reads_every_dataset_as_written(trial, coordinator, tmp_path):
         rows, names = read_by_r[f"{dataset.name.lower()}.xpt"]
         assert rows == package.rows[dataset.name]
         assert names.split(",") == [v.name for v in dataset.variables]
+
+
+def test_vs_holds_every_vital_sign_with_the_last_before_the_first_infusion_flagged(
+    site_a, coordinator, clinician, tmp_path
+):
+    meddra()
+    participant = treated_participant(user=coordinator, site=site_a)
+    infusion = give_infusion(participant, 1, user=clinician)
+    first_day = timezone.localtime(infusion.start_datetime).date()
+    for day in (first_day, first_day + datetime.timedelta(days=1)):
+        record(DailyObservation, participant, observation_values(participant, on=day), user=clinician)
+    write_package(tmp_path, user=coordinator)
+    assert check(tmp_path, DATASETS, blinded=False) == []
+    vs, _ = read(tmp_path, "vs")
+    assert len(vs) == 2 + 2 * 6 + 8  # weight and height, two days of six, four before and four after
+    assert vs["VSSEQ"].tolist() == list(range(1, len(vs) + 1))
+    flagged = vs[vs["VSLOBXFL"] == "Y"]
+    # One per test measured before the first infusion: its pre-infusion values and screening's weight and height;
+    # the daily values dated the day of the infusion are not known to be before it (RESP, OXYSAT: none).
+    assert sorted(flagged["VSTESTCD"]) == sorted(["TEMP", "HR", "SYSBP", "DIABP", "WEIGHT", "HEIGHT"])
+    pre = flagged[flagged["VSTESTCD"] == "TEMP"].iloc[0]
+    assert (pre["VSTPT"], pre["VSTPTNUM"], pre["VSTPTREF"]) == ("PRE-INFUSION", 1, "INFUSION 1")
+    assert pre["VSORRES"] == format(infusion.temperature_before_c, "f") and pre["VSDY"] == 1
+    weight = flagged[flagged["VSTESTCD"] == "WEIGHT"].iloc[0]
+    assert weight["VSORRES"] == format(participant.weight_kg, "f") and weight["VSDY"] < 0  # screening: no day 0
+    assert not ((vs["VSDTC"] == first_day.isoformat()) & (vs["VSLOBXFL"] == "Y")).any()
+    assert set(vs[vs["VSDTC"] == first_day.isoformat()]["VSDY"]) == {1}
+    units = dict(zip(vs["VSTESTCD"], vs["VSORRESU"], strict=False))
+    assert units["TEMP"] == "C" and units["HR"] == "beats/min" and units["OXYSAT"] == "%"

@@ -88,12 +88,20 @@ def define_xml(datasets: tuple[Dataset, ...], lengths: dict, used: dict, *, desi
                                                   "PublishingSet": "SDTM", "Version": CT_VERSION,
                                                   "Status": "Final"})  # fmt: skip
     used_codelists, used_methods = {}, set()
+    value_items = _value_lists(mdv, datasets, used)
+    listed = {f"VL.{where[0]}.{variable}" for _oid, variable, where in value_items}
     for dataset in datasets:
         _dataset(mdv, dataset)
     for dataset in datasets:
         for variable in dataset.variables:
             widths, values = lengths.get(dataset.name, {}), used.get(dataset.name, {}).get(variable.name, set())
-            _item(mdv, dataset, variable, widths, values, used_codelists, used_methods, design.meddra_version)
+            _item(mdv, dataset, variable, widths, values, used_codelists, used_methods, design.meddra_version, listed)
+    for oid, variable, where in value_items:
+        item = etree.SubElement(mdv, _o("ItemDef"), {"OID": oid, "Name": variable, "DataType": "text",
+                                                      "Length": str(lengths.get(where[0], {}).get(variable, 1)),
+                                                      "SASFieldName": variable})  # fmt: skip
+        _text(item, _o("Description"), f"{variable} where {where[1]} = {where[2]}")
+        etree.SubElement(item, _d("Origin"), {"Type": "Collected", "Source": "Investigator"})
     for key, (codelist, values) in sorted(used_codelists.items()):
         _codelist(mdv, key, codelist, values)
     if design.meddra_version and any(d.name == "AE" for d in datasets):
@@ -107,6 +115,35 @@ def define_xml(datasets: tuple[Dataset, ...], lengths: dict, used: dict, *, desi
         leaf = etree.SubElement(mdv, _d("leaf"), {"ID": f"LF.{dataset.name}", _xlink("href"): _file(dataset)})
         etree.SubElement(leaf, _d("title")).text = _file(dataset)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _value_lists(mdv, datasets, used: dict) -> list[tuple[str, str, tuple[str, str, str]]]:
+    """Value-level metadata: for a variable whose meaning depends on its test code (VSORRES by VSTESTCD),
+    a ValueListDef with one item per test the data holds, each selected by a WhereClauseDef. Returns the
+    value-level ItemDefs to write (OID, variable, (dataset, test variable, test))."""
+    items, clauses = [], []
+    for dataset in datasets:
+        for variable, key in dataset.value_lists:
+            tests = sorted(used.get(dataset.name, {}).get(key, ()))
+            if not tests:
+                continue
+            values = etree.SubElement(mdv, _d("ValueListDef"), {"OID": f"VL.{dataset.name}.{variable}"})
+            for order, test in enumerate(tests, 1):
+                oid = f"IT.{dataset.name}.{variable}.{test}"
+                where = f"WC.{dataset.name}.{key}.{test}"
+                ref = etree.SubElement(values, _o("ItemRef"), {"ItemOID": oid, "OrderNumber": str(order),
+                                                               "Mandatory": "No"})  # fmt: skip
+                etree.SubElement(ref, _d("WhereClauseRef"), {"WhereClauseOID": where})
+                items.append((oid, variable, (dataset.name, key, test)))
+                if where not in clauses:
+                    clauses.append(where)
+    for where in clauses:
+        _, dataset, key, test = where.split(".", 3)
+        clause = etree.SubElement(mdv, _d("WhereClauseDef"), {"OID": where})
+        check = etree.SubElement(clause, _o("RangeCheck"), {"Comparator": "EQ", "SoftHard": "Soft",
+                                                             _d("ItemOID"): f"IT.{dataset}.{key}"})  # fmt: skip
+        etree.SubElement(check, _o("CheckValue")).text = test
+    return items
 
 
 def _xlink(name):
@@ -151,7 +188,7 @@ def _dataset(mdv, dataset: Dataset) -> None:
     etree.SubElement(group, _d("Class"), {"Name": CLASSES[dataset.observation_class]})
 
 
-def _item(mdv, dataset, variable: Variable, widths, values: set, codelists: dict, methods: set, meddra: str) -> None:
+def _item(mdv, dataset, variable: Variable, widths, values, codelists, methods, meddra: str, listed: set) -> None:
     kind = data_type(variable)
     attributes = {"OID": f"IT.{dataset.name}.{variable.name}", "Name": variable.name, "DataType": kind,
                   "SASFieldName": variable.name}  # fmt: skip
@@ -163,6 +200,7 @@ def _item(mdv, dataset, variable: Variable, widths, values: set, codelists: dict
         attributes[_d("CommentOID")] = DAY_COMMENT
     item = etree.SubElement(mdv, _o("ItemDef"), attributes)
     _text(item, _o("Description"), variable.label)
+
     codelist = codelist_for(variable)
     if codelist is not None and values:
         key = variable.codelist or variable.name
@@ -178,6 +216,8 @@ def _item(mdv, dataset, variable: Variable, widths, values: set, codelists: dict
             _text(element, _o("Description"), origin.text)
         if origin.method:
             methods.add(origin.method)
+    if f"VL.{dataset.name}.{variable.name}" in listed:
+        etree.SubElement(item, _d("ValueListRef"), {"ValueListOID": f"VL.{dataset.name}.{variable.name}"})
 
 
 def _codelist(mdv, key: str, codelist, values: set) -> None:

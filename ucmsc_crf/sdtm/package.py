@@ -17,14 +17,14 @@ from patients.access_log import AccessEventKind
 from patients.access_log_receivers import log_access_event
 from patients.casebook.blinding import BlindingPolicy
 from patients.casebook.design import TrialDesign
-from ucmsc_crf.sdtm import ae, dm, ex
+from ucmsc_crf.sdtm import ae, dm, ex, vs
 from ucmsc_crf.sdtm.define import define_xml
-from ucmsc_crf.sdtm.subjects import blocks, participants, study_identifier
+from ucmsc_crf.sdtm.subjects import blocks, first_infusions, participants, study_identifier
 from ucmsc_crf.sdtm.terminology import codelist_for
-from ucmsc_crf.sdtm.variables import AE, DM, EX, Dataset
+from ucmsc_crf.sdtm.variables import AE, DM, EX, VS, Dataset
 from ucmsc_crf.sdtm.xpt import Column, XptWriter
 
-DATASETS = (DM, EX, AE)
+DATASETS = (DM, EX, AE, VS)
 DRY_RUN_NOTE = "BLINDED-DRY-RUN.txt"
 DEFINE = "define.xml"
 
@@ -61,6 +61,7 @@ def write_package(directory: Path, *, user, cutoff: datetime.date | None = None,
         treatments = {p.pk: p.arm.treatment for p in block if p.arm is not None}
         writers["EX"].add(ex.rows(subjects, treatments, studyid, hide_allocation=blinded))
         writers["AE"].add(ae.rows(subjects, studyid))
+        writers["VS"].add(vs.rows(block, subjects, first_infusions(subjects), studyid))
     package = Package(directory, blinded)
     for name, writer in writers.items():
         package.rows[name] = writer.write(directory / f"{name.lower()}.xpt")

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+from django.db.models import Min
+
+from dosing.models import Infusion
 from patients.casebook.choices import ENROLLED_STATUSES
 from patients.casebook.sites import site_ids_for
 from patients.models import Participant
@@ -44,3 +47,11 @@ def blocks(queryset) -> Iterator[list]:
     iterator = queryset.iterator(chunk_size=BLOCK)
     while block := list(islice(iterator, BLOCK)):
         yield block
+
+
+def first_infusions(subjects: list[Subject]) -> dict:
+    """The start of each subject's first infusion given (subjects never infused are absent)."""
+    starts = Infusion.objects.filter(participant_id__in=[s.pk for s in subjects], voided=False)
+    return dict(
+        starts.values("participant_id").annotate(first=Min("start_datetime")).values_list("participant_id", "first")
+    )

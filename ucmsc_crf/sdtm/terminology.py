@@ -27,6 +27,25 @@ SEX = CodeList("C66731", "Sex", {"F": "C16576", "M": "C20197"})
 ROUTE = CodeList("C66729", "Route of Administration Response", {"INTRAVENOUS": "C38276"})
 FRM = CodeList("C66726", "Pharmaceutical Dosage Form", {"INJECTION, SUSPENSION": "C42995"})
 UNIT = CodeList("C71620", "Unit", {"10^6 Therapeutic Cells": "C187973", "mL": "C28254"})
+VSTESTCD = CodeList(
+    "C66741",
+    "Vital Signs Test Code",
+    {"TEMP": "C174446", "HR": "C49677", "RESP": "C49678", "SYSBP": "C25298", "DIABP": "C25299",
+     "OXYSAT": "C60832", "WEIGHT": "C25208", "HEIGHT": "C25347"},
+)  # fmt: skip
+VSTEST = CodeList(
+    "C67153",
+    "Vital Signs Test Name",
+    {"Temperature": "C174446", "Heart Rate": "C49677", "Respiratory Rate": "C49678",
+     "Systolic Blood Pressure": "C25298", "Diastolic Blood Pressure": "C25299", "Oxygen Saturation": "C60832",
+     "Weight": "C25208", "Height": "C25347"},
+)  # fmt: skip
+VSRESU = CodeList(
+    "C66770",
+    "Units for Vital Signs Results",
+    {"C": "C42559", "beats/min": "C49673", "breaths/min": "C49674", "mmHg": "C49670", "%": "C25613",
+     "kg": "C28252", "cm": "C49668"},
+)  # fmt: skip
 ACN = CodeList(
     "C66767",
     "Action Taken with Study Treatment",
@@ -53,7 +72,7 @@ AETOXGR = CodeList("", "CTCAE grade (sponsor-defined)", dict.fromkeys(("1", "2",
 # The product's name; a blinded dry run names neither (see ucmsc_crf/sdtm/ex.py).
 EXTRT = CodeList("", "Study treatment (sponsor-defined)", dict.fromkeys(("UC-MSC", "PLACEBO", "BLINDED"), ""))
 
-BY_CODE = {c.code: c for c in (NY, AGEU, SEX, ROUTE, FRM, UNIT, ACN, OUT)}
+BY_CODE = {c.code: c for c in (NY, AGEU, SEX, ROUTE, FRM, UNIT, VSTESTCD, VSTEST, VSRESU, ACN, OUT)}
 # Sponsor-defined lists, by the variable that holds them.
 BY_VARIABLE = {"AEREL": AEREL, "AETOXGR": AETOXGR, "EXTRT": EXTRT}
 

@@ -26,6 +26,8 @@ class Dataset:
     structure: str
     keys: tuple[str, ...]
     variables: tuple[Variable, ...]
+    # (variable, the test code variable its meaning depends on): Define-XML's value-level metadata.
+    value_lists: tuple[tuple[str, str], ...] = ()
 
     def variable(self, name: str) -> Variable:
         return next(v for v in self.variables if v.name == name)
@@ -123,6 +125,36 @@ EX = Dataset(
     ),
 )
 
+VS = Dataset(
+    "VS",
+    "Vital Signs",
+    "Findings",
+    "One record per vital sign measurement per time point per visit per subject",
+    ("STUDYID", "USUBJID", "VSTESTCD", "VSDTC", "VSTPTNUM"),
+    (
+        V("STUDYID", "Study Identifier", CHAR, "Identifier", "Req"),
+        V("DOMAIN", "Domain Abbreviation", CHAR, "Identifier", "Req"),
+        V("USUBJID", "Unique Subject Identifier", CHAR, "Identifier", "Req"),
+        V("VSSEQ", "Sequence Number", NUM, "Identifier", "Req"),
+        V("VSTESTCD", "Vital Signs Test Short Name", CHAR, "Topic", "Req", "C66741"),
+        V("VSTEST", "Vital Signs Test Name", CHAR, "Synonym Qualifier", "Req", "C67153"),
+        V("VSCAT", "Category for Vital Signs", CHAR, "Grouping Qualifier", "Perm"),
+        V("VSORRES", "Result or Finding in Original Units", CHAR, "Result Qualifier", "Exp"),
+        V("VSORRESU", "Original Units", CHAR, "Variable Qualifier", "Exp", "C66770"),
+        V("VSSTRESC", "Character Result/Finding in Std Format", CHAR, "Result Qualifier", "Exp"),
+        V("VSSTRESN", "Numeric Result/Finding in Standard Units", NUM, "Result Qualifier", "Exp"),
+        V("VSSTRESU", "Standard Units", CHAR, "Variable Qualifier", "Exp", "C66770"),
+        V("VSLOBXFL", "Last Observation Before Exposure Flag", CHAR, "Record Qualifier", "Exp", "C66742"),
+        V("VISITNUM", "Visit Number", NUM, "Timing", "Exp"),
+        V("VSDTC", "Date/Time of Measurements", CHAR, "Timing", "Exp"),
+        V("VSTPT", "Planned Time Point Name", CHAR, "Timing", "Perm"),
+        V("VSTPTREF", "Time Point Reference", CHAR, "Timing", "Perm"),
+        V("VSDY", "Study Day of Vital Signs", NUM, "Timing", "Perm"),
+        V("VSTPTNUM", "Planned Time Point Number", NUM, "Timing", "Perm"),
+    ),
+    value_lists=(("VSORRES", "VSTESTCD"), ("VSORRESU", "VSTESTCD")),
+)
+
 # What tells a subject's arm: empty in a blinded dry run (the blinding policy decides).
 ALLOCATION_VARIABLES = ("ARMCD", "ARM", "ACTARMCD", "ACTARM")
 # In EX, what tells it: the treatment's name, and what a kit held (the cells and their lot; a placebo kit
@@ -157,6 +189,10 @@ METHODS = {
     "RFENDTC": "The latest of the end-of-study date (discharge, death, transfer, completion) and withdrawal date.",
     "AGE": "Whole years from the date of birth to study day 0 (enrolment).",
     "DTHFL": "Y when an end-of-study record gives death as the reason; null otherwise.",
+    "LOBXFL": "Y on the subject's last non-missing result of each test before the first infusion (a result "
+    "dated the day of the first infusion without a time is not known to be before it; the vital signs taken "
+    "before the first infusion are); null for a subject never infused.",
+    "VSSTRES": "The result as collected: the app records vital signs in their standard units.",
 }
 
 ORIGINS = {
@@ -197,6 +233,27 @@ ORIGINS = {
     ("EX", "EXENDTC"): Origin(COLLECTED, "Investigator", "Infusion form: end"),
     ("EX", "EXSTDY"): Origin(DERIVED, method="DY"),
     ("EX", "EXENDY"): Origin(DERIVED, method="DY"),
+    ("VS", "STUDYID"): Origin(ASSIGNED, "Sponsor", "The trial design's code"),
+    ("VS", "DOMAIN"): Origin(ASSIGNED, "Sponsor"),
+    ("VS", "USUBJID"): Origin(DERIVED, method="USUBJID"),
+    ("VS", "VSSEQ"): Origin(DERIVED, method="SEQ"),
+    ("VS", "VSTESTCD"): Origin(ASSIGNED, "Sponsor", "The field measured"),
+    ("VS", "VSTEST"): Origin(ASSIGNED, "Sponsor", "The field measured"),
+    ("VS", "VSCAT"): Origin(ASSIGNED, "Sponsor", "The form: daily observation, infusion, or screening"),
+    ("VS", "VSORRES"): Origin(
+        COLLECTED, "Investigator", "Daily observation form, infusion form (before and after), screening form"
+    ),
+    ("VS", "VSORRESU"): Origin(ASSIGNED, "Sponsor", "The unit the form asks in"),
+    ("VS", "VSSTRESC"): Origin(DERIVED, method="VSSTRES"),
+    ("VS", "VSSTRESN"): Origin(DERIVED, method="VSSTRES"),
+    ("VS", "VSSTRESU"): Origin(ASSIGNED, "Sponsor", "The unit the form asks in"),
+    ("VS", "VSLOBXFL"): Origin(DERIVED, method="LOBXFL"),
+    ("VS", "VISITNUM"): Origin(ASSIGNED, "Sponsor", "Null: vital signs are recorded daily, not at a visit"),
+    ("VS", "VSDTC"): Origin(COLLECTED, "Investigator", "The observation's date; the infusion's start or end"),
+    ("VS", "VSTPT"): Origin(ASSIGNED, "Sponsor", "Infusion form: before or after the infusion"),
+    ("VS", "VSTPTREF"): Origin(ASSIGNED, "Sponsor", "The infusion measured around"),
+    ("VS", "VSDY"): Origin(DERIVED, method="DY"),
+    ("VS", "VSTPTNUM"): Origin(ASSIGNED, "Sponsor", "1 before the infusion, 2 after"),
     ("AE", "STUDYID"): Origin(ASSIGNED, "Sponsor", "The trial design's code"),
     ("AE", "DOMAIN"): Origin(ASSIGNED, "Sponsor"),
     ("AE", "USUBJID"): Origin(DERIVED, method="USUBJID"),
