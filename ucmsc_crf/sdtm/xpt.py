@@ -57,15 +57,13 @@ class XptWriter:
         if not rows:
             return
         for column in self.widths:
-            for row in rows:
-                value = row.get(column)
-                if value:
-                    size = len(str(value).encode())
-                    if size > MAX_TEXT:
-                        self.close()
-                        raise XptLimitError(f"{self.name}.{column}: a value of {size} bytes (at most {MAX_TEXT})")
-                    if size > self.widths[column]:
-                        self.widths[column] = size
+            texts = [str(v) for row in rows if (v := row.get(column))]
+            size = max((len(t) if t.isascii() else len(t.encode()) for t in texts), default=0)
+            if size > MAX_TEXT:
+                self.close()
+                raise XptLimitError(f"{self.name}.{column}: a value of {size} bytes (at most {MAX_TEXT})")
+            if size > self.widths[column]:
+                self.widths[column] = size
         for column, seen in self.distinct.items():
             seen.update(str(row[column]) for row in rows if row.get(column) not in (None, ""))
         if self._spill is None:
@@ -101,16 +99,12 @@ class XptWriter:
     def _encode(self, rows: list[dict], widest: dict, chunk: Path) -> tuple[bytes, bytes]:
         """(the header, the rows' bytes) of the rows as pyreadstat encodes them."""
         names = [c.name for c in self.columns]
-        frame = pd.DataFrame(
-            {
-                c.name: pd.Series(
-                    [_cell(row.get(c.name), c.numeric) for row in rows] + [widest[c.name]],
-                    dtype="float64" if c.numeric else object,
-                )
-                for c in self.columns
-            },
-            columns=names,
-        )
+        frame = pd.DataFrame.from_records([*rows, widest], columns=names)
+        for c in self.columns:  # whole columns at a time: a file is millions of cells
+            if c.numeric:
+                frame[c.name] = pd.to_numeric(frame[c.name].replace("", None), errors="raise").astype("float64")
+            else:
+                frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), "").astype(str)
         pyreadstat.write_xport(
             frame,
             str(chunk),
@@ -124,8 +118,3 @@ class XptWriter:
         length = sum(8 if c.numeric else self.widths[c.name] for c in self.columns)
         return encoded[:start], encoded[start : start + length * len(rows)]
 
-
-def _cell(value, numeric: bool):
-    if numeric:
-        return float("nan") if value is None or value == "" else float(value)
-    return "" if value is None else str(value)
