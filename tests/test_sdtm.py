@@ -36,6 +36,7 @@ from tests.factories import (
     signed_off_list,
     treated_participant,
 )
+from ucmsc_crf.sdtm import conformance
 from ucmsc_crf.sdtm import subjects as sdtm_subjects
 from ucmsc_crf.sdtm.conformance import Code, check
 from ucmsc_crf.sdtm.dates import study_day
@@ -63,13 +64,15 @@ def test_a_dataset_written_in_blocks_reads_back_as_one(tmp_path):
     writer = XptWriter("DM", "Demographics", [Column("USUBJID", "Unique Subject Identifier", False),
                                               Column("AGE", "Age", True)])  # fmt: skip
     writer.add([{"USUBJID": "S-01-001", "AGE": 34}, {"USUBJID": "S-01-002", "AGE": None}])
-    writer.add([{"USUBJID": "S-01-003-LONGER", "AGE": 61.5}])
-    assert writer.write(tmp_path / "dm.xpt") == 3
+    writer.add([{"USUBJID": "S-01-003-LONGER", "AGE": 61.5}, {"USUBJID": "S-01-004", "AGE": 0}])
+    assert writer.write(tmp_path / "dm.xpt") == 4
     frame, meta = read(tmp_path, "dm")
-    assert frame["USUBJID"].tolist() == ["S-01-001", "S-01-002", "S-01-003-LONGER"]
+    assert frame["USUBJID"].tolist() == ["S-01-001", "S-01-002", "S-01-003-LONGER", "S-01-004"]
     assert frame["AGE"].tolist()[0] == 34 and pd.isna(frame["AGE"][1]) and frame["AGE"][2] == 61.5
     assert meta.variable_storage_width["USUBJID"] == len("S-01-003-LONGER")
-    assert pd.read_sas(tmp_path / "dm.xpt", format="xport", encoding="utf-8").shape == (3, 2)
+    # A zero is IBM's true zero (eight zero bytes, never taken for the special missing value .A).
+    assert frame["AGE"][3] == 0 and (tmp_path / "dm.xpt").read_bytes().count(bytes.fromhex("4100000000000000")) == 0
+    assert pd.read_sas(tmp_path / "dm.xpt", format="xport", encoding="utf-8").shape == (4, 2)
 
 
 def test_xpt_limits_are_refused_not_truncated(tmp_path):
@@ -193,7 +196,8 @@ def _rewrite(directory: Path, name: str, change) -> None:
 
 def _set(column, value, row=0):
     def change(frame):
-        frame[column] = frame[column].astype(object)
+        if isinstance(value, str):  # a number stays a number (a Num variable stays Num in the file)
+            frame[column] = frame[column].astype(object)
         frame.loc[row, column] = value
         return frame
 
@@ -379,3 +383,14 @@ def test_vs_holds_every_vital_sign_with_the_last_before_the_first_infusion_flagg
     assert set(vs[vs["VSDTC"] == first_day.isoformat()]["VSDY"]) == {1}
     units = dict(zip(vs["VSTESTCD"], vs["VSORRESU"], strict=False))
     assert units["TEMP"] == "C" and units["HR"] == "beats/min" and units["OXYSAT"] == "%"
+
+
+def test_checks_that_span_chunks_see_across_them(trial, coordinator, tmp_path, monkeypatch):
+    """The checks read a dataset a chunk at a time (flat memory): a repeat split across chunks is still found."""
+    monkeypatch.setattr(conformance, "CHUNK", 1)
+    write_package(tmp_path, user=coordinator)
+    assert check(tmp_path, DATASETS, blinded=False) == []
+    _rewrite(tmp_path, "vs", lambda f: pd.concat([f, f.iloc[:1]], ignore_index=True))
+    _rewrite(tmp_path, "dm", lambda f: pd.concat([f, f.iloc[:1]], ignore_index=True))
+    codes = {p.code for p in check(tmp_path, DATASETS, blinded=False)}
+    assert {Code.SEQ_NOT_UNIQUE, Code.SUBJECT_TWICE} <= codes

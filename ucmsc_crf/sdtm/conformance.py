@@ -1,14 +1,15 @@
 """Conformance checks over a written SDTM package: the rules SDTMIG v3.4 and the submission's technical
-conformance set that are easy to get wrong, each with a code. The package is read back from its files
-(pyreadstat), independently of the writer; ``check`` returns every problem found, none when it conforms.
+conformance set that are easy to get wrong, each with a code. The package is read back from its files,
+independently of the writer (the variables and labels by pyreadstat, the rows by pandas a chunk at a time, so
+memory stays flat); ``check`` returns every problem found, none when it conforms.
 
 Every check is shown to fail on a package broken on purpose (tests/test_sdtm_conformance.py)."""
 
 import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pyreadstat
 from lxml import etree
 
@@ -51,39 +52,68 @@ class Problem:
     message: str
 
 
-def _blank(value) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and value != value)
+def _blanks(values):
+    """Which values of a column are null: missing, or empty text (XPT has no null text)."""
+    return values.isna() | (values.astype(str) == "")
+
+
+CHUNK = 50_000  # rows read at a time: the checks hold one chunk and a few sets, never a whole dataset
+
+
+@dataclass
+class _Seen:
+    """What a dataset's chunks add up to, for the checks that span chunks."""
+
+    columns: list
+    labels: dict
+    subjects: set = field(default_factory=set)
+    sequences: set = field(default_factory=set)  # hashes of (USUBJID, --SEQ)
+    repeated_sequence: bool = False
+    subject_count: int = 0
+    coded: bool = False  # AE: an AEDECOD value
+    reported: set = field(default_factory=set)  # (code, variable) already reported: once each
 
 
 def check(directory: Path, datasets: tuple[Dataset, ...], *, blinded: bool) -> list[Problem]:
     problems: list[Problem] = []
-    frames = {}
-    for dataset in datasets:
+    seen: dict[str, _Seen] = {}
+    for dataset in datasets:  # DM first: the other datasets' subjects are checked against it
         path = directory / f"{dataset.name.lower()}.xpt"
         if not path.exists():
             problems.append(Problem(Code.MISSING_DATASET, dataset.name, "", f"{path.name} is missing"))
             continue
-        frame, meta = pyreadstat.read_xport(str(path))
-        frames[dataset.name] = frame
-        problems += _check_dataset(dataset, frame, meta)
-    problems += _check_subjects(frames)
-    problems += _check_define(directory / "define.xml", frames)
-    if blinded:
-        for dataset, names in (("DM", ALLOCATION_VARIABLES), ("EX", EXPOSURE_ALLOCATION_VARIABLES)):
-            for name in names:
-                if dataset in frames and name in frames[dataset] and not frames[dataset][name].map(_blank).all():
-                    problems.append(Problem(Code.ARM_IN_DRY_RUN, dataset, name, "a blinded dry run holds an arm"))
-        if "EX" in frames and (frames["EX"]["EXTRT"] != "BLINDED").any():
-            problems.append(Problem(Code.ARM_IN_DRY_RUN, "EX", "EXTRT", "a blinded dry run names the treatment"))
+        _, meta = pyreadstat.read_xport(str(path), metadataonly=True)
+        state = seen[dataset.name] = _Seen(list(meta.column_names), meta.column_names_to_labels)
+        problems += _check_columns(dataset, state)
+        dm = seen.get("DM") if dataset.name != "DM" else None
+        # The rows, a chunk at a time, by pandas' sequential reader (pyreadstat's chunks re-read the file
+        # from its start each time: quadratic in the dataset's size).
+        with pd.read_sas(path, format="xport", chunksize=CHUNK, encoding="utf-8") as reader:
+            for frame in reader:
+                # pandas (3.1) decodes an IBM zero as 16^-65 (5.4e-79); no SDTM number is that small.
+                numbers = frame.select_dtypes("number").columns
+                frame[numbers] = frame[numbers].mask(frame[numbers].abs() < 1e-70, 0.0)
+                for problem in _check_chunk(dataset, frame, state, dm, blinded=blinded):
+                    if (problem.code, problem.variable) not in state.reported:
+                        state.reported.add((problem.code, problem.variable))
+                        problems.append(problem)
+        if state.repeated_sequence:
+            seq = f"{dataset.name}SEQ"
+            problems.append(
+                Problem(Code.SEQ_NOT_UNIQUE, dataset.name, seq, "a sequence number repeats within a subject")
+            )
+        if dataset.name == "DM" and state.subject_count > len(state.subjects):
+            problems.append(Problem(Code.SUBJECT_TWICE, "DM", "USUBJID", "a subject has more than one DM record"))
+    problems += _check_define(directory / "define.xml", seen)
     return problems
 
 
-def _check_dataset(dataset: Dataset, frame, meta) -> list[Problem]:
+def _check_columns(dataset: Dataset, state: _Seen) -> list[Problem]:
     name = dataset.name
     found: list[Problem] = []
     declared = {v.name: v for v in dataset.variables}
-    labels = meta.column_names_to_labels
-    for column in frame.columns:
+    labels = state.labels
+    for column in state.columns:
         if len(column) > MAX_NAME:
             found.append(Problem(Code.NAME_TOO_LONG, name, column, f"name over {MAX_NAME} characters"))
         if len(labels.get(column) or "") > MAX_LABEL:
@@ -93,39 +123,65 @@ def _check_dataset(dataset: Dataset, frame, meta) -> list[Problem]:
         elif labels.get(column) != declared[column].label:
             found.append(Problem(Code.LABEL_NOT_SDTMIG, name, column, f"label {labels.get(column)!r} is not SDTMIG's"))
     for variable in dataset.variables:
-        if variable.core in ("Req", "Exp") and variable.name not in frame.columns:
+        if variable.core in ("Req", "Exp") and variable.name not in state.columns:
             found.append(Problem(Code.REQUIRED_VARIABLE, name, variable.name, f"{variable.core} variable missing"))
+    return found
+
+
+def _check_chunk(dataset: Dataset, frame, state: _Seen, dm: "_Seen | None", *, blinded: bool) -> list[Problem]:
+    name = dataset.name
+    found: list[Problem] = []
     for variable in dataset.variables:
         if variable.name not in frame.columns:
             continue
         values = frame[variable.name]
-        if variable.core == "Req" and values.map(_blank).any():
+        blank = _blanks(values)  # whole columns at a time: a dataset can hold millions of values
+        if variable.core == "Req" and blank.any():
             found.append(Problem(Code.REQUIRED_VALUE, name, variable.name, "a required value is null"))
         if variable.type == "Char":
-            if values.map(lambda v: len(str(v).encode()) > MAX_TEXT if not _blank(v) else False).any():
+            text = values[~blank].astype(str)
+            if len(text) and (text.str.encode("utf-8").str.len() > MAX_TEXT).any():
                 found.append(Problem(Code.VALUE_TOO_LONG, name, variable.name, f"a value over {MAX_TEXT} bytes"))
-        if variable.name.endswith("DTC"):
-            bad = [v for v in values if not _blank(v) and not ISO_8601.match(str(v))]
-            if bad:
-                found.append(Problem(Code.NOT_ISO_8601, name, variable.name, f"not ISO 8601: {bad[0]!r}"))
+            if variable.name.endswith("DTC"):
+                bad = text[~text.str.match(ISO_8601)]
+                if len(bad):
+                    found.append(Problem(Code.NOT_ISO_8601, name, variable.name, f"not ISO 8601: {bad.iloc[0]!r}"))
         if variable.name.endswith("DY") and (values == 0).any():
             found.append(Problem(Code.DAY_ZERO, name, variable.name, "a study day 0 (SDTM has none)"))
         codelist = codelist_for(variable)
         if codelist is not None:
-            outside = sorted({str(v) for v in values if not _blank(v)} - codelist.values)
+            outside = sorted({str(v) for v in values[~blank].unique()} - codelist.values)
             if outside:
                 found.append(
                     Problem(Code.NOT_IN_CODELIST, name, variable.name, f"{outside[0]!r} is not in {codelist.name}")
                 )
-    seq = f"{name}SEQ"
-    if seq in frame.columns and "USUBJID" in frame.columns:
-        counts = Counter(zip(frame["USUBJID"], frame[seq], strict=True))
-        if any(n > 1 for n in counts.values()):
-            found.append(Problem(Code.SEQ_NOT_UNIQUE, name, seq, "a sequence number repeats within a subject"))
+    if "USUBJID" in frame.columns:
+        subjects = set(frame["USUBJID"])
+        if name == "DM":
+            state.subject_count += len(frame)
+            state.subjects |= subjects
+        elif dm is not None and (unknown := subjects - dm.subjects):
+            found.append(Problem(Code.UNKNOWN_SUBJECT, name, "USUBJID", f"{sorted(unknown)[0]} is not in DM"))
+        seq = f"{name}SEQ"
+        if seq in frame.columns:
+            for pair in zip(frame["USUBJID"], frame[seq], strict=True):
+                key = hash(pair)
+                if key in state.sequences:
+                    state.repeated_sequence = True
+                state.sequences.add(key)
+    if name == "AE" and "AEDECOD" in frame.columns and not _blanks(frame["AEDECOD"]).all():
+        state.coded = True
+    if blinded:
+        hidden = {"DM": ALLOCATION_VARIABLES, "EX": EXPOSURE_ALLOCATION_VARIABLES}.get(name, ())
+        for column in hidden:
+            if column in frame.columns and not _blanks(frame[column]).all():
+                found.append(Problem(Code.ARM_IN_DRY_RUN, name, column, "a blinded dry run holds an arm"))
+        if name == "EX" and "EXTRT" in frame.columns and (frame["EXTRT"] != "BLINDED").any():
+            found.append(Problem(Code.ARM_IN_DRY_RUN, "EX", "EXTRT", "a blinded dry run names the treatment"))
     return found
 
 
-def _check_define(path: Path, frames: dict) -> list[Problem]:
+def _check_define(path: Path, seen: dict) -> list[Problem]:
     """Every variable of every file is in define.xml, in its dataset, and every variable define.xml lists is in
     the file; coded adverse events name their MedDRA version."""
     if not path.exists():
@@ -136,31 +192,16 @@ def _check_define(path: Path, frames: dict) -> list[Problem]:
     for group in root.iter(f"{{{ODM}}}ItemGroupDef"):
         defined[group.get("Name")] = [items[ref.get("ItemOID")] for ref in group.iter(f"{{{ODM}}}ItemRef")]
     found = []
-    for name, frame in frames.items():
+    for name, state in seen.items():
         declared = defined.get(name)
         if declared is None:
             found.append(Problem(Code.DEFINE_MISMATCH, name, "", "the dataset is not in define.xml"))
             continue
-        for column in sorted(set(frame.columns) ^ set(declared)):
+        for column in sorted(set(state.columns) ^ set(declared)):
             where = "define.xml but not the file" if column in declared else "the file but not define.xml"
             found.append(Problem(Code.DEFINE_MISMATCH, name, column, f"in {where}"))
-    coded = "AE" in frames and "AEDECOD" in frames["AE"] and not frames["AE"]["AEDECOD"].map(_blank).all()
+    coded = "AE" in seen and seen["AE"].coded
     meddra = [c for c in root.iter(f"{{{ODM}}}ExternalCodeList") if c.get("Dictionary") == "MEDDRA"]
     if coded and not meddra:
         found.append(Problem(Code.MEDDRA_VERSION, "AE", "AEDECOD", "no MedDRA version (set it on the trial design)"))
-    return found
-
-
-def _check_subjects(frames: dict) -> list[Problem]:
-    if "DM" not in frames:
-        return []
-    found = []
-    subjects = Counter(frames["DM"]["USUBJID"])
-    if any(n > 1 for n in subjects.values()):
-        found.append(Problem(Code.SUBJECT_TWICE, "DM", "USUBJID", "a subject has more than one DM record"))
-    for name, frame in frames.items():
-        if name != "DM" and "USUBJID" in frame.columns:
-            unknown = set(frame["USUBJID"]) - set(subjects)
-            if unknown:
-                found.append(Problem(Code.UNKNOWN_SUBJECT, name, "USUBJID", f"{sorted(unknown)[0]} is not in DM"))
     return found

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
@@ -116,5 +117,22 @@ class XptWriter:
         encoded = chunk.read_bytes()
         start = encoded.index(OBS_HEADER) + RECORD
         length = sum(8 if c.numeric else self.widths[c.name] for c in self.columns)
-        return encoded[:start], encoded[start : start + length * len(rows)]
+        return encoded[:start], self._true_zeros(encoded[start : start + length * len(rows)], length)
 
+    def _true_zeros(self, data: bytes, length: int) -> bytes:
+        """ReadStat writes 0 as 41 00 00 00 00 00 00 00: a zero mantissa under exponent 1, which is also how
+        SAS writes the special missing value .A. A zero is written here as eight zero bytes, IBM's own zero,
+        which no reader can take for a missing value (this writer never writes special missing values, so
+        the pattern is always a zero). pandas (3.1) decodes any IBM zero as 5.4e-79: see conformance.py."""
+        if not data:
+            return data
+        cells = np.frombuffer(data, dtype=np.uint8).reshape(-1, length).copy()
+        offset = 0
+        for column in self.columns:
+            width = 8 if column.numeric else self.widths[column.name]
+            if column.numeric:
+                cell = cells[:, offset : offset + 8]
+                zero = np.isin(cell[:, 0], (0x41, 0xC1)) & (cell[:, 1:] == 0).all(axis=1)
+                cell[zero] = 0
+            offset += width
+        return cells.tobytes()
