@@ -3,7 +3,10 @@ would send it (admin pages with their inlines, ward forms), import files, the pr
 of a refusal (tests match codes, not message text). Fixtures that build records are tests/factories.py."""
 
 import datetime
+import os
+import shutil
 
+import pytest
 import tablib
 from django.db.models import Model
 from django.forms import CheckboxInput, MultiWidget, Select, SelectMultiple
@@ -155,3 +158,15 @@ def admin_export(client, url: str, file_format: str = "0"):
     data = {"format": file_format, "resource": "0"}
     data.update({name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)})
     return client.post(url, data)
+
+
+def rscript() -> str:
+    """Rscript, R being the reference the tests check against; skipped without R, failed where CI requires
+    it (CRF_REQUIRE_R=1)."""
+    found = shutil.which("Rscript")
+    if found is None:
+        message = "R is not installed (apt-get install r-base-core): the comparison with R cannot run"
+        if os.environ.get("CRF_REQUIRE_R"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

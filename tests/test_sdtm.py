@@ -4,8 +4,6 @@ check is shown to fail on a package broken on purpose."""
 
 import datetime
 import io
-import os
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -36,6 +34,7 @@ from tests.factories import (
     signed_off_list,
     treated_participant,
 )
+from tests.helpers import rscript
 from ucmsc_crf.sdtm import conformance
 from ucmsc_crf.sdtm import subjects as sdtm_subjects
 from ucmsc_crf.sdtm.conformance import Code, check
@@ -336,19 +335,13 @@ def test_the_download_is_the_package_with_its_conformance_report(trial, client, 
 
 def test_r_reads_every_dataset_as_written(trial, coordinator, tmp_path):
     """An independent reader of SAS transport files: R's foreign::read.xport (shipped with R)."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        message = "R is not installed (apt-get install r-base-core): the read-back with R cannot run"
-        if os.environ.get("CRF_REQUIRE_R"):
-            pytest.fail(message)
-        pytest.skip(message)
     package = write_package(tmp_path, user=coordinator)
     script = (
         "library(foreign); for (f in commandArgs(TRUE)) { d <- read.xport(f); "
         "cat(basename(f), nrow(d), paste(names(d), collapse=','), '\\n') }"
     )
     files = [str(tmp_path / f"{name.lower()}.xpt") for name in package.rows]
-    out = subprocess.run([rscript, "-e", script, *files], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    out = subprocess.run([rscript(), "-e", script, *files], capture_output=True, text=True, check=True).stdout  # noqa: S603
     read_by_r = {line.split()[0]: (int(line.split()[1]), line.split()[2]) for line in out.splitlines() if line}
     for dataset in DATASETS:
         rows, names = read_by_r[f"{dataset.name.lower()}.xpt"]

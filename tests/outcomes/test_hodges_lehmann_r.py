@@ -7,9 +7,7 @@ bits (1e-9 relative) and as the endpoint table prints it.
 Skipped, saying why, where R is missing (``apt-get install r-base-core``); CI installs R and sets
 CRF_REQUIRE_R=1, so there it fails instead."""
 
-import os
 import random
-import shutil
 import subprocess
 from decimal import Decimal
 
@@ -17,16 +15,7 @@ import pytest
 
 from outcomes.report_cells import fmt, mann_whitney_p
 from outcomes.statistics import hodges_lehmann
-
-
-def _rscript() -> str:
-    found = shutil.which("Rscript")
-    if found is None:
-        message = "R is not installed (apt-get install r-base-core): the comparison with R cannot run"
-        if os.environ.get("CRF_REQUIRE_R"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+from tests.helpers import rscript
 
 
 def _one_decimal(rng, centre, spread):
@@ -89,7 +78,7 @@ def _r_intervals(cases, folder) -> dict[str, tuple[float, float, float]]:
         )
     path = folder / "intervals.R"
     path.write_text("\n".join(script) + "\n")
-    done = subprocess.run([_rscript(), "--vanilla", str(path)], capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run([rscript(), "--vanilla", str(path)], capture_output=True, text=True, timeout=120, check=True)
     found = {}
     for line in done.stdout.splitlines():
         index, *values = line.split()
