@@ -12,6 +12,7 @@ import odmlib
 import pandas as pd
 import pyreadstat
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -387,3 +388,15 @@ def test_checks_that_span_chunks_see_across_them(trial, coordinator, tmp_path, m
     _rewrite(tmp_path, "dm", lambda f: pd.concat([f, f.iloc[:1]], ignore_index=True))
     codes = {p.code for p in check(tmp_path, DATASETS, blinded=False)}
     assert {Code.SEQ_NOT_UNIQUE, Code.SUBJECT_TWICE} <= codes
+
+
+@pytest.mark.slow
+def test_the_randomised_demo_makes_a_conformant_package_blinded_and_unblinded(tmp_path):
+    call_command("seed_demo", "--design", "randomised")
+    users = get_user_model().objects
+    for username, blinded in (("ustat", False), ("coordinator", True)):
+        package = write_package(tmp_path / username, user=users.get(username=username))
+        assert package.blinded is blinded and package.rows["DM"] == 20 and package.rows["VS"] > 0
+        assert check(tmp_path / username, DATASETS, blinded=blinded) == []
+        dm, _ = read(tmp_path / username, "dm")
+        assert (set(dm["ARMCD"]) == {""}) is blinded
