@@ -209,6 +209,7 @@ BROKEN = [
     ("ae", _set("AESTDTC", "2026-13-45 10:00"), Code.NOT_ISO_8601),
     ("ae", _set("AEOUT", "RESOLVED"), Code.NOT_IN_CODELIST),
     ("ae", _set("AETERM", ""), Code.REQUIRED_VALUE),
+    ("ae", _set("AETERM", "x" * 201), Code.VALUE_TOO_LONG),
     ("ae", _set("USUBJID", "NOBODY"), Code.UNKNOWN_SUBJECT),
     ("ae", lambda f: pd.concat([f, f], ignore_index=True), Code.SEQ_NOT_UNIQUE),
     ("ae", lambda f: f.drop(columns=["AESER"]), Code.REQUIRED_VARIABLE),
