@@ -13,6 +13,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -401,3 +402,16 @@ def test_the_randomised_demo_makes_a_conformant_package_blinded_and_unblinded(tm
         assert check(tmp_path / username, DATASETS, blinded=blinded) == []
         dm, _ = read(tmp_path / username, "dm")
         assert (set(dm["ARMCD"]) == {""}) is blinded
+
+
+def test_the_country_and_the_meddra_version_are_refused_on_their_field_with_a_code(site_a):
+    """Rules of the model layer (full_clean): the admin, an import and a form all get them."""
+    site_a.country = "cn1"
+    with pytest.raises(ValidationError) as refused:
+        site_a.full_clean()
+    assert [e.code for e in refused.value.error_dict["country"]] == ["site_country"]
+    design = TrialDesign.current()
+    design.meddra_version = "version 27"
+    with pytest.raises(ValidationError) as refused:
+        design.full_clean()
+    assert [e.code for e in refused.value.error_dict["meddra_version"]] == ["meddra_version"]

@@ -92,7 +92,7 @@ class TrialDesign(models.Model):
         "MedDRA version",
         max_length=10,
         blank=True,
-        validators=[RegexValidator(r"^[0-9]{1,2}\.[0-9]$", "A MedDRA version, e.g. 27.1.")],
+        validators=[RegexValidator(r"^[0-9]{1,2}\.[0-9]$", "A MedDRA version, e.g. 27.1.", code="meddra_version")],
         help_text="The MedDRA version the adverse events are coded in, e.g. 27.1 (named in the SDTM package).",
     )
     # Emergency unblinding (patients/unblinding.py).

@@ -46,7 +46,9 @@ class Site(models.Model):
     country = models.CharField(
         max_length=3,
         default="CHN",
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters (ISO 3166-1 alpha-3), e.g. CHN.")],
+        validators=[
+            RegexValidator(r"^[A-Z]{3}$", "Three capital letters (ISO 3166-1 alpha-3), e.g. CHN.", code="site_country")
+        ],
         help_text="ISO 3166-1 alpha-3 code of the country the site is in (SDTM's DM.COUNTRY), e.g. CHN.",
     )
     # The last study ID sequence number issued at this site. Only ever incremented, under a row lock,
